@@ -1,0 +1,213 @@
+// Package inventory holds a plain, govmomi-free snapshot of the parts of a
+// vSphere inventory that decide whether CARP works: hosts and their standard
+// switches, port groups and advanced options; distributed switches and their
+// port groups; and the firewall VMs' NICs.
+//
+// The vsphere package fills it; the rules package judges it. Nothing here
+// talks to a server, so both sides can be tested on hand-made values.
+package inventory
+
+// Load-balancing policy names, as vSphere spells them in
+// HostNicTeamingPolicy.policy and VmwareUplinkPortTeamingPolicy.policy.
+const (
+	LBIPHash     = "loadbalance_ip"
+	LBSrcMAC     = "loadbalance_srcmac"
+	LBSrcID      = "loadbalance_srcid"
+	LBExplicit   = "failover_explicit"
+	LBLoadBased  = "loadbalance_loadbased"
+	OptionRPFKey = "Net.ReversePathFwdCheckPromisc"
+)
+
+// Snapshot is everything one read returned. Slices are sorted by ID (hosts,
+// switches, port groups, VMs) so that evaluation order is stable.
+type Snapshot struct {
+	Hosts        []Host
+	DVSwitches   []DVSwitch
+	DVPortGroups []DVPortGroup
+	VMs          []VM
+}
+
+// Host is an ESXi host with its standard networking.
+type Host struct {
+	ID      string // moref value, e.g. "host-21"
+	Name    string // inventory name, e.g. "esx-02.lab"
+	Cluster string // cluster name, "" for a standalone host
+	// RPFCheckPromisc is the value of Net.ReversePathFwdCheckPromisc; nil
+	// when it was not read (or the host does not have the option).
+	RPFCheckPromisc *int64
+	VSwitches       []VSwitch
+	PortGroups      []PortGroup
+}
+
+// Security is a security policy as written on one level (switch or port
+// group). A nil field inherits from the level above (standard switches) or is
+// unset.
+type Security struct {
+	AllowPromiscuous *bool
+	MacChanges       *bool
+	ForgedTransmits  *bool
+}
+
+// Teaming is a NIC teaming policy as written on one level. Nil fields and a
+// nil order inherit.
+type Teaming struct {
+	Policy         *string
+	NotifySwitches *bool
+	// RollingOrder is vSphere's inverted name for failback: true means
+	// failback = false.
+	RollingOrder *bool
+	// CheckBeacon true means beacon probing, false link status only.
+	CheckBeacon *bool
+	// Order is nil when the port group inherits the switch's order.
+	Order *UplinkOrder
+}
+
+// UplinkOrder lists active and standby uplinks (pnic names on a standard
+// switch, uplink port names on a distributed one).
+type UplinkOrder struct {
+	Active  []string
+	Standby []string
+}
+
+// Effective is the policy a port actually gets once inheritance is resolved.
+type Effective struct {
+	AllowPromiscuous bool
+	MacChanges       bool
+	ForgedTransmits  bool
+	LoadBalancing    string
+	NotifySwitches   bool
+	Failback         bool
+	BeaconProbing    bool
+	ActiveUplinks    []string
+	StandbyUplinks   []string
+}
+
+// VSwitch is a standard virtual switch on one host.
+type VSwitch struct {
+	Name     string
+	Uplinks  []string // physical NICs bridged, e.g. vmnic0, vmnic1
+	Security Security
+	Teaming  Teaming
+}
+
+// PortGroup is a standard port group on one host.
+type PortGroup struct {
+	Name     string
+	VSwitch  string
+	VLAN     int32
+	Security Security // as written on the port group (nil = inherit)
+	Teaming  Teaming
+	// Effective is the computed policy (HostPortGroup.computedPolicy).
+	Effective Effective
+}
+
+// DVSwitch is a distributed virtual switch.
+type DVSwitch struct {
+	ID      string // moref value, e.g. "dvs-11"
+	Name    string
+	Version string // config.productInfo.version, e.g. "6.6.0"
+	Uplinks []string
+	// Mirroring lists the switch's port-mirroring (VSPAN) sessions.
+	Mirroring []MirrorSession
+	HostIDs   []string
+}
+
+// MirrorSession is one VSPAN session of a distributed switch.
+type MirrorSession struct {
+	Key     string
+	Name    string
+	Enabled bool
+}
+
+// DVPortGroup is a distributed port group with its default port setting.
+type DVPortGroup struct {
+	ID       string // moref value, e.g. "dvportgroup-42"
+	Name     string
+	SwitchID string
+	// Security holds the port group's own values; a nil field inherits
+	// from the switch.
+	Security  Security
+	Teaming   Teaming
+	Effective Effective
+	// MacLearning is nil when the switch has no MAC management policy
+	// (below 6.6.0) or none is set.
+	MacLearning *MacLearning
+}
+
+// MacLearning is a DVS MAC learning policy.
+type MacLearning struct {
+	Enabled              bool
+	AllowUnicastFlooding bool
+	Limit                int32
+	LimitPolicy          string // "allow" or "drop"
+}
+
+// VM is a virtual machine with its network adapters.
+type VM struct {
+	ID   string
+	Name string
+	NICs []NIC
+}
+
+// NIC is one virtual network adapter.
+type NIC struct {
+	Label string // e.g. "Network adapter 1"
+	// Type is the device type in lower case: "vmxnet3", "e1000", "e1000e",
+	// "pcnet32", "vmxnet", "vmxnet2", "sriov".
+	Type string
+	// Network is where the NIC is connected: a standard port group name
+	// (with HostID set) or a DV port group ID.
+	Network       string
+	DVPortGroupID string
+	HostID        string
+}
+
+// FindHost returns the host with the given ID, or nil.
+func (s *Snapshot) FindHost(id string) *Host {
+	for i := range s.Hosts {
+		if s.Hosts[i].ID == id {
+			return &s.Hosts[i]
+		}
+	}
+	return nil
+}
+
+// FindDVSwitch returns the distributed switch with the given ID, or nil.
+func (s *Snapshot) FindDVSwitch(id string) *DVSwitch {
+	for i := range s.DVSwitches {
+		if s.DVSwitches[i].ID == id {
+			return &s.DVSwitches[i]
+		}
+	}
+	return nil
+}
+
+// FindDVPortGroup returns the DV port group with the given ID, or nil.
+func (s *Snapshot) FindDVPortGroup(id string) *DVPortGroup {
+	for i := range s.DVPortGroups {
+		if s.DVPortGroups[i].ID == id {
+			return &s.DVPortGroups[i]
+		}
+	}
+	return nil
+}
+
+// PortGroup returns the named standard port group of the host, or nil.
+func (h *Host) PortGroup(name string) *PortGroup {
+	for i := range h.PortGroups {
+		if h.PortGroups[i].Name == name {
+			return &h.PortGroups[i]
+		}
+	}
+	return nil
+}
+
+// VSwitch returns the named standard switch of the host, or nil.
+func (h *Host) VSwitch(name string) *VSwitch {
+	for i := range h.VSwitches {
+		if h.VSwitches[i].Name == name {
+			return &h.VSwitches[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package simulator
+
+import "github.com/carpsafe/terraform-provider-carp/internal/inventory"
+
+// Scenario describes an inventory to build in the simulator. Zero values mean
+// vSphere's defaults (a security policy field left nil is unset, so it
+// inherits; an empty teaming inherits the switch's).
+type Scenario struct {
+	Datacenters []Datacenter
+	// VMs are placed on hosts by host name.
+	VMs []VM
+}
+
+// Datacenter holds clusters, standalone hosts and distributed switches.
+type Datacenter struct {
+	Name       string
+	Clusters   []Cluster
+	Hosts      []Host // standalone hosts
+	DVSwitches []DVSwitch
+}
+
+// Cluster is a compute cluster of hosts.
+type Cluster struct {
+	Name  string
+	Hosts []Host
+}
+
+// Host is an ESXi host. Every host has the option
+// Net.ReversePathFwdCheckPromisc (type long, 0 or 1), set to RPFCheckPromisc.
+type Host struct {
+	Name            string
+	RPFCheckPromisc int64
+	// VSwitches replace the stock vSwitch0/"VM Network" when non-empty.
+	VSwitches []VSwitch
+}
+
+// VSwitch is a standard switch bridging the named physical NICs
+// (vmnic0, vmnic1, ...). Its policy is the switch-level one.
+type VSwitch struct {
+	Name       string
+	Uplinks    []string
+	Security   inventory.Security
+	Teaming    inventory.Teaming
+	PortGroups []PortGroup
+}
+
+// PortGroup is a standard port group; nil policy fields inherit.
+type PortGroup struct {
+	Name     string
+	VLAN     int32
+	Security inventory.Security
+	Teaming  inventory.Teaming
+}
+
+// DVSwitch is a distributed switch of the given product version
+// ("4.1.0", "5.0.0", "6.5.0", "6.6.0", "7.0.0", "8.0.0").
+type DVSwitch struct {
+	Name      string
+	Version   string
+	Uplinks   []string // uplink port names; default uplink1, uplink2
+	HostNames []string // member hosts
+	// Security is the switch's default port setting.
+	Security   inventory.Security
+	Teaming    inventory.Teaming
+	PortGroups []DVPortGroup
+	Mirroring  []inventory.MirrorSession
+}
+
+// DVPortGroup is a distributed port group; nil policy fields inherit from
+// the switch.
+type DVPortGroup struct {
+	Name        string
+	Security    inventory.Security
+	Teaming     inventory.Teaming
+	MacLearning *inventory.MacLearning
+}
+
+// VM is a virtual machine on a host with NICs on named networks.
+type VM struct {
+	Name string
+	Host string
+	NICs []VMNIC
+}
+
+// VMNIC is a network adapter: Type is "vmxnet3", "e1000", "e1000e",
+// "pcnet32", "vmxnet" or "vmxnet2"; Network is a standard port group name on
+// the VM's host or a DV port group name.
+type VMNIC struct {
+	Type    string
+	Network string
+}
