@@ -1,0 +1,275 @@
+// Package acctest is the acceptance-test harness: an in-process simulator per
+// test, in-process provider factories that record every diagnostic, and small
+// HCL builders. Nothing here is global, so tests run in parallel.
+package acctest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/provider"
+	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
+)
+
+// Env is one test's world.
+type Env struct {
+	T        testing.TB
+	Sim      *simulator.Server
+	Sessions *provider.Sessions
+	Diags    *Recorder
+}
+
+// PreCheck skips nothing: acceptance tests need TF_ACC, which the testing
+// framework itself enforces; live runs set VSPHERE_SERVER (see Live).
+func PreCheck(t testing.TB) { t.Helper() }
+
+// New starts a simulator for sc and stops it when the test ends.
+func New(t testing.TB, sc simulator.Scenario, opts ...simulator.Option) *Env {
+	t.Helper()
+	s, err := simulator.Start(sc, opts...)
+	if err != nil {
+		t.Fatalf("starting simulator: %v", err)
+	}
+	e := &Env{T: t, Sim: s, Sessions: &provider.Sessions{}, Diags: &Recorder{}}
+	t.Cleanup(func() {
+		e.Sessions.LogoutAll(context.Background())
+		s.Close()
+	})
+	return e
+}
+
+// Factories returns in-process protocol 6 provider factories whose
+// diagnostics are recorded in e.Diags.
+func (e *Env) Factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"carp": func() (tfprotov6.ProviderServer, error) {
+			srv, err := providerserver.NewProtocol6WithError(provider.New("test", e.Sessions)())()
+			if err != nil {
+				return nil, err
+			}
+			return &recordingServer{ProviderServer: srv, rec: e.Diags}, nil
+		},
+	}
+}
+
+// ProviderBlock is a provider "carp" block pointing at this test's
+// simulator; extra lines are added inside the block.
+func (e *Env) ProviderBlock(extra ...string) string {
+	var b strings.Builder
+	b.WriteString("provider \"carp\" {\n")
+	fmt.Fprintf(&b, "  vsphere_server = %q\n  user = %q\n  password = %q\n", e.Sim.URL.Host, e.Sim.User, e.Sim.Password)
+	hasTLS := false
+	for _, l := range extra {
+		if strings.Contains(l, "allow_unverified_ssl") || strings.Contains(l, "thumbprint") || strings.Contains(l, "ca_file") {
+			hasTLS = true
+		}
+	}
+	if !hasTLS {
+		b.WriteString("  allow_unverified_ssl = true\n")
+	}
+	for _, l := range extra {
+		b.WriteString("  " + l + "\n")
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// Config joins the provider block and HCL fragments.
+func (e *Env) Config(parts ...string) string {
+	return e.ProviderBlock() + "\n" + strings.Join(parts, "\n")
+}
+
+// Live reports whether the suite runs against a real vCenter
+// (make testacc-live sets VSPHERE_SERVER).
+func Live() bool { return os.Getenv("CARP_ACC_LIVE") != "" && os.Getenv("VSPHERE_SERVER") != "" }
+
+// Diag is one recorded diagnostic.
+type Diag struct {
+	RPC      string
+	Severity string // "error" or "warning"
+	Summary  string
+	Detail   string
+}
+
+func (d Diag) String() string {
+	return fmt.Sprintf("%s %s: %s: %s", d.RPC, d.Severity, d.Summary, d.Detail)
+}
+
+// Recorder keeps every diagnostic the provider returned.
+type Recorder struct {
+	mu    sync.Mutex
+	diags []Diag
+}
+
+func (r *Recorder) add(rpc string, ds []*tfprotov6.Diagnostic) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, d := range ds {
+		if d == nil {
+			continue
+		}
+		sev := "error"
+		if d.Severity == tfprotov6.DiagnosticSeverityWarning {
+			sev = "warning"
+		}
+		r.diags = append(r.diags, Diag{RPC: rpc, Severity: sev, Summary: d.Summary, Detail: d.Detail})
+	}
+}
+
+// Reset forgets what was recorded; use it in a step's PreConfig.
+func (r *Recorder) Reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.diags = nil
+}
+
+// All returns what was recorded.
+func (r *Recorder) All() []Diag {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Diag(nil), r.diags...)
+}
+
+// Warnings returns the recorded warnings whose summary or detail contains
+// substr, from the given RPC ("" = any).
+func (r *Recorder) Warnings(rpc, substr string) []Diag {
+	var out []Diag
+	for _, d := range r.All() {
+		if d.Severity == "warning" && (rpc == "" || d.RPC == rpc) &&
+			(strings.Contains(d.Summary, substr) || strings.Contains(d.Detail, substr)) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Codes returns the sorted set of CARPnnn codes seen in recorded warnings.
+func (r *Recorder) Codes() []string {
+	seen := map[string]bool{}
+	for _, d := range r.All() {
+		if d.Severity != "warning" {
+			continue
+		}
+		for _, f := range strings.Fields(d.Summary + " " + d.Detail) {
+			f = strings.Trim(f, ".,:;()\"")
+			if len(f) == 7 && strings.HasPrefix(f, "CARP") {
+				seen[f] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for c := range seen {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ExpectWarning is a check that fails unless a warning containing each of
+// substrs (all in one diagnostic) was recorded.
+func (r *Recorder) ExpectWarning(substrs ...string) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		for _, d := range r.All() {
+			if d.Severity != "warning" {
+				continue
+			}
+			text := d.Summary + "\n" + d.Detail
+			ok := true
+			for _, s := range substrs {
+				if !strings.Contains(text, s) {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				return nil
+			}
+		}
+		return fmt.Errorf("no warning containing %q; recorded:\n%s", substrs, r.dump())
+	}
+}
+
+// ExpectNoWarning fails if any recorded warning contains substr.
+func (r *Recorder) ExpectNoWarning(substr string) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		if ws := r.Warnings("", substr); len(ws) > 0 {
+			return fmt.Errorf("unexpected warning containing %q: %s", substr, ws[0])
+		}
+		return nil
+	}
+}
+
+func (r *Recorder) dump() string {
+	var b strings.Builder
+	for _, d := range r.All() {
+		b.WriteString("  " + d.String() + "\n")
+	}
+	if b.Len() == 0 {
+		return "  (nothing)"
+	}
+	return b.String()
+}
+
+// recordingServer wraps the provider server and records the diagnostics of
+// the RPCs that carry plan warnings and errors.
+type recordingServer struct {
+	tfprotov6.ProviderServer
+	rec *Recorder
+}
+
+func (s *recordingServer) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
+	resp, err := s.ProviderServer.ConfigureProvider(ctx, req)
+	if resp != nil {
+		s.rec.add("ConfigureProvider", resp.Diagnostics)
+	}
+	return resp, err
+}
+
+func (s *recordingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	resp, err := s.ProviderServer.PlanResourceChange(ctx, req)
+	if resp != nil {
+		s.rec.add("PlanResourceChange", resp.Diagnostics)
+	}
+	return resp, err
+}
+
+func (s *recordingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
+	resp, err := s.ProviderServer.ApplyResourceChange(ctx, req)
+	if resp != nil {
+		s.rec.add("ApplyResourceChange", resp.Diagnostics)
+	}
+	return resp, err
+}
+
+func (s *recordingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	resp, err := s.ProviderServer.ReadResource(ctx, req)
+	if resp != nil {
+		s.rec.add("ReadResource", resp.Diagnostics)
+	}
+	return resp, err
+}
+
+func (s *recordingServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
+	resp, err := s.ProviderServer.ReadDataSource(ctx, req)
+	if resp != nil {
+		s.rec.add("ReadDataSource", resp.Diagnostics)
+	}
+	return resp, err
+}
+
+func (s *recordingServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
+	resp, err := s.ProviderServer.ImportResourceState(ctx, req)
+	if resp != nil {
+		s.rec.add("ImportResourceState", resp.Diagnostics)
+	}
+	return resp, err
+}

@@ -1,0 +1,265 @@
+// Package provider is the Terraform glue: the provider block, and the lists
+// of resources and data sources. It reads through internal/vsphere, judges
+// through internal/rules and speaks Terraform; it holds no vSphere logic.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
+)
+
+// Environment variables, the vsphere provider's names so one environment
+// serves both providers.
+const (
+	EnvServer     = "VSPHERE_SERVER"
+	EnvUser       = "VSPHERE_USER"
+	EnvPassword   = "VSPHERE_PASSWORD"
+	EnvInsecure   = "VSPHERE_ALLOW_UNVERIFIED_SSL"
+	EnvThumbprint = "VSPHERE_THUMBPRINT"
+	EnvCAFile     = "VSPHERE_CA_FILE"
+	EnvAPITimeout = "VSPHERE_API_TIMEOUT"
+
+	defaultAPITimeout = 5 * time.Minute
+)
+
+var _ provider.Provider = (*carpProvider)(nil)
+
+// Sessions tracks the vSphere sessions the provider opened, so that main can
+// log them out when the plugin process ends.
+type Sessions struct {
+	mu      sync.Mutex
+	clients []*vsphere.Client
+}
+
+func (s *Sessions) add(c *vsphere.Client) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clients = append(s.clients, c)
+}
+
+// LogoutAll ends every session opened so far.
+func (s *Sessions) LogoutAll(ctx context.Context) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	clients := s.clients
+	s.clients = nil
+	s.mu.Unlock()
+	for _, c := range clients {
+		_ = c.Logout(ctx)
+	}
+}
+
+type carpProvider struct {
+	version  string
+	sessions *Sessions
+}
+
+// New returns the provider factory. sessions may be nil.
+func New(version string, sessions *Sessions) func() provider.Provider {
+	return func() provider.Provider {
+		return &carpProvider{version: version, sessions: sessions}
+	}
+}
+
+type providerModel struct {
+	VSphereServer      types.String `tfsdk:"vsphere_server"`
+	User               types.String `tfsdk:"user"`
+	Password           types.String `tfsdk:"password"`
+	AllowUnverifiedSSL types.Bool   `tfsdk:"allow_unverified_ssl"`
+	Thumbprint         types.String `tfsdk:"thumbprint"`
+	CAFile             types.String `tfsdk:"ca_file"`
+	APITimeout         types.String `tfsdk:"api_timeout"`
+}
+
+func (p *carpProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "carp"
+	resp.Version = p.version
+}
+
+func (p *carpProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Makes VMware vSphere networking safe for CARP, the virtual-IP protocol of HA firewall pairs. " +
+			"Every attribute falls back to the environment variable the vsphere provider uses, so one environment serves both.",
+		Attributes: map[string]schema.Attribute{
+			"vsphere_server": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "The vCenter Server or ESXi host name, optionally with `:port` (no scheme, no path). Falls back to `" + EnvServer + "`.",
+			},
+			"user": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "The user name. Falls back to `" + EnvUser + "`.",
+			},
+			"password": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "The password. Falls back to `" + EnvPassword + "`. Never logged.",
+			},
+			"allow_unverified_ssl": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "Skip certificate verification. Default `false`. Falls back to `" + EnvInsecure + "` (`true`/`false`/`1`/`0`). Prefer `thumbprint` or `ca_file`.",
+			},
+			"thumbprint": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Pin the server certificate by its SHA-1 or SHA-256 thumbprint (colon-separated hex, as govc prints it). When set, the certificate must match it exactly; its chain is not checked. Falls back to `" + EnvThumbprint + "`.",
+			},
+			"ca_file": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "A PEM file of CA certificates to trust in addition to the system's. Falls back to `" + EnvCAFile + "`.",
+			},
+			"api_timeout": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "How long one resource or data source operation may take against vSphere, as a Go duration. Default `\"5m\"`. Falls back to `" + EnvAPITimeout + "`.",
+			},
+		},
+	}
+}
+
+// settings resolves the provider block and the environment; it reports
+// problems on the attribute they concern.
+func settings(ctx context.Context, m providerModel, getenv func(string) string) (vsphere.Config, []attrProblem) {
+	var probs []attrProblem
+	str := func(v types.String, attr, env string, required bool) string {
+		if !v.IsNull() && !v.IsUnknown() {
+			return v.ValueString()
+		}
+		if s := getenv(env); s != "" {
+			return s
+		}
+		if required {
+			probs = append(probs, attrProblem{attr, "Missing " + attr,
+				fmt.Sprintf("Set %s in the provider block or the %s environment variable.", attr, env)})
+		}
+		return ""
+	}
+	cfg := vsphere.Config{
+		Server:     str(m.VSphereServer, "vsphere_server", EnvServer, true),
+		User:       str(m.User, "user", EnvUser, true),
+		Password:   str(m.Password, "password", EnvPassword, true),
+		Thumbprint: str(m.Thumbprint, "thumbprint", EnvThumbprint, false),
+		CAFile:     str(m.CAFile, "ca_file", EnvCAFile, false),
+		APITimeout: defaultAPITimeout,
+	}
+	if cfg.Server != "" {
+		if _, err := vsphere.ServerURL(cfg.Server); err != nil {
+			probs = append(probs, attrProblem{"vsphere_server", "Invalid vsphere_server", err.Error()})
+		}
+	}
+	if cfg.Thumbprint != "" {
+		tp, err := vsphere.NormalizeThumbprint(cfg.Thumbprint)
+		if err != nil {
+			probs = append(probs, attrProblem{"thumbprint", "Invalid thumbprint", err.Error()})
+		}
+		cfg.Thumbprint = tp
+	}
+	if cfg.CAFile != "" {
+		if err := vsphere.ReadCAFile(cfg.CAFile); err != nil {
+			probs = append(probs, attrProblem{"ca_file", "Unreadable ca_file", err.Error()})
+		}
+	}
+	if !m.AllowUnverifiedSSL.IsNull() && !m.AllowUnverifiedSSL.IsUnknown() {
+		cfg.Insecure = m.AllowUnverifiedSSL.ValueBool()
+	} else if s := getenv(EnvInsecure); s != "" {
+		b, err := strconv.ParseBool(strings.TrimSpace(s))
+		if err != nil {
+			probs = append(probs, attrProblem{"allow_unverified_ssl", "Invalid " + EnvInsecure,
+				fmt.Sprintf("%s=%q is not a boolean: use true, false, 1 or 0.", EnvInsecure, s)})
+		}
+		cfg.Insecure = b
+	}
+	timeout := ""
+	if !m.APITimeout.IsNull() && !m.APITimeout.IsUnknown() {
+		timeout = m.APITimeout.ValueString()
+	} else {
+		timeout = getenv(EnvAPITimeout)
+	}
+	if timeout != "" {
+		d, err := time.ParseDuration(timeout)
+		switch {
+		case err != nil:
+			probs = append(probs, attrProblem{"api_timeout", "Invalid api_timeout",
+				fmt.Sprintf("%q is not a duration: use a Go duration such as \"90s\" or \"5m\".", timeout)})
+		case d <= 0:
+			probs = append(probs, attrProblem{"api_timeout", "Invalid api_timeout",
+				fmt.Sprintf("%q must be positive.", timeout)})
+		default:
+			cfg.APITimeout = d
+		}
+	}
+	_ = ctx
+	return cfg, probs
+}
+
+type attrProblem struct{ attr, summary, detail string }
+
+func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Values unknown until apply (e.g. from another resource): the framework
+	// docs advise an error naming the attribute rather than guessing.
+	for attr, v := range map[string]interface{ IsUnknown() bool }{
+		"vsphere_server": m.VSphereServer, "user": m.User, "password": m.Password,
+		"allow_unverified_ssl": m.AllowUnverifiedSSL, "thumbprint": m.Thumbprint,
+		"ca_file": m.CAFile, "api_timeout": m.APITimeout,
+	} {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(attr), "Unknown "+attr,
+				"The provider cannot connect to vSphere while "+attr+" is unknown. Set it to a value known at plan time, or apply its source first (-target).")
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg, probs := settings(ctx, m, os.Getenv)
+	for _, pr := range probs {
+		resp.Diagnostics.AddAttributeError(path.Root(pr.attr), pr.summary, pr.detail)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	ctx = vsphere.WithLogging(ctx, cfg.Password)
+	tflog.Debug(ctx, "connecting to vSphere", map[string]any{"server": cfg.Server, "user": cfg.User})
+	cctx, cancel := context.WithTimeout(ctx, cfg.APITimeout)
+	defer cancel()
+	client, err := vsphere.Connect(cctx, cfg)
+	if err != nil {
+		addConnectError(&resp.Diagnostics, cfg, err)
+		return
+	}
+	p.sessions.add(client)
+	resp.DataSourceData = client
+	resp.ResourceData = client
+}
+
+func (p *carpProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{}
+}
+
+func (p *carpProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewHostsDataSource,
+	}
+}

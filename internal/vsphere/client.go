@@ -1,0 +1,286 @@
+// Package vsphere is the provider's only door to vSphere: a logged-in vim25
+// session per provider instance, reads through the PropertyCollector with only
+// the properties needed, and writes. Every function takes the caller's ctx.
+// Results are plain inventory values; faults become errors that name the
+// object they concern.
+package vsphere
+
+import (
+	"context"
+	"crypto/sha1" //nolint:gosec // vSphere thumbprints are SHA-1 (govc accepts SHA-256 too)
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vmware/govmomi/session"
+	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// Config is what the provider block resolves to.
+type Config struct {
+	Server     string // host name or host:port, no scheme, no path
+	User       string
+	Password   string
+	Insecure   bool
+	Thumbprint string // SHA-1 or SHA-256, colon-separated hex
+	CAFile     string
+	APITimeout time.Duration
+}
+
+// ErrorKind tells connection failures apart so each gets its own diagnostic.
+type ErrorKind int
+
+const (
+	KindOther ErrorKind = iota
+	KindUnreachable
+	KindCredentials
+	KindCertificate
+	KindThumbprint
+)
+
+// ConnectError is returned by Connect.
+type ConnectError struct {
+	Kind   ErrorKind
+	Server string
+	// For KindThumbprint: what was pinned and what the server presented.
+	Expected, Actual string
+	Err              error
+}
+
+func (e *ConnectError) Error() string {
+	switch e.Kind {
+	case KindUnreachable:
+		return fmt.Sprintf("cannot reach vSphere server %s: %v", e.Server, e.Err)
+	case KindCredentials:
+		return fmt.Sprintf("vSphere server %s rejected the user name or password: %v", e.Server, e.Err)
+	case KindCertificate:
+		return fmt.Sprintf("the certificate of vSphere server %s is not trusted: %v", e.Server, e.Err)
+	case KindThumbprint:
+		return fmt.Sprintf("the certificate of vSphere server %s has thumbprint %s, but thumbprint %s was pinned", e.Server, e.Actual, e.Expected)
+	}
+	return fmt.Sprintf("cannot connect to vSphere server %s: %v", e.Server, e.Err)
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// thumbprintError carries both thumbprints out of the TLS handshake.
+type thumbprintError struct{ expected, actual string }
+
+func (e *thumbprintError) Error() string {
+	return fmt.Sprintf("thumbprint %s does not match pinned %s", e.actual, e.expected)
+}
+
+// Client is one logged-in vSphere session. It is safe for concurrent use.
+type Client struct {
+	cfg Config
+	url *url.URL
+	vim *vim25.Client
+	rt  *roundTripper
+
+	loginMu sync.Mutex
+	closed  bool
+}
+
+// ServerURL validates a vsphere_server value and returns the SDK URL.
+func ServerURL(server string) (*url.URL, error) {
+	s := strings.TrimSpace(server)
+	switch {
+	case s == "":
+		return nil, errors.New("the server name is empty")
+	case strings.Contains(s, "://"):
+		return nil, fmt.Errorf("%q has a scheme; give only the host name or host:port (the provider always uses https and /sdk)", server)
+	case strings.ContainsAny(s, "/?#@ "):
+		return nil, fmt.Errorf("%q is not a host name or host:port: it has a path, query, user or space", server)
+	}
+	u, err := url.Parse("https://" + s + "/sdk")
+	if err != nil || u.Hostname() == "" {
+		return nil, fmt.Errorf("%q is not a host name or host:port", server)
+	}
+	if p := u.Port(); p != "" {
+		var n int
+		if _, err := fmt.Sscanf(p, "%d", &n); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("%q has an invalid port %q", server, p)
+		}
+	}
+	return u, nil
+}
+
+// NormalizeThumbprint upper-cases a thumbprint and checks its shape:
+// 20 (SHA-1) or 32 (SHA-256) colon-separated hex bytes.
+func NormalizeThumbprint(tp string) (string, error) {
+	t := strings.ToUpper(strings.TrimSpace(tp))
+	parts := strings.Split(t, ":")
+	if len(parts) != 20 && len(parts) != 32 {
+		return "", fmt.Errorf("%q is not a thumbprint: expected 20 (SHA-1) or 32 (SHA-256) colon-separated hex bytes such as AB:CD:...", tp)
+	}
+	for _, p := range parts {
+		if len(p) != 2 || strings.Trim(p, "0123456789ABCDEF") != "" {
+			return "", fmt.Errorf("%q is not a thumbprint: %q is not a hex byte", tp, p)
+		}
+	}
+	return t, nil
+}
+
+func thumbprints(cert *x509.Certificate) (sha1Hex, sha256Hex string) {
+	h1 := sha1.Sum(cert.Raw) //nolint:gosec
+	h2 := sha256.Sum256(cert.Raw)
+	return colonHex(h1[:]), colonHex(h2[:])
+}
+
+func colonHex(b []byte) string {
+	parts := make([]string, len(b))
+	for i, x := range b {
+		parts[i] = fmt.Sprintf("%02X", x)
+	}
+	return strings.Join(parts, ":")
+}
+
+// Connect logs in: RetrieveServiceContent and Login, two round trips.
+func Connect(ctx context.Context, cfg Config) (*Client, error) {
+	u, err := ServerURL(cfg.Server)
+	if err != nil {
+		return nil, err
+	}
+	sc := soap.NewClient(u, cfg.Insecure)
+	tr := sc.DefaultTransport()
+	if tr.TLSClientConfig == nil {
+		tr.TLSClientConfig = &tls.Config{} //nolint:gosec // MinVersion set below
+	}
+	tr.TLSClientConfig.MinVersion = tls.VersionTLS12
+	if cfg.CAFile != "" {
+		if err := sc.SetRootCAs(cfg.CAFile); err != nil {
+			return nil, &ConnectError{Kind: KindCertificate, Server: cfg.Server, Err: fmt.Errorf("reading CA file %s: %w", cfg.CAFile, err)}
+		}
+	}
+	if cfg.Thumbprint != "" {
+		want, err := NormalizeThumbprint(cfg.Thumbprint)
+		if err != nil {
+			return nil, err
+		}
+		// Pinning replaces chain verification: the certificate must be
+		// exactly the pinned one, whoever signed it.
+		tr.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // verified by VerifyConnection
+		tr.TLSClientConfig.VerifyConnection = func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return &thumbprintError{expected: want, actual: "(no certificate)"}
+			}
+			s1, s256 := thumbprints(cs.PeerCertificates[0])
+			if want == s1 || want == s256 {
+				return nil
+			}
+			actual := s1
+			if len(want) > len(s1) {
+				actual = s256
+			}
+			return &thumbprintError{expected: want, actual: actual}
+		}
+	}
+
+	rt := &roundTripper{inner: sc}
+	c := &Client{cfg: cfg, url: u, rt: rt}
+	vim, err := vim25.NewClient(ctx, rt)
+	if err != nil {
+		return nil, classify(cfg.Server, err)
+	}
+	c.vim = vim
+	rt.relogin = c.relogin
+	if err := c.login(ctx); err != nil {
+		return nil, classify(cfg.Server, err)
+	}
+	return c, nil
+}
+
+func classify(server string, err error) error {
+	var tpe *thumbprintError
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &tpe):
+		return &ConnectError{Kind: KindThumbprint, Server: server, Expected: tpe.expected, Actual: tpe.actual, Err: err}
+	case soap.IsCertificateUntrusted(err), isCertError(err):
+		return &ConnectError{Kind: KindCertificate, Server: server, Err: err}
+	case isFault[*types.InvalidLogin](err), isFault[*types.NoPermission](err):
+		return &ConnectError{Kind: KindCredentials, Server: server, Err: err}
+	case errors.As(err, &dnsErr), errors.As(err, &opErr), errors.Is(err, context.DeadlineExceeded), isTimeout(err):
+		return &ConnectError{Kind: KindUnreachable, Server: server, Err: err}
+	}
+	return &ConnectError{Kind: KindOther, Server: server, Err: err}
+}
+
+func isCertError(err error) bool {
+	var cv *tls.CertificateVerificationError
+	var inv x509.CertificateInvalidError
+	return errors.As(err, &cv) || errors.As(err, &inv)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func (c *Client) login(ctx context.Context) error {
+	sm := session.NewManager(c.vim)
+	return sm.Login(ctx, url.UserPassword(c.cfg.User, c.cfg.Password))
+}
+
+// relogin re-establishes an expired session once; the round tripper calls it
+// on NotAuthenticated and retries the call.
+func (c *Client) relogin(ctx context.Context) error {
+	c.loginMu.Lock()
+	defer c.loginMu.Unlock()
+	if c.closed {
+		return errors.New("the vSphere session was closed")
+	}
+	logf(ctx, "vSphere session expired; logging in again")
+	return c.login(ctx)
+}
+
+// Logout ends the session. It is safe to call more than once.
+func (c *Client) Logout(ctx context.Context) error {
+	c.loginMu.Lock()
+	defer c.loginMu.Unlock()
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	return session.NewManager(c.vim).Logout(ctx)
+}
+
+// WithTimeout applies api_timeout to a request ctx.
+func (c *Client) WithTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if c.cfg.APITimeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, c.cfg.APITimeout)
+}
+
+// Vim exposes the vim25 client to this package's tests.
+func (c *Client) Vim() *vim25.Client { return c.vim }
+
+// ReadCAFile checks that a CA bundle is readable PEM.
+func ReadCAFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(b) {
+		return fmt.Errorf("%s holds no PEM certificate", path)
+	}
+	return nil
+}
+
+// Begin prepares a request ctx for vSphere calls: the logging subsystem with
+// secrets masked, and api_timeout.
+func (c *Client) Begin(ctx context.Context) (context.Context, context.CancelFunc) {
+	return c.WithTimeout(WithLogging(ctx, c.cfg.Password))
+}

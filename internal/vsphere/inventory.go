@@ -1,0 +1,172 @@
+package vsphere
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// HostEntry is one host in the inventory tree.
+type HostEntry struct {
+	ID, Name   string
+	Cluster    string // "" for a standalone host
+	ClusterID  string
+	Datacenter string
+}
+
+// Tree is the datacenter/cluster/host part of the inventory.
+type Tree struct {
+	Datacenters []string            // names, sorted
+	Clusters    map[string][]string // datacenter name -> cluster names, sorted
+	Hosts       []HostEntry         // sorted by name, then ID
+}
+
+// InventoryTree reads every datacenter, cluster and host name in one
+// RetrievePropertiesEx round trip, by traversing from the root folder.
+func (c *Client) InventoryTree(ctx context.Context) (*Tree, error) {
+	folderTS := &types.TraversalSpec{
+		SelectionSpec: types.SelectionSpec{Name: "folder"},
+		Type:          "Folder",
+		Path:          "childEntity",
+		SelectSet:     []types.BaseSelectionSpec{&types.SelectionSpec{Name: "folder"}, &types.SelectionSpec{Name: "dcHosts"}, &types.SelectionSpec{Name: "crHosts"}},
+	}
+	dcTS := &types.TraversalSpec{
+		SelectionSpec: types.SelectionSpec{Name: "dcHosts"},
+		Type:          "Datacenter",
+		Path:          "hostFolder",
+		SelectSet:     []types.BaseSelectionSpec{&types.SelectionSpec{Name: "folder"}},
+	}
+	crTS := &types.TraversalSpec{
+		SelectionSpec: types.SelectionSpec{Name: "crHosts"},
+		Type:          "ComputeResource",
+		Path:          "host",
+	}
+	spec := types.PropertyFilterSpec{
+		ObjectSet: []types.ObjectSpec{{
+			Obj:       c.vim.ServiceContent.RootFolder,
+			SelectSet: []types.BaseSelectionSpec{folderTS, dcTS, crTS},
+		}},
+		PropSet: []types.PropertySpec{
+			{Type: "Folder", PathSet: []string{"parent"}},
+			{Type: "Datacenter", PathSet: []string{"name"}},
+			{Type: "ComputeResource", PathSet: []string{"name", "parent"}},
+			{Type: "ClusterComputeResource", PathSet: []string{"name", "parent"}},
+			{Type: "HostSystem", PathSet: []string{"name", "parent"}},
+		},
+	}
+	objs, err := c.retrieve(ctx, spec)
+	if err != nil {
+		return nil, fmt.Errorf("reading the inventory tree: %w", err)
+	}
+
+	type node struct {
+		kind, name string
+		parent     *types.ManagedObjectReference
+	}
+	nodes := map[types.ManagedObjectReference]node{}
+	for _, o := range objs {
+		n := node{kind: o.Obj.Type}
+		for _, p := range o.PropSet {
+			switch p.Name {
+			case "name":
+				n.name, _ = p.Val.(string)
+			case "parent":
+				if r, ok := p.Val.(types.ManagedObjectReference); ok {
+					n.parent = &r
+				}
+			}
+		}
+		nodes[o.Obj] = n
+	}
+	datacenterOf := func(ref types.ManagedObjectReference) string {
+		for i := 0; i < 64; i++ {
+			n, ok := nodes[ref]
+			if !ok {
+				return ""
+			}
+			if n.kind == "Datacenter" {
+				return n.name
+			}
+			if n.parent == nil {
+				return ""
+			}
+			ref = *n.parent
+		}
+		return ""
+	}
+
+	t := &Tree{Clusters: map[string][]string{}}
+	for ref, n := range nodes {
+		switch n.kind {
+		case "Datacenter":
+			t.Datacenters = append(t.Datacenters, n.name)
+		case "ClusterComputeResource":
+			dc := datacenterOf(ref)
+			t.Clusters[dc] = append(t.Clusters[dc], n.name)
+		case "HostSystem":
+			h := HostEntry{ID: ref.Value, Name: n.name}
+			if n.parent != nil {
+				if p, ok := nodes[*n.parent]; ok && p.kind == "ClusterComputeResource" {
+					h.Cluster, h.ClusterID = p.name, n.parent.Value
+				}
+			}
+			h.Datacenter = datacenterOf(ref)
+			t.Hosts = append(t.Hosts, h)
+		}
+	}
+	sort.Strings(t.Datacenters)
+	for dc := range t.Clusters {
+		sort.Strings(t.Clusters[dc])
+	}
+	sort.Slice(t.Hosts, func(i, j int) bool {
+		if t.Hosts[i].Name != t.Hosts[j].Name {
+			return t.Hosts[i].Name < t.Hosts[j].Name
+		}
+		return t.Hosts[i].ID < t.Hosts[j].ID
+	})
+	return t, nil
+}
+
+// retrieve is one RetrievePropertiesEx round trip (plus ContinueRetrievePropertiesEx
+// only when the server pages a very large result).
+func (c *Client) retrieve(ctx context.Context, spec types.PropertyFilterSpec) ([]types.ObjectContent, error) {
+	pc := c.vim.ServiceContent.PropertyCollector
+	res, err := methods.RetrievePropertiesEx(ctx, c.vim, &types.RetrievePropertiesEx{
+		This:    pc,
+		SpecSet: []types.PropertyFilterSpec{spec},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if res.Returnval == nil {
+		return nil, nil
+	}
+	objs := res.Returnval.Objects
+	token := res.Returnval.Token
+	for token != "" {
+		next, err := methods.ContinueRetrievePropertiesEx(ctx, c.vim, &types.ContinueRetrievePropertiesEx{This: pc, Token: token})
+		if err != nil {
+			return nil, err
+		}
+		objs = append(objs, next.Returnval.Objects...)
+		token = next.Returnval.Token
+	}
+	return objs, nil
+}
+
+// load decodes ObjectContent into mo structs (mo.LoadObjectContent) keyed by moref value.
+func load[T any](objs []types.ObjectContent) (map[string]*T, error) {
+	out := make(map[string]*T, len(objs))
+	for _, o := range objs {
+		v := new(T)
+		if err := mo.LoadObjectContent([]types.ObjectContent{o}, v); err != nil {
+			return nil, err
+		}
+		out[o.Obj.Value] = v
+	}
+	return out, nil
+}

@@ -1,0 +1,189 @@
+package vsphere
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// Subsystem is the tflog subsystem for vSphere traffic (TF_LOG_PROVIDER_VSPHERE).
+const Subsystem = "vsphere"
+
+var (
+	cookieRe   = regexp.MustCompile(`vmware_soap_session="?[^";\s]+"?`)
+	passwordRe = regexp.MustCompile(`(?i)(<password>)[^<]*(</password>)`)
+)
+
+// WithLogging adds the vSphere subsystem to ctx with secrets masked: the
+// password field, session cookies and SOAP password elements.
+func WithLogging(ctx context.Context, password string) context.Context {
+	ctx = tflog.NewSubsystem(ctx, Subsystem)
+	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, Subsystem, "password", "cookie", "session")
+	ctx = tflog.SubsystemMaskMessageRegexes(ctx, Subsystem, cookieRe, passwordRe)
+	ctx = tflog.SubsystemMaskAllFieldValuesRegexes(ctx, Subsystem, cookieRe, passwordRe)
+	if password != "" {
+		ctx = tflog.SubsystemMaskMessageStrings(ctx, Subsystem, password)
+		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, Subsystem, password)
+	}
+	// The same masks on the provider's root logger, for errors logged there.
+	ctx = tflog.MaskMessageRegexes(ctx, cookieRe, passwordRe)
+	ctx = tflog.MaskAllFieldValuesRegexes(ctx, cookieRe, passwordRe)
+	if password != "" {
+		ctx = tflog.MaskMessageStrings(ctx, password)
+		ctx = tflog.MaskAllFieldValuesStrings(ctx, password)
+	}
+	return ctx
+}
+
+func logf(ctx context.Context, msg string, kv ...any) {
+	fields := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if k, ok := kv[i].(string); ok {
+			fields[k] = kv[i+1]
+		}
+	}
+	tflog.SubsystemDebug(ctx, Subsystem, msg, fields)
+}
+
+// roundTripper logs every SOAP call (method, object, duration, fault; never
+// bodies) and re-logs in once when the session has expired.
+type roundTripper struct {
+	inner   soap.RoundTripper
+	relogin func(context.Context) error
+}
+
+func (r *roundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
+	method := methodName(req)
+	start := time.Now()
+	err := r.inner.RoundTrip(ctx, req, res)
+	if err == nil && res.Fault() != nil {
+		err = soap.WrapSoapFault(res.Fault())
+	}
+	if err != nil && r.relogin != nil && method != "Login" && method != "Logout" && isFault[*types.NotAuthenticated](err) {
+		logf(ctx, "vSphere call failed with NotAuthenticated; re-establishing the session", "method", method)
+		if lerr := r.relogin(ctx); lerr == nil {
+			resetFault(res)
+			err = r.inner.RoundTrip(ctx, req, res)
+			if err == nil && res.Fault() != nil {
+				err = soap.WrapSoapFault(res.Fault())
+			}
+		} else {
+			logf(ctx, "re-login failed", "error", lerr.Error())
+		}
+	}
+	fields := []any{"method", method, "duration_ms", time.Since(start).Milliseconds()}
+	if obj := thisRef(req); obj != "" {
+		fields = append(fields, "object", obj)
+	}
+	if err != nil {
+		fields = append(fields, "error", err.Error())
+	}
+	logf(ctx, "vSphere call", fields...)
+	return err
+}
+
+func methodName(req soap.HasFault) string {
+	t := reflect.TypeOf(req)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return strings.TrimSuffix(t.Name(), "Body")
+}
+
+// thisRef extracts the moref the call is made on, for logs.
+func thisRef(req soap.HasFault) string {
+	v := reflect.ValueOf(req)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return ""
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return ""
+	}
+	r := v.FieldByName("Req")
+	for r.IsValid() && r.Kind() == reflect.Pointer {
+		if r.IsNil() {
+			return ""
+		}
+		r = r.Elem()
+	}
+	if !r.IsValid() || r.Kind() != reflect.Struct {
+		return ""
+	}
+	t := r.FieldByName("This")
+	if !t.IsValid() {
+		return ""
+	}
+	if ref, ok := t.Interface().(types.ManagedObjectReference); ok {
+		return ref.Value
+	}
+	return ""
+}
+
+// resetFault clears a response's fault before a retry.
+func resetFault(res soap.HasFault) {
+	v := reflect.ValueOf(res)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return
+	}
+	f := v.Elem().FieldByName("Fault_")
+	if f.IsValid() && f.CanSet() {
+		f.Set(reflect.Zero(f.Type()))
+	}
+}
+
+// isFault reports whether err carries a vSphere fault of type T.
+func isFault[T types.BaseMethodFault](err error) bool {
+	var f T
+	return asFault(err, &f)
+}
+
+func asFault[T types.BaseMethodFault](err error, out *T) bool {
+	fault := faultOf(err)
+	if fault == nil {
+		return false
+	}
+	t, ok := fault.(T)
+	if ok {
+		*out = t
+	}
+	return ok
+}
+
+// faultOf digs the vSphere fault out of an error chain: SOAP faults, vim
+// faults and task errors.
+func faultOf(err error) types.BaseMethodFault {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if soap.IsSoapFault(e) {
+			if vf, ok := soap.ToSoapFault(e).VimFault().(types.BaseMethodFault); ok {
+				return vf
+			}
+		}
+		if soap.IsVimFault(e) {
+			return soap.ToVimFault(e)
+		}
+		var te interface{ Fault() types.BaseMethodFault }
+		if errors.As(e, &te) {
+			return te.Fault()
+		}
+	}
+	return nil
+}
+
+// FaultName returns the vSphere fault type of err ("NotFound"), or "".
+func FaultName(err error) string {
+	f := faultOf(err)
+	if f == nil {
+		return ""
+	}
+	return reflect.TypeOf(f).Elem().Name()
+}

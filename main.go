@@ -1,0 +1,47 @@
+// Command terraform-provider-carp is the Terraform provider that makes
+// VMware vSphere networking safe for CARP.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/provider"
+)
+
+// Set by goreleaser's ldflags.
+var (
+	version = "dev"
+	commit  = "none"
+)
+
+func main() {
+	var debug bool
+	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
+	flag.Parse()
+
+	sessions := &provider.Sessions{}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	err := providerserver.Serve(ctx, provider.New(version, sessions), providerserver.ServeOpts{
+		Address: "registry.terraform.io/carpsafe/carp",
+		Debug:   debug,
+	})
+
+	// The plugin is ending: log every vSphere session out so none is left
+	// behind on the server (the vsphere provider leaks one per run).
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	sessions.LogoutAll(lctx)
+	cancel()
+
+	if err != nil {
+		log.Fatalf("%s (commit %s): %v", version, commit, err)
+	}
+}
