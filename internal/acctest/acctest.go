@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/carpsafe/terraform-provider-carp/internal/provider"
 	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
+	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
 // Env is one test's world.
@@ -104,10 +106,60 @@ func (d Diag) String() string {
 	return fmt.Sprintf("%s %s: %s: %s", d.RPC, d.Severity, d.Summary, d.Detail)
 }
 
-// Recorder keeps every diagnostic the provider returned.
+// Recorder keeps every diagnostic the provider returned, and how many SOAP
+// round trips each RPC made.
 type Recorder struct {
 	mu    sync.Mutex
 	diags []Diag
+	calls []RPCCalls
+}
+
+// RPCCalls is the number of SOAP round trips one provider RPC made.
+type RPCCalls struct {
+	RPC, TypeName string
+	Calls         int64
+}
+
+// Calls returns the per-RPC round-trip record.
+func (r *Recorder) Calls() []RPCCalls {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]RPCCalls(nil), r.calls...)
+}
+
+func (r *Recorder) addCalls(rpc, typeName string, n int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, RPCCalls{RPC: rpc, TypeName: typeName, Calls: n})
+}
+
+// counted runs an RPC with a round-trip counter in its ctx.
+func counted[T any](r *Recorder, ctx context.Context, rpc, typeName string, f func(context.Context) T) T {
+	var n atomic.Int64
+	out := f(vsphere.WithCallCounter(ctx, &n))
+	r.addCalls(rpc, typeName, n.Load())
+	return out
+}
+
+// ExpectMaxCalls fails unless every recorded rpc (e.g. "ReadResource") for
+// typeName ("" = any) made at most max round trips, and at least one ran.
+func (r *Recorder) ExpectMaxCalls(rpc, typeName string, max int64) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		seen := 0
+		for _, c := range r.Calls() {
+			if c.RPC != rpc || (typeName != "" && c.TypeName != typeName) {
+				continue
+			}
+			seen++
+			if c.Calls > max {
+				return fmt.Errorf("%s of %s made %d SOAP round trips; the budget is %d", rpc, c.TypeName, c.Calls, max)
+			}
+		}
+		if seen == 0 {
+			return fmt.Errorf("no %s of %q was recorded", rpc, typeName)
+		}
+		return nil
+	}
 }
 
 func (r *Recorder) add(rpc string, ds []*tfprotov6.Diagnostic) {
@@ -227,7 +279,15 @@ type recordingServer struct {
 }
 
 func (s *recordingServer) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
-	resp, err := s.ProviderServer.ConfigureProvider(ctx, req)
+	type out struct {
+		resp *tfprotov6.ConfigureProviderResponse
+		err  error
+	}
+	o := counted(s.rec, ctx, "ConfigureProvider", "", func(ctx context.Context) out {
+		resp, err := s.ProviderServer.ConfigureProvider(ctx, req)
+		return out{resp, err}
+	})
+	resp, err := o.resp, o.err
 	if resp != nil {
 		s.rec.add("ConfigureProvider", resp.Diagnostics)
 	}
@@ -235,7 +295,15 @@ func (s *recordingServer) ConfigureProvider(ctx context.Context, req *tfprotov6.
 }
 
 func (s *recordingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	resp, err := s.ProviderServer.PlanResourceChange(ctx, req)
+	type out struct {
+		resp *tfprotov6.PlanResourceChangeResponse
+		err  error
+	}
+	o := counted(s.rec, ctx, "PlanResourceChange", req.TypeName, func(ctx context.Context) out {
+		resp, err := s.ProviderServer.PlanResourceChange(ctx, req)
+		return out{resp, err}
+	})
+	resp, err := o.resp, o.err
 	if resp != nil {
 		s.rec.add("PlanResourceChange", resp.Diagnostics)
 	}
@@ -243,7 +311,15 @@ func (s *recordingServer) PlanResourceChange(ctx context.Context, req *tfprotov6
 }
 
 func (s *recordingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	resp, err := s.ProviderServer.ApplyResourceChange(ctx, req)
+	type out struct {
+		resp *tfprotov6.ApplyResourceChangeResponse
+		err  error
+	}
+	o := counted(s.rec, ctx, "ApplyResourceChange", req.TypeName, func(ctx context.Context) out {
+		resp, err := s.ProviderServer.ApplyResourceChange(ctx, req)
+		return out{resp, err}
+	})
+	resp, err := o.resp, o.err
 	if resp != nil {
 		s.rec.add("ApplyResourceChange", resp.Diagnostics)
 	}
@@ -251,7 +327,15 @@ func (s *recordingServer) ApplyResourceChange(ctx context.Context, req *tfprotov
 }
 
 func (s *recordingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	resp, err := s.ProviderServer.ReadResource(ctx, req)
+	type out struct {
+		resp *tfprotov6.ReadResourceResponse
+		err  error
+	}
+	o := counted(s.rec, ctx, "ReadResource", req.TypeName, func(ctx context.Context) out {
+		resp, err := s.ProviderServer.ReadResource(ctx, req)
+		return out{resp, err}
+	})
+	resp, err := o.resp, o.err
 	if resp != nil {
 		s.rec.add("ReadResource", resp.Diagnostics)
 	}
@@ -259,7 +343,15 @@ func (s *recordingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadR
 }
 
 func (s *recordingServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
-	resp, err := s.ProviderServer.ReadDataSource(ctx, req)
+	type out struct {
+		resp *tfprotov6.ReadDataSourceResponse
+		err  error
+	}
+	o := counted(s.rec, ctx, "ReadDataSource", req.TypeName, func(ctx context.Context) out {
+		resp, err := s.ProviderServer.ReadDataSource(ctx, req)
+		return out{resp, err}
+	})
+	resp, err := o.resp, o.err
 	if resp != nil {
 		s.rec.add("ReadDataSource", resp.Diagnostics)
 	}

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -62,6 +63,7 @@ type roundTripper struct {
 func (r *roundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
 	method := methodName(req)
 	start := time.Now()
+	countCall(ctx)
 	err := r.inner.RoundTrip(ctx, req, res)
 	if err == nil && res.Fault() != nil {
 		err = soap.WrapSoapFault(res.Fault())
@@ -70,6 +72,7 @@ func (r *roundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault) er
 		logf(ctx, "vSphere call failed with NotAuthenticated; re-establishing the session", "method", method)
 		if lerr := r.relogin(ctx); lerr == nil {
 			resetFault(res)
+			countCall(ctx)
 			err = r.inner.RoundTrip(ctx, req, res)
 			if err == nil && res.Fault() != nil {
 				err = soap.WrapSoapFault(res.Fault())
@@ -186,4 +189,20 @@ func FaultName(err error) string {
 		return ""
 	}
 	return reflect.TypeOf(f).Elem().Name()
+}
+
+type counterKey struct{}
+
+// WithCallCounter makes every SOAP round trip made with ctx (or a ctx derived
+// from it) add one to n. The test harness uses it to assert round-trip
+// budgets per Terraform operation, exactly, even when operations run in
+// parallel.
+func WithCallCounter(ctx context.Context, n *atomic.Int64) context.Context {
+	return context.WithValue(ctx, counterKey{}, n)
+}
+
+func countCall(ctx context.Context) {
+	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
 }
