@@ -1,0 +1,224 @@
+// Package rules holds the CARP-on-vSphere pitfall catalog (stable codes
+// CARP001-CARP014, see /work/shared/PITFALLS.md) and judges an
+// inventory.Snapshot against it.
+//
+// The package is pure: no I/O, no context, no mutable globals. Evaluate is
+// what the carp_audit data source calls; PlanHostSettings,
+// PlanStandardPortGroup and PlanDVPortGroup are what the resources' ModifyPlan
+// call; ToggleHazardsStandard and ToggleHazardsDV give the set of conditions a
+// resource stores to know when promiscuous mode must be toggled again.
+//
+// Codes are an interface: never renumber, retire a code rather than reuse it.
+package rules
+
+// Severity of a rule or finding.
+type Severity string
+
+// Severities.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+	SeverityInfo    Severity = "info"
+)
+
+// Where a rule shows (values of Rule.Shows).
+const (
+	ShowHostSettingsPlan = "carp_host_settings plan"
+	ShowPolicyPlan       = "carp_portgroup_policy plan"
+	ShowAudit            = "carp_audit"
+)
+
+// Rule is one entry of the pitfall catalog.
+type Rule struct {
+	Code, Name string // "CARP004", "rpf_check_off_with_teaming"
+	Severity   Severity
+	Title      string // one short sentence
+	Trigger    string // what the provider reads that fires it (markdown)
+	Why        string // background, 1-3 sentences
+	Remedy     string // the fix the message names (markdown)
+	// MulticastOnly is true for CARP001-007: unicast CARP may not need them.
+	MulticastOnly bool
+	Shows         []string // ShowHostSettingsPlan, ShowPolicyPlan, ShowAudit
+}
+
+var (
+	showPolicy     = []string{ShowPolicyPlan, ShowAudit}
+	showAuditOnly  = []string{ShowAudit}
+	showHostPolicy = []string{ShowHostSettingsPlan, ShowPolicyPlan, ShowAudit}
+	showHost       = []string{ShowHostSettingsPlan, ShowAudit}
+)
+
+// catalog is never handed out directly: Catalog and Lookup copy.
+var catalog = [...]Rule{
+	{
+		Code: "CARP001", Name: "promiscuous_rejected", Severity: SeverityError,
+		Title:   "A firewall port group rejects promiscuous mode.",
+		Trigger: "The effective security policy of a firewall port group has promiscuous mode rejected, and MAC learning is not enabled on it.",
+		Why: "A CARP VIP uses a virtual MAC address that the vSwitch does not know belongs to the firewall VM. " +
+			"Unless the port sees every frame (promiscuous mode) or learns MACs, traffic for the VIP never reaches the master.",
+		Remedy:        "`allow_promiscuous = true`, or MAC learning on a VDS >= 6.6.0",
+		MulticastOnly: true,
+		Shows:         showPolicy,
+	},
+	{
+		Code: "CARP002", Name: "mac_changes_rejected", Severity: SeverityError,
+		Title:   "A firewall port group rejects MAC address changes.",
+		Trigger: "The effective security policy of a firewall port group has MAC address changes rejected.",
+		Why: "The master answers for the VIP with a CARP virtual MAC, which differs from the adapter's own address. " +
+			"With MAC changes rejected the vSwitch drops what arrives for that address.",
+		Remedy:        "`allow_mac_changes = true`",
+		MulticastOnly: true,
+		Shows:         showPolicy,
+	},
+	{
+		Code: "CARP003", Name: "forged_transmits_rejected", Severity: SeverityError,
+		Title:   "A firewall port group rejects forged transmits.",
+		Trigger: "The effective security policy of a firewall port group has forged transmits rejected.",
+		Why: "CARP advertisements and VIP traffic leave the VM with the virtual MAC as source. " +
+			"With forged transmits rejected the vSwitch discards them, so the peer never hears the master.",
+		Remedy:        "`allow_forged_transmits = true`",
+		MulticastOnly: true,
+		Shows:         showPolicy,
+	},
+	{
+		Code: "CARP004", Name: "rpf_check_off_with_teaming", Severity: SeverityError,
+		Title: "Multicast loops back on a teamed vSwitch because Net.ReversePathFwdCheckPromisc is off.",
+		Trigger: "A switch with two or more physical uplinks carries a port group that accepts promiscuous mode, and the host option " +
+			"`Net.ReversePathFwdCheckPromisc` is read and is not 1. A host whose option was not read is not reported.",
+		Why: "With several uplinks and a promiscuous port, the host's own multicast comes back in on another uplink. " +
+			"The firewall sees its own advertisements and CARP logs \"link states coalesced\".",
+		Remedy:        "`carp_host_settings` with `reverse_path_fwd_check_promisc = true`",
+		MulticastOnly: true,
+		Shows:         showHostPolicy,
+	},
+	{
+		Code: "CARP005", Name: "toggle_after_rpf_change", Severity: SeverityWarning,
+		Title: "Net.ReversePathFwdCheckPromisc changes but promiscuous port groups are not toggled.",
+		Trigger: "The planned `Net.ReversePathFwdCheckPromisc` differs from the value read (or none was read), the host has port groups " +
+			"that accept promiscuous mode, and `toggle_promiscuous_on_apply` is false.",
+		Why: "The new option value only takes effect on ports whose promiscuous mode is set after the change. " +
+			"Port groups already promiscuous must be switched to Reject and back to Accept.",
+		Remedy:        "`toggle_promiscuous_on_apply = true`",
+		MulticastOnly: true,
+		Shows:         showHost,
+	},
+	{
+		Code: "CARP006", Name: "vds_upgraded_legacy", Severity: SeverityWarning,
+		Title: "The distributed switch may be an upgraded 4.0 switch that does not pass CARP.",
+		Trigger: "The product version of the distributed switch of a firewall port group is 4.1.x or 5.0.x " +
+			"(the provider cannot see whether it was upgraded).",
+		Why: "Distributed switches upgraded from 4.0 to 4.1 or 5.0 have been seen to drop CARP traffic while newly created ones work. " +
+			"Turning promiscuous mode off and on again has cleared it.",
+		Remedy:        "`toggle_on_apply = true`, or a new switch",
+		MulticastOnly: true,
+		Shows:         showPolicy,
+	},
+	{
+		Code: "CARP007", Name: "port_mirroring_breaks_promiscuous", Severity: SeverityWarning,
+		Title:   "Port mirroring on the distributed switch breaks promiscuous mode.",
+		Trigger: "The distributed switch of a firewall port group has at least one enabled port-mirroring (VSPAN) session.",
+		Why: "Enabling port mirroring on a distributed switch has been reported to stop promiscuous ports from receiving what they should. " +
+			"Promiscuous mode works again once it is turned off and on.",
+		Remedy:        "`toggle_on_apply = true` with the mirroring state in `toggle_triggers`",
+		MulticastOnly: true,
+		Shows:         showPolicy,
+	},
+	{
+		Code: "CARP008", Name: "shared_promiscuous_portgroup", Severity: SeverityWarning,
+		Title: "A promiscuous firewall port group also carries VMs that are not firewalls.",
+		Trigger: "A firewall port group accepts promiscuous mode and a VM that is not listed as a firewall has a NIC on it. " +
+			"Only evaluated when the firewall VMs are given (an empty list turns the rule off).",
+		Why: "Every port of a promiscuous port group receives all of its traffic, so other VMs there see the firewalls' frames and each other's. " +
+			"A port group reserved for the firewall interfaces keeps that exposure small.",
+		Remedy: "a dedicated port group for the firewall interfaces",
+		Shows:  showAuditOnly,
+	},
+	{
+		Code: "CARP009", Name: "vswitch_wide_promiscuous", Severity: SeverityWarning,
+		Title:   "Promiscuous mode is accepted on the whole standard vSwitch.",
+		Trigger: "A standard vSwitch carrying a firewall port group has promiscuous mode accepted in its own security policy.",
+		Why: "Every port group on the vSwitch inherits the switch's policy, so all of them become promiscuous. " +
+			"Accepting it on the firewall port groups only is the tighter setting.",
+		Remedy: "leave the vSwitch at Reject, accept per port group",
+		Shows:  showPolicy,
+	},
+	{
+		Code: "CARP010", Name: "teamed_uplinks_not_ip_hash", Severity: SeverityWarning,
+		Title:   "A firewall port group teams two or more active uplinks without IP-hash load balancing.",
+		Trigger: "The effective teaming of a firewall port group has two or more active uplinks and a load-balancing policy other than `loadbalance_ip`.",
+		Why: "When the uplinks go to a link aggregation on the physical switch, a policy other than IP hash sends some flows down a link the VM does not listen on. " +
+			"Then only some addresses reach the VM and its VIP.",
+		Remedy: "`load_balancing = \"loadbalance_ip\"` where the uplinks are aggregated",
+		Shows:  showPolicy,
+	},
+	{
+		Code: "CARP011", Name: "single_uplink_no_failover", Severity: SeverityWarning,
+		Title:   "A firewall port group has one active uplink and no standby.",
+		Trigger: "The effective teaming of a firewall port group has exactly one active uplink and no standby uplink.",
+		Why: "CARP demotes itself when a link goes down, but the VM's virtual NIC stays up when the host loses its physical link. " +
+			"Both nodes then believe they are master.",
+		Remedy: "a standby uplink, or link-state tracking on the host",
+		Shows:  showPolicy,
+	},
+	{
+		Code: "CARP012", Name: "legacy_vm_nic", Severity: SeverityError,
+		Title:   "A firewall VM has a legacy network adapter.",
+		Trigger: "A firewall VM has a NIC of type `pcnet32` (\"Flexible\"), `flexible`, `vmxnet` or `vmxnet2`.",
+		Why: "The guest drivers for these old adapters do not handle CARP's virtual MAC, and VIPs on them have been seen stuck in INIT. " +
+			"vmxnet3 or e1000/e1000e adapters work.",
+		Remedy: "vmxnet3 or e1000/e1000e",
+		Shows:  showAuditOnly,
+	},
+	{
+		Code: "CARP013", Name: "mac_learning_available", Severity: SeverityInfo,
+		Title:   "The distributed switch supports MAC learning, but the port group uses promiscuous mode.",
+		Trigger: "A firewall DV port group on a distributed switch of version 6.6.0 or later accepts promiscuous mode and MAC learning is not enabled on it.",
+		Why: "From version 6.6.0 a distributed port group can learn the MACs behind a port. " +
+			"That lets the VIP's virtual MAC through without sending the port everything else on the segment.",
+		Remedy: "the `mac_learning` block",
+		Shows:  showPolicy,
+	},
+	{
+		Code: "CARP014", Name: "mac_learning_unsupported", Severity: SeverityError,
+		Title:   "MAC learning is asked for where it is not supported.",
+		Trigger: "The configuration has a `mac_learning` block for a standard port group, or for a DV port group whose switch version is below 6.6.0.",
+		Why: "Only distributed switches of version 6.6.0 or later have a MAC management policy. " +
+			"Elsewhere the setting cannot be applied, so the plan fails instead of the apply.",
+		Remedy: "promiscuous mode, or a VDS upgrade",
+		Shows:  showPolicy,
+	},
+}
+
+func copyRule(r Rule) Rule {
+	r.Shows = append([]string(nil), r.Shows...)
+	return r
+}
+
+// Catalog returns all rules in code order. Each call returns a fresh copy.
+func Catalog() []Rule {
+	out := make([]Rule, len(catalog))
+	for i, r := range catalog {
+		out[i] = copyRule(r)
+	}
+	return out
+}
+
+// Lookup returns the rule with the given code ("CARP004").
+func Lookup(code string) (Rule, bool) {
+	for _, r := range catalog {
+		if r.Code == code {
+			return copyRule(r), true
+		}
+	}
+	return Rule{}, false
+}
+
+// rule returns the catalog entry for a code known to exist.
+func rule(code string) Rule {
+	for _, r := range catalog {
+		if r.Code == code {
+			return r
+		}
+	}
+	panic("rules: unknown code " + code)
+}

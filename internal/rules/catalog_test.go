@@ -1,0 +1,175 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+)
+
+// The table of /work/shared/PITFALLS.md: code, name, severity.
+var pitfalls = []struct {
+	code, name string
+	sev        Severity
+}{
+	{"CARP001", "promiscuous_rejected", SeverityError},
+	{"CARP002", "mac_changes_rejected", SeverityError},
+	{"CARP003", "forged_transmits_rejected", SeverityError},
+	{"CARP004", "rpf_check_off_with_teaming", SeverityError},
+	{"CARP005", "toggle_after_rpf_change", SeverityWarning},
+	{"CARP006", "vds_upgraded_legacy", SeverityWarning},
+	{"CARP007", "port_mirroring_breaks_promiscuous", SeverityWarning},
+	{"CARP008", "shared_promiscuous_portgroup", SeverityWarning},
+	{"CARP009", "vswitch_wide_promiscuous", SeverityWarning},
+	{"CARP010", "teamed_uplinks_not_ip_hash", SeverityWarning},
+	{"CARP011", "single_uplink_no_failover", SeverityWarning},
+	{"CARP012", "legacy_vm_nic", SeverityError},
+	{"CARP013", "mac_learning_available", SeverityInfo},
+	{"CARP014", "mac_learning_unsupported", SeverityError},
+}
+
+// Where each rule shows, from PITFALLS.md.
+var shows = map[string][]string{
+	"CARP004": {ShowHostSettingsPlan, ShowPolicyPlan, ShowAudit},
+	"CARP005": {ShowHostSettingsPlan, ShowAudit},
+	"CARP008": {ShowAudit},
+	"CARP012": {ShowAudit},
+}
+
+func TestCatalog(t *testing.T) {
+	cat := Catalog()
+	if len(cat) != len(pitfalls) {
+		t.Fatalf("%d rules, want %d", len(cat), len(pitfalls))
+	}
+	for i, want := range pitfalls {
+		r := cat[i]
+		if r.Code != want.code || r.Name != want.name || r.Severity != want.sev {
+			t.Errorf("rule %d = %s %s %s, want %s %s %s", i, r.Code, r.Name, r.Severity, want.code, want.name, want.sev)
+		}
+		if r.Title == "" || r.Trigger == "" || r.Why == "" || r.Remedy == "" {
+			t.Errorf("%s: empty text field", r.Code)
+		}
+		if !strings.HasSuffix(r.Title, ".") {
+			t.Errorf("%s: title not a sentence: %q", r.Code, r.Title)
+		}
+		if wantMO := i < 7; r.MulticastOnly != wantMO {
+			t.Errorf("%s: MulticastOnly = %v", r.Code, r.MulticastOnly)
+		}
+		ws, ok := shows[r.Code]
+		if !ok {
+			ws = []string{ShowPolicyPlan, ShowAudit}
+		}
+		if strings.Join(r.Shows, "|") != strings.Join(ws, "|") {
+			t.Errorf("%s: shows %v, want %v", r.Code, r.Shows, ws)
+		}
+		l, ok := Lookup(want.code)
+		if !ok || l.Name != want.name {
+			t.Errorf("Lookup(%s) = %v, %v", want.code, l, ok)
+		}
+	}
+	if _, ok := Lookup("CARP015"); ok {
+		t.Error("Lookup(CARP015) found")
+	}
+	// Fresh copies: mutating one does not change the next.
+	cat[0].Name = "x"
+	cat[0].Shows[0] = "x"
+	l, _ := Lookup("CARP001")
+	l.Shows[0] = "y"
+	c2 := Catalog()
+	if c2[0].Name != "promiscuous_rejected" || c2[0].Shows[0] != ShowPolicyPlan {
+		t.Errorf("catalog mutated through a copy: %+v", c2[0])
+	}
+}
+
+func TestRulePanicsOnUnknown(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic")
+		}
+	}()
+	rule("CARP999")
+}
+
+func TestParseVersion(t *testing.T) {
+	cases := []struct {
+		in   string
+		want Version
+		ok   bool
+	}{
+		{"6.6.0", Version{6, 6, 0}, true},
+		{"7.0.3", Version{7, 0, 3}, true},
+		{"8", Version{8, 0, 0}, true},
+		{"6.5", Version{6, 5, 0}, true},
+		{" 5.0.0 ", Version{5, 0, 0}, true},
+		{"06.06.00", Version{6, 6, 0}, true},
+		{"", Version{}, false},
+		{" ", Version{}, false},
+		{"6.6.0.1", Version{}, false},
+		{"6..0", Version{}, false},
+		{"6.6.", Version{}, false},
+		{".6", Version{}, false},
+		{"v7", Version{}, false},
+		{"7.0.3a", Version{}, false},
+		{"-1.0", Version{}, false},
+		{"+7.0", Version{}, false},
+		{"7.x", Version{}, false},
+		{"99999999999999999999", Version{}, false},
+		{"1234567890", Version{}, false},
+		{"123456789", Version{123456789, 0, 0}, true},
+		{"７.0", Version{}, false},
+	}
+	for _, c := range cases {
+		got, ok := ParseVersion(c.in)
+		if got != c.want || ok != c.ok {
+			t.Errorf("ParseVersion(%q) = %v, %v; want %v, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+	if s := (Version{6, 6, 0}).String(); s != "6.6.0" {
+		t.Errorf("String = %q", s)
+	}
+}
+
+func TestAtLeast(t *testing.T) {
+	cases := []struct {
+		v    string
+		want bool
+	}{
+		{"6.6.0", true}, {"6.6.1", true}, {"6.7", true}, {"7", true},
+		{"6.5.9", false}, {"6.5", false}, {"5.9.9", false}, {"6", false},
+	}
+	for _, c := range cases {
+		v, _ := ParseVersion(c.v)
+		if got := v.AtLeast(6, 6, 0); got != c.want {
+			t.Errorf("%s AtLeast 6.6.0 = %v", c.v, got)
+		}
+	}
+	legacy := map[string]bool{"4.1.0": true, "4.1": true, "5.0.0": true, "5.0.9": true, "4.0.0": false, "5.1.0": false, "5.5.0": false, "x": false}
+	for v, want := range legacy {
+		if legacyDVS(v) != want {
+			t.Errorf("legacyDVS(%s) != %v", v, want)
+		}
+	}
+}
+
+func FuzzParseVersion(f *testing.F) {
+	for _, s := range []string{"6.6.0", "", "7", "1.2.3.4", "-1", "6..6"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, ok := ParseVersion(s)
+		if !ok {
+			if v != (Version{}) {
+				t.Fatalf("not ok but %v", v)
+			}
+			return
+		}
+		if v.Major < 0 || v.Minor < 0 || v.Patch < 0 {
+			t.Fatalf("negative %v", v)
+		}
+		w, ok2 := ParseVersion(v.String())
+		if !ok2 || w != v {
+			t.Fatalf("round trip %q -> %v -> %v", s, v, w)
+		}
+		if !v.AtLeast(v.Major, v.Minor, v.Patch) || v.AtLeast(v.Major, v.Minor, v.Patch+1) {
+			t.Fatalf("AtLeast on itself: %v", v)
+		}
+	})
+}

@@ -1,0 +1,308 @@
+package rules
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+)
+
+// target is one firewall port group (standard or distributed) with the
+// policy it has (Evaluate) or will have (Plan*).
+type target struct {
+	obj         object
+	eff         inventory.Effective
+	macLearning bool // MAC learning enabled on the port group
+	// standard port group
+	host *inventory.Host
+	vs   *inventory.VSwitch
+	// distributed port group
+	dvpg *inventory.DVPortGroup
+	sw   *inventory.DVSwitch
+}
+
+func stdTarget(h *inventory.Host, pg *inventory.PortGroup, eff inventory.Effective) target {
+	return target{obj: stdPGObject(h, pg.Name), eff: eff, host: h, vs: h.VSwitch(pg.VSwitch)}
+}
+
+func dvTarget(s *inventory.Snapshot, pg *inventory.DVPortGroup, eff inventory.Effective, ml *inventory.MacLearning) target {
+	sw := s.FindDVSwitch(pg.SwitchID)
+	return target{obj: dvPGObject(pg, sw), eff: eff, macLearning: ml != nil && ml.Enabled, dvpg: pg, sw: sw}
+}
+
+// security: CARP001-003.
+func (e *emitter) security(t target) {
+	if !t.eff.AllowPromiscuous && !t.macLearning {
+		e.add("CARP001", t.obj, "effective security policy rejects promiscuous mode",
+			"Set allow_promiscuous = true on carp_portgroup_policy, or enable MAC learning (needs a VDS 6.6.0 or later).")
+	}
+	if !t.eff.MacChanges {
+		e.add("CARP002", t.obj, "effective security policy rejects MAC address changes",
+			"Set allow_mac_changes = true on carp_portgroup_policy.")
+	}
+	if !t.eff.ForgedTransmits {
+		e.add("CARP003", t.obj, "effective security policy rejects forged transmits",
+			"Set allow_forged_transmits = true on carp_portgroup_policy.")
+	}
+}
+
+// teaming: CARP010, CARP011.
+func (e *emitter) teaming(t target) {
+	act, stb := t.eff.ActiveUplinks, t.eff.StandbyUplinks
+	if len(act) >= 2 && t.eff.LoadBalancing != inventory.LBIPHash {
+		lb := t.eff.LoadBalancing
+		if lb == "" {
+			lb = "(none read)"
+		}
+		e.add("CARP010", t.obj,
+			fmt.Sprintf("%d active uplinks (%s) with load balancing %s", len(act), joinList(act), lb),
+			`Set load_balancing = "loadbalance_ip" on carp_portgroup_policy where the uplinks are aggregated.`)
+	}
+	if len(act) == 1 && len(stb) == 0 {
+		e.add("CARP011", t.obj,
+			fmt.Sprintf("one active uplink (%s) and no standby: a physical link loss is not shown to the VM, so both firewalls stay MASTER", act[0]),
+			"Add a standby uplink, or set up link-state tracking on the host.")
+	}
+}
+
+// macLearningAvailable: CARP013 (DV port groups only).
+func (e *emitter) macLearningAvailable(t target) {
+	if t.dvpg == nil || t.sw == nil || !t.eff.AllowPromiscuous || t.macLearning {
+		return
+	}
+	if _, ok := macLearningSupport(t.sw.Version); !ok {
+		return
+	}
+	e.add("CARP013", t.obj,
+		fmt.Sprintf("the port group uses promiscuous mode, but its switch is version %s and supports MAC learning", t.sw.Version),
+		"Use the mac_learning block on carp_portgroup_policy instead of promiscuous mode.")
+}
+
+// vswitchWide: CARP009.
+func (e *emitter) vswitchWide(h *inventory.Host, vs *inventory.VSwitch) {
+	if vs == nil || vs.Security.AllowPromiscuous == nil || !*vs.Security.AllowPromiscuous {
+		return
+	}
+	e.add("CARP009", vswitchObject(h, vs),
+		"promiscuous mode is accepted on the whole vSwitch, so every port group on it inherits it",
+		"Leave the vSwitch at Reject and accept promiscuous mode on the firewall port groups only.")
+}
+
+// legacyVDS: CARP006. toggle is whether toggle_on_apply is set (false in
+// the audit, where it is not known).
+func (e *emitter) legacyVDS(sw *inventory.DVSwitch, toggle bool) {
+	if sw == nil || !legacyDVS(sw.Version) {
+		return
+	}
+	remedy := "Set toggle_on_apply = true on carp_portgroup_policy, or create a new switch."
+	if toggle {
+		remedy = "toggle_on_apply is set: the next apply toggles promiscuous mode."
+	}
+	e.add("CARP006", dvsObject(sw),
+		fmt.Sprintf("product version %s, so it may be an upgraded 4.0 switch that does not pass CARP until promiscuous mode is toggled", sw.Version),
+		remedy)
+}
+
+// enabledSessions returns the names (key when unnamed) of the enabled
+// mirroring sessions, sorted.
+func enabledSessions(sw *inventory.DVSwitch) []string {
+	var names []string
+	for _, m := range sw.Mirroring {
+		if !m.Enabled {
+			continue
+		}
+		n := m.Name
+		if n == "" {
+			n = m.Key
+		}
+		names = append(names, n)
+	}
+	return sortedUnique(names)
+}
+
+// mirroring: CARP007.
+func (e *emitter) mirroring(sw *inventory.DVSwitch, toggle bool) {
+	if sw == nil {
+		return
+	}
+	names := enabledSessions(sw)
+	if len(names) == 0 {
+		return
+	}
+	remedy := "Set toggle_on_apply = true on carp_portgroup_policy with the mirroring state in toggle_triggers."
+	if toggle {
+		remedy = "toggle_on_apply is set: the next apply toggles promiscuous mode; keep the mirroring state in toggle_triggers."
+	}
+	e.add("CARP007", dvsObject(sw),
+		fmt.Sprintf("port-mirroring %s %s %s enabled, which breaks promiscuous mode until it is toggled",
+			plural(len(names), "session", "sessions"), quoteList(names), plural(len(names), "is", "are")),
+		remedy)
+}
+
+// nicOn reports whether the NIC is connected to the target port group.
+func (t target) nicOn(n inventory.NIC) bool {
+	if t.dvpg != nil {
+		return n.DVPortGroupID == t.dvpg.ID || (n.DVPortGroupID == "" && n.HostID == "" && n.Network == t.dvpg.ID)
+	}
+	return n.DVPortGroupID == "" && n.HostID == t.host.ID && n.Network == t.obj.name
+}
+
+// shared: CARP008. Off when no firewall VMs are given.
+func (e *emitter) shared(s *inventory.Snapshot, t target, fw map[string]bool) {
+	if len(fw) == 0 || !t.eff.AllowPromiscuous {
+		return
+	}
+	type vmRef struct{ name, id string }
+	var others []vmRef
+	for i := range s.VMs {
+		vm := &s.VMs[i]
+		if fw[vm.ID] {
+			continue
+		}
+		for _, n := range vm.NICs {
+			if t.nicOn(n) {
+				others = append(others, vmRef{vm.Name, vm.ID})
+				break
+			}
+		}
+	}
+	if len(others) == 0 {
+		return
+	}
+	sort.Slice(others, func(i, j int) bool {
+		if others[i].name != others[j].name {
+			return others[i].name < others[j].name
+		}
+		return others[i].id < others[j].id
+	})
+	list := make([]string, len(others))
+	for i, v := range others {
+		list[i] = fmt.Sprintf("%s (%s)", v.name, v.id)
+	}
+	e.add("CARP008", t.obj,
+		fmt.Sprintf("the port group accepts promiscuous mode and also carries %s: %s; %s all of its traffic",
+			plural(len(list), "a VM that is not a firewall", "VMs that are not firewalls"), joinList(list),
+			plural(len(list), "it receives", "they receive")),
+		"Give the firewall interfaces a dedicated port group.")
+}
+
+// legacyNICTypes are the adapter types of CARP012.
+var legacyNICTypes = map[string]bool{"pcnet32": true, "flexible": true, "vmxnet": true, "vmxnet2": true}
+
+// legacyNICs: CARP012.
+func (e *emitter) legacyNICs(vm *inventory.VM) {
+	var nics []inventory.NIC
+	for _, n := range vm.NICs {
+		if legacyNICTypes[strings.ToLower(n.Type)] {
+			nics = append(nics, n)
+		}
+	}
+	if len(nics) == 0 {
+		return
+	}
+	sort.SliceStable(nics, func(i, j int) bool { return nics[i].Label < nics[j].Label })
+	list := make([]string, len(nics))
+	for i, n := range nics {
+		list[i] = fmt.Sprintf("%q (%s)", n.Label, strings.ToLower(n.Type))
+	}
+	e.add("CARP012", vmObject(vm),
+		fmt.Sprintf("legacy %s %s, on which CARP VIPs may never leave INIT", plural(len(list), "NIC", "NICs"), joinList(list)),
+		"Change the adapter type to vmxnet3 or e1000/e1000e.")
+}
+
+// rpfCollector gathers, per host, the teamed switches carrying promiscuous
+// port groups (CARP004), so that a host gets one finding.
+type rpfCollector struct {
+	hosts map[string]*rpfHost
+}
+
+type rpfHost struct {
+	h        *inventory.Host
+	carriers map[string]*carrier
+}
+
+type carrier struct {
+	label string
+	pgs   []string
+}
+
+func (c *rpfCollector) add(h *inventory.Host, key, label, pg string) {
+	if c.hosts == nil {
+		c.hosts = map[string]*rpfHost{}
+	}
+	rh := c.hosts[h.ID]
+	if rh == nil {
+		rh = &rpfHost{h: h, carriers: map[string]*carrier{}}
+		c.hosts[h.ID] = rh
+	}
+	cr := rh.carriers[key]
+	if cr == nil {
+		cr = &carrier{label: label}
+		rh.carriers[key] = cr
+	}
+	cr.pgs = append(cr.pgs, pg)
+}
+
+// addTarget records t when it accepts promiscuous mode on a switch with two
+// or more uplinks: the port group's host for a standard one, every host of
+// the switch (known to the snapshot) for a distributed one.
+func (c *rpfCollector) addTarget(s *inventory.Snapshot, t target) {
+	if !t.eff.AllowPromiscuous {
+		return
+	}
+	if t.dvpg == nil {
+		if t.vs != nil && len(t.vs.Uplinks) >= 2 {
+			c.add(t.host, "0:"+t.vs.Name, fmt.Sprintf("%s bridges %s", t.vs.Name, joinList(t.vs.Uplinks)), t.obj.name)
+		}
+		return
+	}
+	if t.sw == nil || len(t.sw.Uplinks) < 2 {
+		return
+	}
+	for _, hid := range t.sw.HostIDs {
+		if h := s.FindHost(hid); h != nil {
+			c.add(h, "1:"+t.sw.ID, fmt.Sprintf("distributed switch %s (%s) teams %s", t.sw.Name, t.sw.ID, joinList(t.sw.Uplinks)), t.obj.name)
+		}
+	}
+}
+
+// emit adds one CARP004 per collected host for which but returns a
+// non-empty clause (the part after "but").
+func (c *rpfCollector) emit(e *emitter, but func(h *inventory.Host) string) {
+	ids := make([]string, 0, len(c.hosts))
+	for id := range c.hosts {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		rh := c.hosts[id]
+		clause := but(rh.h)
+		if clause == "" {
+			continue
+		}
+		keys := make([]string, 0, len(rh.carriers))
+		for k := range rh.carriers {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			cr := rh.carriers[k]
+			pgs := sortedUnique(cr.pgs)
+			parts[i] = fmt.Sprintf("%s and carries promiscuous %s %s", cr.label,
+				plural(len(pgs), "port group", "port groups"), quoteList(pgs))
+		}
+		e.add("CARP004", hostObject(rh.h), strings.Join(parts, "; ")+", but "+clause,
+			"Set reverse_path_fwd_check_promisc = true on carp_host_settings for this host.")
+	}
+}
+
+// rpfReadClause is the CARP004 clause for the value read: empty (no
+// finding) when it is 1 or was not read.
+func rpfReadClause(h *inventory.Host) string {
+	if h.RPFCheckPromisc == nil || *h.RPFCheckPromisc == 1 {
+		return ""
+	}
+	return fmt.Sprintf("%s = %d", inventory.OptionRPFKey, *h.RPFCheckPromisc)
+}

@@ -1,0 +1,204 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+)
+
+// PlanHostSettings returns the plan-time findings of carp_host_settings for
+// one host:
+//
+//   - CARP004 when plannedRPF is false and a vSwitch of the host with two or
+//     more uplinks carries a port group whose effective policy accepts
+//     promiscuous mode (all port groups of the host count, not a scope);
+//   - CARP005 when the planned value differs from the one read (a value not
+//     read counts as a change), toggle (toggle_promiscuous_on_apply) is
+//     false, and the host has port groups accepting promiscuous mode.
+func PlanHostSettings(h inventory.Host, plannedRPF bool, toggle bool) []Finding {
+	e := &emitter{}
+	if !plannedRPF {
+		var c rpfCollector
+		for i := range h.PortGroups {
+			c.addTarget(nil, stdTarget(&h, &h.PortGroups[i], h.PortGroups[i].Effective))
+		}
+		c.emit(e, func(*inventory.Host) string {
+			return "the plan sets reverse_path_fwd_check_promisc = false"
+		})
+	}
+	want := int64(0)
+	if plannedRPF {
+		want = 1
+	}
+	changes := h.RPFCheckPromisc == nil || (*h.RPFCheckPromisc == 1) != plannedRPF
+	if changes && !toggle {
+		var promisc []string
+		for _, pg := range h.PortGroups {
+			if pg.Effective.AllowPromiscuous {
+				promisc = append(promisc, pg.Name)
+			}
+		}
+		if len(promisc) > 0 {
+			from := "a value not read"
+			if h.RPFCheckPromisc != nil {
+				from = fmt.Sprint(*h.RPFCheckPromisc)
+			}
+			e.add("CARP005", hostObject(&h),
+				fmt.Sprintf("%s changes from %s to %d, and promiscuous %s %s %s not toggled afterwards",
+					inventory.OptionRPFKey, from, want,
+					plural(len(promisc), "port group", "port groups"), quoteList(promisc),
+					plural(len(promisc), "is", "are")),
+				"Set toggle_promiscuous_on_apply = true on carp_host_settings for this host.")
+		}
+	}
+	return e.result()
+}
+
+// PolicyPlan is the planned policy of one carp_portgroup_policy.
+type PolicyPlan struct {
+	AllowPromiscuous, AllowMacChanges, AllowForgedTransmits bool
+	// MacLearning is the planned mac_learning block; nil = not configured,
+	// which the plan treats as "no MAC learning".
+	MacLearning *inventory.MacLearning
+	// Teaming nil leaves the teaming as the snapshot has it.
+	Teaming       *TeamingPlan
+	ToggleOnApply bool
+}
+
+// TeamingPlan is a planned teaming; nil fields leave the value unchanged.
+type TeamingPlan struct {
+	LoadBalancing   *string
+	Active, Standby []string
+}
+
+// apply returns the effective policy with the plan applied.
+func (p PolicyPlan) apply(eff inventory.Effective) inventory.Effective {
+	eff.AllowPromiscuous = p.AllowPromiscuous
+	eff.MacChanges = p.AllowMacChanges
+	eff.ForgedTransmits = p.AllowForgedTransmits
+	if t := p.Teaming; t != nil {
+		if t.LoadBalancing != nil {
+			eff.LoadBalancing = *t.LoadBalancing
+		}
+		if t.Active != nil {
+			eff.ActiveUplinks = append([]string(nil), t.Active...)
+		}
+		if t.Standby != nil {
+			eff.StandbyUplinks = append([]string(nil), t.Standby...)
+		}
+	}
+	return eff
+}
+
+const remedy014 = "Use promiscuous mode (allow_promiscuous = true) instead of the mac_learning block, or "
+
+// PlanStandardPortGroup returns the plan-time findings of
+// carp_portgroup_policy for the standard port group pgName of host hostID
+// with the planned policy applied: CARP001-004, 009, 010, 011 and 014 (any
+// mac_learning block on a standard port group). The caller turns a CARP014
+// into a plan error. Without the host or port group in the snapshot only
+// CARP014 can fire.
+func PlanStandardPortGroup(s inventory.Snapshot, hostID, pgName string, p PolicyPlan) []Finding {
+	e := &emitter{}
+	h := s.FindHost(hostID)
+	if p.MacLearning != nil {
+		hh := h
+		if hh == nil {
+			hh = &inventory.Host{ID: hostID, Name: hostID}
+		}
+		e.add("CARP014", stdPGObject(hh, pgName),
+			"the configuration asks for MAC learning, which standard port groups do not have",
+			remedy014+"move the port group to a VDS 6.6.0 or later.")
+	}
+	if h == nil {
+		return e.result()
+	}
+	pg := h.PortGroup(pgName)
+	if pg == nil {
+		return e.result()
+	}
+	t := stdTarget(h, pg, p.apply(pg.Effective))
+	e.security(t)
+	var rpf rpfCollector
+	rpf.addTarget(&s, t)
+	rpf.emit(e, rpfReadClause)
+	e.vswitchWide(h, t.vs)
+	e.teaming(t)
+	return e.result()
+}
+
+// PlanDVPortGroup returns the plan-time findings of carp_portgroup_policy
+// for one DV port group with the planned policy applied: CARP001-004, 006,
+// 007, 010, 011, 013 and 014 (a mac_learning block while the switch version
+// parses and is below 6.6.0). The caller turns a CARP014 into a plan error.
+// Returns nil when the port group is not in the snapshot.
+func PlanDVPortGroup(s inventory.Snapshot, dvpgID string, p PolicyPlan) []Finding {
+	pg := s.FindDVPortGroup(dvpgID)
+	if pg == nil {
+		return nil
+	}
+	e := &emitter{}
+	t := dvTarget(&s, pg, p.apply(pg.Effective), p.MacLearning)
+	if p.MacLearning != nil && t.sw != nil {
+		if known, ok := macLearningSupport(t.sw.Version); known && !ok {
+			e.add("CARP014", t.obj,
+				fmt.Sprintf("the configuration asks for MAC learning, but the switch is version %s and MAC learning needs 6.6.0 or later", t.sw.Version),
+				remedy014+"upgrade the VDS to 6.6.0 or later.")
+		}
+	}
+	e.security(t)
+	var rpf rpfCollector
+	rpf.addTarget(&s, t)
+	rpf.emit(e, rpfReadClause)
+	e.legacyVDS(t.sw, p.ToggleOnApply)
+	e.mirroring(t.sw, p.ToggleOnApply)
+	e.teaming(t)
+	e.macLearningAvailable(t)
+	return e.result()
+}
+
+// ToggleHazardsStandard returns, sorted, the conditions that call for
+// toggling promiscuous mode on a standard port group: "rpf=<value>" with the
+// host's Net.ReversePathFwdCheckPromisc ("rpf=unknown" when not read), so
+// that fixing CARP004 shows as a change. Nil when the host or port group is
+// not in the snapshot. A resource stores the set and toggles again when it
+// changes.
+func ToggleHazardsStandard(s inventory.Snapshot, hostID, pg string) []string {
+	h := s.FindHost(hostID)
+	if h == nil || h.PortGroup(pg) == nil {
+		return nil
+	}
+	v := "unknown"
+	if h.RPFCheckPromisc != nil {
+		v = fmt.Sprint(*h.RPFCheckPromisc)
+	}
+	return []string{"rpf=" + v}
+}
+
+// ToggleHazardsDV returns, sorted, the conditions that call for toggling
+// promiscuous mode on a DV port group: "CARP006" when the switch is 4.1.x or
+// 5.0.x; "CARP007" when a mirroring session is enabled, plus one
+// "mirror=<session name or key>" per enabled session (so enabling another
+// session changes the set). Nil when the port group is not in the snapshot
+// or nothing applies.
+func ToggleHazardsDV(s inventory.Snapshot, dvpgID string) []string {
+	pg := s.FindDVPortGroup(dvpgID)
+	if pg == nil {
+		return nil
+	}
+	sw := s.FindDVSwitch(pg.SwitchID)
+	if sw == nil {
+		return nil
+	}
+	var out []string
+	if legacyDVS(sw.Version) {
+		out = append(out, "CARP006")
+	}
+	if names := enabledSessions(sw); len(names) > 0 {
+		out = append(out, "CARP007")
+		for _, n := range names {
+			out = append(out, "mirror="+n)
+		}
+	}
+	return sortedUnique(out)
+}
