@@ -170,3 +170,51 @@ func load[T any](objs []types.ObjectContent) (map[string]*T, error) {
 	}
 	return out, nil
 }
+
+// NamedRef is an object's moref value and inventory name.
+type NamedRef struct{ ID, Name string }
+
+// DVPortGroups lists every distributed port group (id and name, sorted by
+// name) in one RetrievePropertiesEx round trip, traversing datacenters'
+// network folders. For error messages: "which ones exist".
+func (c *Client) DVPortGroups(ctx context.Context) ([]NamedRef, error) {
+	folderTS := &types.TraversalSpec{
+		SelectionSpec: types.SelectionSpec{Name: "folder"},
+		Type:          "Folder",
+		Path:          "childEntity",
+		SelectSet:     []types.BaseSelectionSpec{&types.SelectionSpec{Name: "folder"}, &types.SelectionSpec{Name: "dcNets"}},
+	}
+	dcTS := &types.TraversalSpec{
+		SelectionSpec: types.SelectionSpec{Name: "dcNets"},
+		Type:          "Datacenter",
+		Path:          "networkFolder",
+		SelectSet:     []types.BaseSelectionSpec{&types.SelectionSpec{Name: "folder"}},
+	}
+	objs, err := c.retrieve(ctx, types.PropertyFilterSpec{
+		ObjectSet: []types.ObjectSpec{{Obj: c.vim.ServiceContent.RootFolder, SelectSet: []types.BaseSelectionSpec{folderTS, dcTS}}},
+		PropSet:   []types.PropertySpec{{Type: "DistributedVirtualPortgroup", PathSet: []string{"name"}}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []NamedRef
+	for _, o := range objs {
+		if o.Obj.Type != "DistributedVirtualPortgroup" {
+			continue
+		}
+		r := NamedRef{ID: o.Obj.Value}
+		for _, p := range o.PropSet {
+			if p.Name == "name" {
+				r.Name, _ = p.Val.(string)
+			}
+		}
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}

@@ -492,7 +492,7 @@ func decodeDVPortGroupOwn(pg mo.DistributedVirtualPortgroup) inventory.DVPortGro
 	}
 	out.Security = ownSecurity(s)
 	out.Teaming = ownTeaming(s.UplinkTeamingPolicy)
-	if m := s.MacManagementPolicy; m != nil && m.MacLearningPolicy != nil && !m.Inherited {
+	if m := s.MacManagementPolicy; m != nil && m.MacLearningPolicy != nil && !m.Inherited && !m.MacLearningPolicy.Inherited {
 		l := m.MacLearningPolicy
 		ml := &inventory.MacLearning{Enabled: l.Enabled, AllowUnicastFlooding: deref(l.AllowUnicastFlooding), LimitPolicy: strings.ToLower(l.LimitPolicy)}
 		if l.Limit != nil {

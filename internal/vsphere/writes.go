@@ -116,6 +116,9 @@ type DVPolicy struct {
 	Security inventory.Security
 	// MacLearning replaces the MAC learning policy when non-nil.
 	MacLearning *inventory.MacLearning
+	// MacLearningInherit, with MacLearning nil, sets the MAC learning
+	// policy back to inherited (restore). Only with UseMacManagement.
+	MacLearningInherit bool
 	// UseMacManagement writes macManagementPolicy (switches 6.6.0+) rather
 	// than the legacy securityPolicy.
 	UseMacManagement bool
@@ -142,6 +145,8 @@ func (c *Client) ReconfigureDVPortGroup(ctx context.Context, id string, configVe
 			l := p.MacLearning
 			limit := l.Limit
 			mm.MacLearningPolicy = &types.DVSMacLearningPolicy{Enabled: l.Enabled, AllowUnicastFlooding: types.NewBool(l.AllowUnicastFlooding), Limit: &limit, LimitPolicy: macLimitPolicy(l.LimitPolicy)}
+		} else if p.MacLearningInherit {
+			mm.MacLearningPolicy = &types.DVSMacLearningPolicy{InheritablePolicy: types.InheritablePolicy{Inherited: true}}
 		}
 		setting.MacManagementPolicy = mm
 	} else {
@@ -247,6 +252,10 @@ func (c *Client) waitTask(ctx context.Context, task types.ManagedObjectReference
 		}
 	}
 }
+
+// IsConcurrentAccess tells whether err is vCenter's answer to a stale
+// configVersion: another writer got in between, re-read and retry.
+func IsConcurrentAccess(err error) bool { return isFault[*types.ConcurrentAccess](err) }
 
 // TaskError is a task that ended in error; it carries the vSphere fault.
 type TaskError struct{ Info *types.LocalizedMethodFault }
