@@ -152,7 +152,7 @@ func (s *Server) setupHost(ctx *gosim.Context, ref, netFolder types.ManagedObjec
 		hs.Config.Option = opts
 	})
 
-	hns := &hostNetworkSystem{HostNetworkSystem: ns, srv: s}
+	hns := &hostNetworkSystem{HostNetworkSystem: ns, Self: ns.Self, srv: s}
 	var err error
 	ctx.WithLock(ns, func() {
 		if len(h.VSwitches) == 0 {
