@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sort"
 	"testing"
 
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/property"
 	"github.com/vmware/govmomi/task"
+	"github.com/vmware/govmomi/view"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
@@ -170,3 +172,7 @@ func dvswitch(t *testing.T, c *govmomi.Client, s *Server, name string) mo.Distri
 	}
 	return sw
 }
+
+func viewManager(c *govmomi.Client) *view.Manager { return view.NewManager(c.Client) }
+
+func sortStrings(l []string) { sort.Strings(l) }
