@@ -35,6 +35,15 @@ func dvSecurity(s types.BaseDVPortSetting) string {
 		sec = ps.SecurityPolicy
 	}
 	out := fmt.Sprintf("promisc=%s mac=%s forged=%s", fmtBoolPolicy(sec.AllowPromiscuous), fmtBoolPolicy(sec.MacChanges), fmtBoolPolicy(sec.ForgedTransmits))
+	if ps != nil && ps.SecurityPolicy == nil && ps.MacManagementPolicy != nil {
+		// a 6.6+ writer that sets macManagementPolicy only
+		m := ps.MacManagementPolicy
+		if m.Inherited {
+			out = "promisc=inherit mac=inherit forged=inherit"
+		} else {
+			out = fmt.Sprintf("promisc=%s mac=%s forged=%s", fmtBool(m.AllowPromiscuous), fmtBool(m.MacChanges), fmtBool(m.ForgedTransmits))
+		}
+	}
 	if ps != nil && ps.MacManagementPolicy != nil && ps.MacManagementPolicy.MacLearningPolicy != nil && !ps.MacManagementPolicy.Inherited {
 		out += fmt.Sprintf(" maclearning=%v", ps.MacManagementPolicy.MacLearningPolicy.Enabled)
 	}
