@@ -570,10 +570,12 @@ func teamingValue(ctx context.Context, own inventory.Teaming, prior types.Object
 		vals["load_balancing"], any = types.StringValue(*own.Policy), true
 	}
 	if own.Order != nil {
-		if managed(pm.ActiveUplinks) {
+		// On import an empty list reads as null: a configuration rarely
+		// spells out "no standby uplinks".
+		if managed(pm.ActiveUplinks) && !(importing && len(own.Order.Active) == 0) {
 			vals["active_uplinks"], any = stringListValue(own.Order.Active), true
 		}
-		if managed(pm.StandbyUplinks) {
+		if managed(pm.StandbyUplinks) && !(importing && len(own.Order.Standby) == 0) {
 			vals["standby_uplinks"], any = stringListValue(own.Order.Standby), true
 		}
 	}

@@ -1,0 +1,508 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/acctest"
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
+)
+
+const pgRes = "carp_portgroup_policy.fw"
+
+func bp(b bool) *bool { return &b }
+
+// pgScenario: host esx-01 with a teamed vSwitch1 (FW-WAN inheriting every
+// security field, FW-LAN rejecting promiscuous mode explicitly), and two
+// distributed switches: 6.5.0 (securityPolicy path) and 7.0.0
+// (macManagementPolicy path), each with an inheriting port group "fw-*".
+func pgScenario() simulator.Scenario {
+	return simulator.Scenario{Datacenters: []simulator.Datacenter{{
+		Name: "dc",
+		Hosts: []simulator.Host{{
+			Name: "esx-01", RPFCheckPromisc: 1,
+			VSwitches: []simulator.VSwitch{{
+				Name: "vSwitch1", Uplinks: []string{"vmnic1", "vmnic2"},
+				PortGroups: []simulator.PortGroup{
+					{Name: "FW-WAN"},
+					{Name: "FW-LAN", Security: inventory.Security{AllowPromiscuous: bp(false)}},
+				},
+			}},
+		}},
+		DVSwitches: []simulator.DVSwitch{
+			{Name: "dvs-65", Version: "6.5.0", HostNames: []string{"esx-01"}, PortGroups: []simulator.DVPortGroup{{Name: "fw-65"}}},
+			{Name: "dvs-70", Version: "7.0.0", HostNames: []string{"esx-01"}, PortGroups: []simulator.DVPortGroup{{Name: "fw-70"}}},
+		},
+	}}}
+}
+
+func stdConfig(e *acctest.Env, pg string, body ...string) string {
+	return e.Config(fmt.Sprintf(`
+resource "carp_portgroup_policy" "fw" {
+  host_system_id = %q
+  portgroup      = %q
+%s
+}`, e.Sim.HostID("esx-01"), pg, strings.Join(body, "\n")))
+}
+
+func dvConfig(e *acctest.Env, pg string, body ...string) string {
+	return e.Config(fmt.Sprintf(`
+resource "carp_portgroup_policy" "fw" {
+  distributed_portgroup_id = %q
+%s
+}`, e.Sim.DVPortGroupID(pg), strings.Join(body, "\n")))
+}
+
+func expect(attr string, v knownvalue.Check) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(pgRes, tfjsonpath.New(attr), v)
+}
+
+func expectEff(attr string, v knownvalue.Check) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(pgRes, tfjsonpath.New("effective_policy").AtMapKey(attr), v)
+}
+
+func emptyPlan() resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+}
+
+func TestAccPortGroupPolicy_standard(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, pgScenario())
+	o := newOOB(t, e)
+	host := e.Sim.HostID("esx-01")
+	cfg := stdConfig(e, "FW-WAN", `teaming = {
+    load_balancing  = "loadbalance_ip"
+    active_uplinks  = ["vmnic1", "vmnic2"]
+  }`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: reset(e),
+				Config:    cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("id", knownvalue.StringExact(host+":FW-WAN")),
+					expect("host_system_id", knownvalue.StringExact(host)),
+					expect("portgroup", knownvalue.StringExact("FW-WAN")),
+					expect("distributed_portgroup_id", knownvalue.Null()),
+					expect("switch", knownvalue.StringExact("vSwitch1")),
+					expect("allow_promiscuous", knownvalue.Bool(true)),
+					expect("allow_mac_changes", knownvalue.Bool(true)),
+					expect("allow_forged_transmits", knownvalue.Bool(true)),
+					expect("mac_learning", knownvalue.Null()),
+					expect("toggle_on_apply", knownvalue.Bool(false)),
+					expect("toggle_triggers", knownvalue.Null()),
+					expect("restore_on_destroy", knownvalue.Bool(true)),
+					expect("teaming", knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"load_balancing":  knownvalue.StringExact("loadbalance_ip"),
+						"active_uplinks":  knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("vmnic1"), knownvalue.StringExact("vmnic2")}),
+						"standby_uplinks": knownvalue.Null(), "notify_switches": knownvalue.Null(), "failback": knownvalue.Null(), "failure_detection": knownvalue.Null(),
+					})),
+					expectEff("allow_promiscuous", knownvalue.Bool(true)),
+					expectEff("allow_mac_changes", knownvalue.Bool(true)),
+					expectEff("allow_forged_transmits", knownvalue.Bool(true)),
+					expectEff("load_balancing", knownvalue.StringExact("loadbalance_ip")),
+					expectEff("active_uplinks", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("vmnic1"), knownvalue.StringExact("vmnic2")})),
+					expectEff("standby_uplinks", knownvalue.ListExact([]knownvalue.Check{})),
+					expectEff("notify_switches", knownvalue.Bool(true)),
+					expectEff("failback", knownvalue.Bool(true)),
+					expectEff("failure_detection", knownvalue.StringExact("link_status")),
+					expectEff("mac_learning_enabled", knownvalue.Bool(false)),
+					expect("hazards", knownvalue.ListExact([]knownvalue.Check{})),
+					expect("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("rpf=1")})),
+					expect("original_policy", knownvalue.StringRegexp(regexp.MustCompile(`"allow_promiscuous":null,"allow_mac_changes":null,"allow_forged_transmits":null`))),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectWrites(e, "FW-WAN promisc=true mac=true forged=true"),
+					e.Diags.ExpectMaxCalls("PlanResourceChange", "carp_portgroup_policy", 1),
+				),
+				ConfigPlanChecks: emptyPlan(),
+			},
+			{
+				// Drift: set back to Reject outside Terraform.
+				PreConfig: func() {
+					o.setStdSecurity("esx-01", "FW-WAN", types.HostNetworkSecurityPolicy{AllowPromiscuous: types.NewBool(false), MacChanges: types.NewBool(true), ForgedTransmits: types.NewBool(true)})
+					reset(e)()
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(pgRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectWrites(e, "FW-WAN promisc=true mac=true forged=true"),
+					e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 1),
+				),
+			},
+			{
+				// Drift to inheritance: the own value is gone, the plan sets it explicitly.
+				PreConfig: func() { o.setStdSecurity("esx-01", "FW-WAN", types.HostNetworkSecurityPolicy{}) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{expect("allow_mac_changes", knownvalue.Bool(true))},
+			},
+			{
+				ResourceName:            pgRes,
+				ImportState:             true,
+				ImportStateId:           host + ":FW-WAN",
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"original_policy"},
+			},
+			{
+				ResourceName:    pgRes,
+				Config:          cfg,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   host + ":FW-WAN",
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(pgRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
+				}},
+			},
+			{Config: cfg, ConfigPlanChecks: emptyPlan()},
+		},
+	})
+}
+
+func TestAccPortGroupPolicy_dvSecurityPolicy(t *testing.T) { testDV(t, "fw-65", "6.5.0") }
+func TestAccPortGroupPolicy_dvMacManagement(t *testing.T)  { testDV(t, "fw-70", "7.0.0") }
+
+func testDV(t *testing.T, pg, version string) {
+	t.Parallel()
+	e := acctest.New(t, pgScenario())
+	o := newOOB(t, e)
+	id := e.Sim.DVPortGroupID(pg)
+	dvs := "dvs-65"
+	if version == "7.0.0" {
+		dvs = "dvs-70"
+	}
+	cfg := dvConfig(e, pg, `allow_forged_transmits = false
+  teaming = {
+    load_balancing    = "loadbalance_loadbased"
+    active_uplinks    = ["uplink1"]
+    standby_uplinks   = ["uplink2"]
+    notify_switches   = false
+    failback          = false
+    failure_detection = "beacon_probing"
+  }`)
+	hazards := []knownvalue.Check{knownvalue.StringExact("CARP003")}
+	if version == "7.0.0" {
+		hazards = append(hazards, knownvalue.StringExact("CARP013"))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: reset(e),
+				Config:    cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("id", knownvalue.StringExact(id)),
+					expect("switch", knownvalue.StringExact(e.Sim.DVSwitchID(dvs))),
+					expect("allow_promiscuous", knownvalue.Bool(true)),
+					expect("allow_mac_changes", knownvalue.Bool(true)),
+					expect("allow_forged_transmits", knownvalue.Bool(false)),
+					expect("teaming", knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"load_balancing":    knownvalue.StringExact("loadbalance_loadbased"),
+						"active_uplinks":    knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("uplink1")}),
+						"standby_uplinks":   knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("uplink2")}),
+						"notify_switches":   knownvalue.Bool(false),
+						"failback":          knownvalue.Bool(false),
+						"failure_detection": knownvalue.StringExact("beacon_probing"),
+					})),
+					expectEff("allow_forged_transmits", knownvalue.Bool(false)),
+					expectEff("load_balancing", knownvalue.StringExact("loadbalance_loadbased")),
+					expectEff("standby_uplinks", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("uplink2")})),
+					expectEff("failback", knownvalue.Bool(false)),
+					expectEff("notify_switches", knownvalue.Bool(false)),
+					expectEff("failure_detection", knownvalue.StringExact("beacon_probing")),
+					expect("hazards", knownvalue.ListExact(hazards)),
+					expect("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{})),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectWrites(e, "promisc=true mac=true forged=false"),
+					e.Diags.ExpectMaxCalls("PlanResourceChange", "carp_portgroup_policy", 2),
+					e.Diags.ExpectWarning("CARP003", id),
+				),
+				ConfigPlanChecks: emptyPlan(),
+			},
+			{
+				PreConfig: func() { o.setDVPromisc(pg, false) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{expectEff("allow_promiscuous", knownvalue.Bool(true))},
+				Check:             e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 2),
+			},
+			{
+				ResourceName:            pgRes,
+				ImportState:             true,
+				ImportStateId:           id,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"original_policy"},
+			},
+			{
+				ResourceName:    pgRes,
+				Config:          cfg,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   id,
+			},
+		},
+	})
+}
+
+func TestAccPortGroupPolicy_macLearning(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, pgScenario())
+	id := e.Sim.DVPortGroupID("fw-70")
+	cfg := dvConfig(e, "fw-70", `allow_promiscuous = false
+  mac_learning = {
+    enabled      = true
+    limit        = 128
+    limit_policy = "allow"
+  }`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: reset(e),
+				Config:    cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("allow_promiscuous", knownvalue.Bool(false)),
+					expect("mac_learning", knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"enabled": knownvalue.Bool(true), "allow_unicast_flooding": knownvalue.Bool(true),
+						"limit": knownvalue.Int64Exact(128), "limit_policy": knownvalue.StringExact("allow"),
+					})),
+					expectEff("mac_learning_enabled", knownvalue.Bool(true)),
+					expect("hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP010")})),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectWrites(e, "promisc=false mac=true forged=true maclearning=true"),
+					e.Diags.ExpectNoWarning("CARP001"),
+					e.Diags.ExpectNoWarning("CARP013"),
+				),
+				ConfigPlanChecks: emptyPlan(),
+			},
+			{
+				ResourceName:            pgRes,
+				ImportState:             true,
+				ImportStateId:           id,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"original_policy"},
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			// restore: MAC learning inherits again, so it is off
+			_, s := newOOB(t, e).dvpg("fw-70")
+			if m := s.MacManagementPolicy; m == nil || !m.Inherited {
+				return fmt.Errorf("macManagementPolicy not inherited after destroy: %+v", m)
+			}
+			return nil
+		},
+	})
+}
+// --- out-of-band access through the simulator -------------------------
+
+type oob struct {
+	t   *testing.T
+	e   *acctest.Env
+	ctx context.Context
+}
+
+func newOOB(t *testing.T, e *acctest.Env) *oob { return &oob{t: t, e: e, ctx: context.Background()} }
+
+func (o *oob) client() *object.Common {
+	o.t.Helper()
+	c, err := o.e.Sim.Client(o.ctx)
+	if err != nil {
+		o.t.Fatalf("simulator client: %v", err)
+	}
+	o.t.Cleanup(func() { _ = c.Logout(context.Background()) })
+	cm := object.NewCommon(c.Client, c.ServiceContent.RootFolder)
+	return &cm
+}
+
+func hostRef(e *acctest.Env, name string) types.ManagedObjectReference {
+	return types.ManagedObjectReference{Type: "HostSystem", Value: e.Sim.HostID(name)}
+}
+
+// stdPG returns the standard port group as the host reports it.
+func (o *oob) stdPG(host, pg string) (types.HostPortGroup, error) {
+	c := o.client()
+	var h mo.HostSystem
+	if err := c.Properties(o.ctx, hostRef(o.e, host), []string{"config.network.portgroup"}, &h); err != nil {
+		return types.HostPortGroup{}, err
+	}
+	for _, p := range h.Config.Network.Portgroup {
+		if p.Spec.Name == pg {
+			return p, nil
+		}
+	}
+	return types.HostPortGroup{}, fmt.Errorf("no port group %q on %s", pg, host)
+}
+
+// setStdSecurity writes a standard port group's security policy (nil
+// fields inherit) outside Terraform.
+func (o *oob) setStdSecurity(host, pg string, sec types.HostNetworkSecurityPolicy) {
+	o.t.Helper()
+	c := o.client()
+	p, err := o.stdPG(host, pg)
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	hs := object.NewHostSystem(c.Client(), hostRef(o.e, host))
+	ns, err := hs.ConfigManager().NetworkSystem(o.ctx)
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	spec := p.Spec
+	spec.Policy.Security = &sec
+	if err := ns.UpdatePortGroup(o.ctx, pg, spec); err != nil {
+		o.t.Fatalf("UpdatePortGroup: %v", err)
+	}
+}
+
+func (o *oob) dvpgRef(name string) types.ManagedObjectReference {
+	return types.ManagedObjectReference{Type: "DistributedVirtualPortgroup", Value: o.e.Sim.DVPortGroupID(name)}
+}
+
+// dvpg returns the DV port group's config.
+func (o *oob) dvpg(name string) (types.DVPortgroupConfigInfo, *types.VMwareDVSPortSetting) {
+	o.t.Helper()
+	c := o.client()
+	var pg mo.DistributedVirtualPortgroup
+	if err := c.Properties(o.ctx, o.dvpgRef(name), []string{"config"}, &pg); err != nil {
+		o.t.Fatal(err)
+	}
+	s, _ := pg.Config.DefaultPortConfig.(*types.VMwareDVSPortSetting)
+	return pg.Config, s
+}
+
+// setDVPromisc writes allowPromiscuous on a DV port group outside Terraform
+// (securityPolicy; the simulator keeps macManagementPolicy in step).
+func (o *oob) setDVPromisc(name string, v bool) {
+	o.t.Helper()
+	cfg, _ := o.dvpg(name)
+	c := o.client()
+	pg := object.NewDistributedVirtualPortgroup(c.Client(), o.dvpgRef(name))
+	task, err := pg.Reconfigure(o.ctx, types.DVPortgroupConfigSpec{ConfigVersion: cfg.ConfigVersion, DefaultPortConfig: &types.VMwareDVSPortSetting{
+		SecurityPolicy: &types.DVSSecurityPolicy{AllowPromiscuous: &types.BoolPolicy{Value: types.NewBool(v)}},
+	}})
+	if err == nil {
+		err = task.Wait(o.ctx)
+	}
+	if err != nil {
+		o.t.Fatalf("reconfigure %s: %v", name, err)
+	}
+}
+
+// addMirror adds an enabled port-mirroring session to a distributed switch.
+func (o *oob) addMirror(dvs, session string) {
+	o.t.Helper()
+	c := o.client()
+	ref := types.ManagedObjectReference{Type: "VmwareDistributedVirtualSwitch", Value: o.e.Sim.DVSwitchID(dvs)}
+	var sw mo.DistributedVirtualSwitch
+	if err := c.Properties(o.ctx, ref, []string{"config"}, &sw); err != nil {
+		o.t.Fatal(err)
+	}
+	spec := &types.VMwareDVSConfigSpec{
+		DVSConfigSpec:   types.DVSConfigSpec{ConfigVersion: sw.Config.GetDVSConfigInfo().ConfigVersion},
+		VspanConfigSpec: []types.VMwareDVSVspanConfigSpec{{Operation: "add", VspanSession: types.VMwareVspanSession{Name: session, Enabled: true}}},
+	}
+	res, err := methods.ReconfigureDvs_Task(o.ctx, c.Client(), &types.ReconfigureDvs_Task{This: ref, Spec: spec})
+	if err == nil {
+		err = object.NewTask(c.Client(), res.Returnval).Wait(o.ctx)
+	}
+	if err != nil {
+		o.t.Fatalf("adding mirror session: %v", err)
+	}
+}
+
+// writeCalls returns the recorded port group writes, in order.
+func writeCalls(e *acctest.Env) []simulator.Call {
+	var out []simulator.Call
+	for _, c := range e.Sim.Calls() {
+		if c.Method == "UpdatePortGroup" || c.Method == "ReconfigureDVPortgroup_Task" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// expectWrites checks the number of port group writes since the last
+// ResetCalls and that the i-th detail contains want[i].
+func expectWrites(e *acctest.Env, want ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		w := writeCalls(e)
+		if len(w) != len(want) {
+			return fmt.Errorf("%d port group writes, want %d: %+v", len(w), len(want), w)
+		}
+		for i, c := range w {
+			if !strings.Contains(c.Detail, want[i]) {
+				return fmt.Errorf("write %d is %q, want it to contain %q", i+1, c.Detail, want[i])
+			}
+		}
+		return nil
+	}
+}
+
+func configVersionOf(detail string) int {
+	m := regexp.MustCompile(`configVersion=(\d+)`).FindStringSubmatch(detail)
+	if m == nil {
+		return -1
+	}
+	var n int
+	fmt.Sscan(m[1], &n)
+	return n
+}
+
+// expectDVToggle checks two DV writes: promiscuous off first, the second
+// carrying the first's configVersion + 1.
+func expectDVToggle(e *acctest.Env, second string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		if err := expectWrites(e, "promisc=false", second)(s); err != nil {
+			return err
+		}
+		w := writeCalls(e)
+		a, b := configVersionOf(w[0].Detail), configVersionOf(w[1].Detail)
+		if a < 0 || b != a+1 {
+			return fmt.Errorf("configVersion not carried: first %q, second %q", w[0].Detail, w[1].Detail)
+		}
+		return nil
+	}
+}
+
+func reset(e *acctest.Env) func() {
+	return func() {
+		e.Diags.Reset()
+		e.Sim.ResetCalls()
+	}
+}
+
+func boolStr(b *bool) string {
+	if b == nil {
+		return "inherit"
+	}
+	return fmt.Sprint(*b)
+}
