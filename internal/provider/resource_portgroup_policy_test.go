@@ -322,6 +322,7 @@ func TestAccPortGroupPolicy_macLearning(t *testing.T) {
 		},
 	})
 }
+
 // --- out-of-band access through the simulator -------------------------
 
 type oob struct {
@@ -421,7 +422,7 @@ func (o *oob) setDVPromisc(name string, v bool) {
 func (o *oob) addMirror(dvs, session string) {
 	o.t.Helper()
 	c := o.client()
-	ref := types.ManagedObjectReference{Type: "VmwareDistributedVirtualSwitch", Value: o.e.Sim.DVSwitchID(dvs)}
+	ref := types.ManagedObjectReference{Type: "DistributedVirtualSwitch", Value: o.e.Sim.DVSwitchID(dvs)}
 	var sw mo.DistributedVirtualSwitch
 	if err := c.Properties(o.ctx, ref, []string{"config"}, &sw); err != nil {
 		o.t.Fatal(err)
@@ -505,4 +506,240 @@ func boolStr(b *bool) string {
 		return "inherit"
 	}
 	return fmt.Sprint(*b)
+}
+
+func TestAccPortGroupPolicy_toggleStandard(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, pgScenario())
+	cfg := func(trigger string) string {
+		return stdConfig(e, "FW-LAN", `toggle_on_apply = true`, fmt.Sprintf(`toggle_triggers = { mirror = %q }`, trigger))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig:        reset(e),
+				Config:           cfg("a"),
+				Check:            expectWrites(e, "FW-LAN promisc=false", "FW-LAN promisc=true mac=true forged=true"),
+				ConfigPlanChecks: emptyPlan(),
+			},
+			{
+				// a trigger change toggles again
+				PreConfig: reset(e),
+				Config:    cfg("b"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: expectWrites(e, "FW-LAN promisc=false", "FW-LAN promisc=true mac=true forged=true"),
+			},
+		},
+	})
+}
+
+func TestAccPortGroupPolicy_toggleDV(t *testing.T) {
+	for _, pg := range []string{"fw-65", "fw-70"} {
+		t.Run(pg, func(t *testing.T) {
+			t.Parallel()
+			e := acctest.New(t, pgScenario())
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.Factories(),
+				Steps: []resource.TestStep{
+					{
+						PreConfig:        reset(e),
+						Config:           dvConfig(e, pg, `toggle_on_apply = true`),
+						Check:            expectDVToggle(e, "promisc=true mac=true forged=true"),
+						ConfigPlanChecks: emptyPlan(),
+					},
+					{
+						// Without toggle: one write.
+						PreConfig:        reset(e),
+						Config:           dvConfig(e, pg, `allow_mac_changes = false`),
+						Check:            expectWrites(e, "promisc=true mac=false forged=true"),
+						ConfigPlanChecks: emptyPlan(),
+					},
+				},
+			})
+		})
+	}
+}
+
+// TestAccPortGroupPolicy_hazardDrift: a mirroring session added outside
+// Terraform makes the next plan re-toggle, with a warning saying why.
+func TestAccPortGroupPolicy_hazardDrift(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, pgScenario())
+	o := newOOB(t, e)
+	cfg := dvConfig(e, "fw-65", `toggle_on_apply = true`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:            cfg,
+				ConfigStateChecks: []statecheck.StateCheck{expect("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{}))},
+				ConfigPlanChecks:  emptyPlan(),
+			},
+			{
+				PreConfig: func() {
+					o.addMirror("dvs-65", "span-ids")
+					reset(e)()
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP007"), knownvalue.StringExact("mirror=span-ids")})),
+					expect("hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP007"), knownvalue.StringExact("CARP010")})),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					e.Diags.ExpectWarning("Toggle hazards changed", "mirror=span-ids"),
+					e.Diags.ExpectWarning("CARP007", "toggle_on_apply is set"),
+					expectDVToggle(e, "promisc=true mac=true forged=true"),
+				),
+			},
+		},
+	})
+}
+
+// TestAccPortGroupPolicy_toggleFault: the second write of a toggle fails
+// past its retries: the error names the port group left without
+// promiscuous mode, and the next plan re-enables it.
+func TestAccPortGroupPolicy_toggleFault(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, pgScenario())
+	o := newOOB(t, e)
+	host := e.Sim.HostID("esx-01")
+	cfg := func(trigger string) string {
+		return stdConfig(e, "FW-WAN", `toggle_on_apply = true`, fmt.Sprintf(`toggle_triggers = { t = %q }`, trigger))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg("1")},
+			{
+				PreConfig: func() {
+					for n := 2; n <= 4; n++ { // the first write passes, the next three fail
+						e.Sim.FailCall("UpdatePortGroup", "", n, &types.HostConfigFault{})
+					}
+				},
+				Config:      cfg("2"),
+				ExpectError: regexp.MustCompile(`(?s)Toggle left promiscuous mode OFF.*port group "FW-WAN" on vSwitch vSwitch1 of.*host esx-01 \(` + host + `\).*next plan re-enables it`),
+			},
+			{
+				PreConfig: func() {
+					p, err := o.stdPG("esx-01", "FW-WAN")
+					if err != nil || boolStr(p.Spec.Policy.Security.AllowPromiscuous) != "false" {
+						t.Errorf("after the failed toggle, promiscuous = %s (err %v), want false", boolStr(p.Spec.Policy.Security.AllowPromiscuous), err)
+					}
+					e.Sim.ClearFaults()
+				},
+				Config: cfg("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(pgRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{expect("allow_promiscuous", knownvalue.Bool(true))},
+			},
+		},
+	})
+}
+
+// TestAccPortGroupPolicy_restore: destroy puts back the policy found before
+// create, inheritance included.
+func TestAccPortGroupPolicy_restore(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, pgScenario())
+	o := newOOB(t, e)
+	cfg := e.Config(fmt.Sprintf(`
+resource "carp_portgroup_policy" "wan" {
+  host_system_id = %[1]q
+  portgroup      = "FW-WAN"
+  teaming = {
+    active_uplinks  = ["vmnic2"]
+    standby_uplinks = ["vmnic1"]
+  }
+}
+resource "carp_portgroup_policy" "lan" {
+  host_system_id = %[1]q
+  portgroup      = "FW-LAN"
+}
+resource "carp_portgroup_policy" "dv65" {
+  distributed_portgroup_id = %[2]q
+  teaming = { load_balancing = "loadbalance_ip" }
+}
+resource "carp_portgroup_policy" "dv70" {
+  distributed_portgroup_id = %[3]q
+  mac_learning = { enabled = true }
+}`, e.Sim.HostID("esx-01"), e.Sim.DVPortGroupID("fw-65"), e.Sim.DVPortGroupID("fw-70")))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			Check: func(*terraform.State) error {
+				p, _ := o.stdPG("esx-01", "FW-WAN")
+				if boolStr(p.Spec.Policy.Security.AllowPromiscuous) != "true" || p.Spec.Policy.NicTeaming == nil || p.Spec.Policy.NicTeaming.NicOrder == nil {
+					return fmt.Errorf("FW-WAN not written: %+v", p.Spec.Policy)
+				}
+				return nil
+			},
+			ConfigPlanChecks: emptyPlan(),
+		}},
+		CheckDestroy: func(*terraform.State) error {
+			var errs []string
+			wan, err := o.stdPG("esx-01", "FW-WAN")
+			if err != nil {
+				return err
+			}
+			if s := wan.Spec.Policy.Security; s != nil && (s.AllowPromiscuous != nil || s.MacChanges != nil || s.ForgedTransmits != nil) {
+				errs = append(errs, fmt.Sprintf("FW-WAN security not inherited again: promisc=%s mac=%s forged=%s", boolStr(s.AllowPromiscuous), boolStr(s.MacChanges), boolStr(s.ForgedTransmits)))
+			}
+			if tm := wan.Spec.Policy.NicTeaming; tm != nil && tm.NicOrder != nil {
+				errs = append(errs, fmt.Sprintf("FW-WAN uplink order not inherited again: %+v", tm.NicOrder))
+			}
+			lan, _ := o.stdPG("esx-01", "FW-LAN")
+			if s := lan.Spec.Policy.Security; s == nil || boolStr(s.AllowPromiscuous) != "false" || s.MacChanges != nil || s.ForgedTransmits != nil {
+				errs = append(errs, fmt.Sprintf("FW-LAN not restored to promisc=false, mac/forged inherited: %+v", s))
+			}
+			_, s65 := o.dvpg("fw-65")
+			if sp := s65.SecurityPolicy; sp == nil || !sp.AllowPromiscuous.Inherited || !sp.MacChanges.Inherited || !sp.ForgedTransmits.Inherited {
+				errs = append(errs, "fw-65 security not inherited again")
+			}
+			if tp := s65.UplinkTeamingPolicy; tp == nil || tp.Policy == nil || !tp.Policy.Inherited {
+				errs = append(errs, "fw-65 load balancing not inherited again")
+			}
+			_, s70 := o.dvpg("fw-70")
+			if m := s70.MacManagementPolicy; m == nil || !m.Inherited {
+				errs = append(errs, fmt.Sprintf("fw-70 MAC management not inherited again: %+v", m))
+			}
+			if len(errs) > 0 {
+				return fmt.Errorf("%s", strings.Join(errs, "; "))
+			}
+			return nil
+		},
+	})
+}
+
+func TestAccPortGroupPolicy_noRestore(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, pgScenario())
+	o := newOOB(t, e)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps:                    []resource.TestStep{{Config: stdConfig(e, "FW-LAN", `restore_on_destroy = false`)}},
+		CheckDestroy: func(*terraform.State) error {
+			p, err := o.stdPG("esx-01", "FW-LAN")
+			if err != nil {
+				return err
+			}
+			if s := p.Spec.Policy.Security; boolStr(s.AllowPromiscuous) != "true" || boolStr(s.MacChanges) != "true" {
+				return fmt.Errorf("restore_on_destroy = false, yet FW-LAN changed on destroy: %+v", s)
+			}
+			return nil
+		},
+	})
 }
