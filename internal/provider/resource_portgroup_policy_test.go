@@ -743,3 +743,254 @@ func TestAccPortGroupPolicy_noRestore(t *testing.T) {
 		},
 	})
 }
+
+// warnScenario: esx-01 (rpf 0) with teamed vSwitch1 and FW-A; esx-02 with
+// a vSwitch that accepts promiscuous mode itself; a 5.0.0 switch (CARP006),
+// a 6.5.0 switch with a mirroring session (CARP007), a 7.0.0 switch.
+func warnScenario() simulator.Scenario {
+	return simulator.Scenario{Datacenters: []simulator.Datacenter{{
+		Name: "dc",
+		Hosts: []simulator.Host{
+			{Name: "esx-01", RPFCheckPromisc: 0, VSwitches: []simulator.VSwitch{{
+				Name: "vSwitch1", Uplinks: []string{"vmnic1", "vmnic2"}, PortGroups: []simulator.PortGroup{{Name: "FW-A"}},
+			}}},
+			{Name: "esx-02", RPFCheckPromisc: 1, VSwitches: []simulator.VSwitch{{
+				Name: "vSwitchP", Uplinks: []string{"vmnic1"}, Security: inventory.Security{AllowPromiscuous: bp(true)},
+				Teaming:    inventory.Teaming{Order: &inventory.UplinkOrder{Active: []string{"vmnic1"}}},
+				PortGroups: []simulator.PortGroup{{Name: "FW-P", Teaming: inventory.Teaming{Order: &inventory.UplinkOrder{Active: []string{"vmnic1"}, Standby: []string{}}}}},
+			}}},
+		},
+		DVSwitches: []simulator.DVSwitch{
+			{Name: "dvs-50", Version: "5.0.0", HostNames: []string{"esx-02"}, PortGroups: []simulator.DVPortGroup{{Name: "fw-50"}}},
+			{Name: "dvs-mirror", Version: "6.5.0", HostNames: []string{"esx-02"}, PortGroups: []simulator.DVPortGroup{{Name: "fw-m"}},
+				Mirroring: []inventory.MirrorSession{{Key: "vspan_1", Name: "span-ids", Enabled: true}}},
+			{Name: "dvs-70", Version: "7.0.0", HostNames: []string{"esx-02"}, PortGroups: []simulator.DVPortGroup{{Name: "fw-70"}}},
+		},
+	}}}
+}
+
+func (o *oob) setRPF(host string, v int64) {
+	o.t.Helper()
+	c := o.client()
+	om, err := object.NewHostSystem(c.Client(), hostRef(o.e, host)).ConfigManager().OptionManager(o.ctx)
+	if err == nil {
+		err = om.Update(o.ctx, []types.BaseOptionValue{&types.OptionValue{Key: inventory.OptionRPFKey, Value: v}})
+	}
+	if err != nil {
+		o.t.Fatalf("setting %s: %v", inventory.OptionRPFKey, err)
+	}
+}
+
+func (o *oob) setVSwitchPromisc(host, vs string, v bool) {
+	o.t.Helper()
+	c := o.client()
+	var h mo.HostSystem
+	if err := c.Properties(o.ctx, hostRef(o.e, host), []string{"config.network.vswitch"}, &h); err != nil {
+		o.t.Fatal(err)
+	}
+	ns, err := object.NewHostSystem(c.Client(), hostRef(o.e, host)).ConfigManager().NetworkSystem(o.ctx)
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	for _, sw := range h.Config.Network.Vswitch {
+		if sw.Name == vs {
+			spec := sw.Spec
+			sec := *spec.Policy.Security
+			sec.AllowPromiscuous = types.NewBool(v)
+			spec.Policy.Security = &sec
+			if err := ns.UpdateVirtualSwitch(o.ctx, vs, spec); err != nil {
+				o.t.Fatal(err)
+			}
+			return
+		}
+	}
+	o.t.Fatalf("no vSwitch %s", vs)
+}
+
+// removeMirrors deletes every mirroring session of a switch.
+func (o *oob) removeMirrors(dvs string) {
+	o.t.Helper()
+	c := o.client()
+	ref := types.ManagedObjectReference{Type: "DistributedVirtualSwitch", Value: o.e.Sim.DVSwitchID(dvs)}
+	var sw mo.DistributedVirtualSwitch
+	if err := c.Properties(o.ctx, ref, []string{"config"}, &sw); err != nil {
+		o.t.Fatal(err)
+	}
+	cfg := sw.Config.(*types.VMwareDVSConfigInfo)
+	spec := &types.VMwareDVSConfigSpec{DVSConfigSpec: types.DVSConfigSpec{ConfigVersion: cfg.ConfigVersion}}
+	for _, s := range cfg.VspanSession {
+		spec.VspanConfigSpec = append(spec.VspanConfigSpec, types.VMwareDVSVspanConfigSpec{Operation: "remove", VspanSession: types.VMwareVspanSession{Key: s.Key}})
+	}
+	res, err := methods.ReconfigureDvs_Task(o.ctx, c.Client(), &types.ReconfigureDvs_Task{This: ref, Spec: spec})
+	if err == nil {
+		err = object.NewTask(c.Client(), res.Returnval).Wait(o.ctx)
+	}
+	if err != nil {
+		o.t.Fatalf("removing mirror sessions: %v", err)
+	}
+}
+
+func TestAccPortGroupPolicy_warningsStandard(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, warnScenario())
+	o := newOOB(t, e)
+	host := e.Sim.HostID("esx-01")
+	cfg := func(body ...string) string {
+		return e.Config(fmt.Sprintf(`
+resource "carp_portgroup_policy" "fw" {
+  host_system_id = %q
+  portgroup      = "FW-A"
+%s
+}`, host, strings.Join(body, "\n")))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: reset(e),
+				Config:    cfg(`allow_promiscuous = false`, `allow_mac_changes = false`, `allow_forged_transmits = false`),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					e.Diags.ExpectWarning("CARP001 promiscuous_rejected", `"FW-A"`, host),
+					e.Diags.ExpectWarning("CARP002 mac_changes_rejected", `"FW-A"`),
+					e.Diags.ExpectWarning("CARP003 forged_transmits_rejected", `"FW-A"`),
+					e.Diags.ExpectWarning("CARP010 teamed_uplinks_not_ip_hash", "loadbalance_srcid"),
+					e.Diags.ExpectNoWarning("CARP004"),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{expect("hazards", knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact("CARP001"), knownvalue.StringExact("CARP002"), knownvalue.StringExact("CARP003"), knownvalue.StringExact("CARP010"),
+				}))},
+			},
+			{
+				PreConfig: reset(e),
+				Config:    cfg(),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					e.Diags.ExpectNoWarning("CARP001"), e.Diags.ExpectNoWarning("CARP002"), e.Diags.ExpectNoWarning("CARP003"),
+					e.Diags.ExpectWarning("CARP004 rpf_check_off_with_teaming", "esx-01", "reverse_path_fwd_check_promisc"),
+				),
+			},
+			{
+				PreConfig: reset(e),
+				Config:    cfg(`teaming = { active_uplinks = ["vmnic1"] }`),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					e.Diags.ExpectWarning("CARP011 single_uplink_no_failover", "vmnic1"),
+					e.Diags.ExpectNoWarning("CARP010"),
+				),
+			},
+			{
+				PreConfig: func() {
+					o.setRPF("esx-01", 1)
+					reset(e)()
+				},
+				Config: cfg(`teaming = {
+    load_balancing  = "loadbalance_ip"
+    active_uplinks  = ["vmnic1", "vmnic2"]
+    standby_uplinks = []
+  }`),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					e.Diags.ExpectNoWarning("CARP004"), e.Diags.ExpectNoWarning("CARP010"), e.Diags.ExpectNoWarning("CARP011"),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{expect("hazards", knownvalue.ListExact([]knownvalue.Check{}))},
+				ConfigPlanChecks:  emptyPlan(),
+			},
+		},
+	})
+}
+
+func TestAccPortGroupPolicy_warningsVSwitch(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, warnScenario())
+	o := newOOB(t, e)
+	cfg := e.Config(fmt.Sprintf(`
+resource "carp_portgroup_policy" "fw" {
+  host_system_id = %q
+  portgroup      = "FW-P"
+}`, e.Sim.HostID("esx-02")))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: reset(e),
+				Config:    cfg,
+				Check:     e.Diags.ExpectWarning("CARP009 vswitch_wide_promiscuous", "vSwitchP", "esx-02"),
+			},
+			{
+				PreConfig: func() {
+					o.setVSwitchPromisc("esx-02", "vSwitchP", false)
+					reset(e)()
+				},
+				Config: cfg,
+				Check:  e.Diags.ExpectNoWarning("CARP009"),
+			},
+		},
+	})
+}
+
+func TestAccPortGroupPolicy_warningsDV(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, warnScenario())
+	o := newOOB(t, e)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: reset(e),
+				Config:    dvConfig(e, "fw-50"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					e.Diags.ExpectWarning("CARP006 vds_upgraded_legacy", "dvs-50", "5.0.0", "Set toggle_on_apply = true"),
+					e.Diags.ExpectNoWarning("CARP013"),
+				),
+			},
+			{
+				PreConfig: reset(e),
+				Config:    dvConfig(e, "fw-50", `toggle_on_apply = true`),
+				Check:     e.Diags.ExpectWarning("CARP006", "toggle_on_apply is set"),
+			},
+			{
+				PreConfig: reset(e),
+				Config:    dvConfig(e, "fw-m"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					e.Diags.ExpectWarning("CARP007 port_mirroring_breaks_promiscuous", "span-ids", "Set toggle_on_apply = true"),
+					e.Diags.ExpectNoWarning("CARP006"),
+				),
+			},
+			{
+				PreConfig: func() {
+					o.removeMirrors("dvs-mirror")
+					reset(e)()
+				},
+				Config: dvConfig(e, "fw-m"),
+				Check:  e.Diags.ExpectNoWarning("CARP007"),
+			},
+			{
+				PreConfig: reset(e),
+				Config:    dvConfig(e, "fw-70"),
+				Check:     e.Diags.ExpectWarning("CARP013 mac_learning_available", "7.0.0"),
+			},
+			{
+				PreConfig:        reset(e),
+				Config:           dvConfig(e, "fw-70", `allow_promiscuous = false`, `mac_learning = { enabled = true }`),
+				Check:            resource.ComposeAggregateTestCheckFunc(e.Diags.ExpectNoWarning("CARP013"), e.Diags.ExpectNoWarning("CARP001")),
+				ConfigPlanChecks: emptyPlan(),
+			},
+		},
+	})
+}
+
+func TestAccPortGroupPolicy_macLearningUnsupported(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, pgScenario())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      stdConfig(e, "FW-WAN", `mac_learning = { enabled = true }`),
+				ExpectError: regexp.MustCompile(`(?s)CARP014 mac_learning_unsupported.*FW-WAN.*standard port groups`),
+			},
+			{
+				Config:      dvConfig(e, "fw-65", `mac_learning = { enabled = true }`),
+				ExpectError: regexp.MustCompile(`(?s)CARP014 mac_learning_unsupported.*6\.5\.0.*6\.6\.0`),
+			},
+			{Config: dvConfig(e, "fw-65")},
+		},
+	})
+}
