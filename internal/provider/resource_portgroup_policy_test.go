@@ -994,3 +994,124 @@ func TestAccPortGroupPolicy_macLearningUnsupported(t *testing.T) {
 		},
 	})
 }
+
+// TestAccPortGroupPolicy_parallel: 30 port groups on one host, applied with
+// the default parallelism, lose no update.
+func TestAccPortGroupPolicy_parallel(t *testing.T) {
+	t.Parallel()
+	var pgs []simulator.PortGroup
+	for i := 0; i < 30; i++ {
+		pgs = append(pgs, simulator.PortGroup{Name: fmt.Sprintf("PG-%02d", i), VLAN: int32(100 + i),
+			Security: inventory.Security{AllowPromiscuous: bp(false), MacChanges: bp(false), ForgedTransmits: bp(false)}})
+	}
+	sc := simulator.Scenario{Datacenters: []simulator.Datacenter{{Name: "dc", Hosts: []simulator.Host{{
+		Name: "esx-01", RPFCheckPromisc: 1,
+		VSwitches: []simulator.VSwitch{{Name: "vSwitch1", Uplinks: []string{"vmnic1"}, PortGroups: pgs}},
+	}}}}}
+	e := acctest.New(t, sc)
+	o := newOOB(t, e)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{{
+			PreConfig: reset(e),
+			Config: e.Config(fmt.Sprintf(`
+resource "carp_portgroup_policy" "pg" {
+  count          = 30
+  host_system_id = %q
+  portgroup      = format("PG-%%02d", count.index)
+}`, e.Sim.HostID("esx-01"))),
+			Check: func(*terraform.State) error {
+				if n := len(writeCalls(e)); n != 30 {
+					return fmt.Errorf("%d writes for 30 port groups", n)
+				}
+				var bad []string
+				for _, pg := range pgs {
+					p, err := o.stdPG("esx-01", pg.Name)
+					if err != nil {
+						return err
+					}
+					s := p.Spec.Policy.Security
+					if boolStr(s.AllowPromiscuous) != "true" || boolStr(s.MacChanges) != "true" || boolStr(s.ForgedTransmits) != "true" || p.Spec.VlanId != pg.VLAN {
+						bad = append(bad, fmt.Sprintf("%s: promisc=%s mac=%s forged=%s vlan=%d", pg.Name, boolStr(s.AllowPromiscuous), boolStr(s.MacChanges), boolStr(s.ForgedTransmits), p.Spec.VlanId))
+					}
+				}
+				if len(bad) > 0 {
+					return fmt.Errorf("updates lost: %s", strings.Join(bad, "; "))
+				}
+				return nil
+			},
+			ConfigPlanChecks: emptyPlan(),
+		}},
+	})
+}
+
+func TestAccPortGroupPolicy_badInput(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, pgScenario())
+	host := e.Sim.HostID("esx-01")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      stdConfig(e, "FW-NOPE"),
+				ExpectError: regexp.MustCompile(`(?s)Port group not found.*esx-01\s+\(` + host + `\)\s+has\s+no\s+standard\s+port\s+group\s+"FW-NOPE".*"FW-LAN\s+\(vSwitch\s+vSwitch1\)"`),
+			},
+			{
+				Config: e.Config(`
+resource "carp_portgroup_policy" "fw" {
+  host_system_id = "host-9999"
+  portgroup      = "FW-WAN"
+}`),
+				ExpectError: regexp.MustCompile(`(?s)Host not found.*host-9999.*esx-01`),
+			},
+			{
+				Config: e.Config(`
+resource "carp_portgroup_policy" "fw" {
+  distributed_portgroup_id = "dvportgroup-9999"
+}`),
+				ExpectError: regexp.MustCompile(`(?s)Distributed port group not found.*dvportgroup-9999.*fw-65\s+\(` + e.Sim.DVPortGroupID("fw-65") + `\)`),
+			},
+			{
+				Config:      stdConfig(e, "FW-WAN", `teaming = { active_uplinks = ["vmnic1", "vmnic7"] }`),
+				ExpectError: regexp.MustCompile(`(?s)Unknown uplink.*"vmnic7".*Valid uplinks:\s+"vmnic1",\s+"vmnic2"`),
+			},
+			{
+				Config:      dvConfig(e, "fw-65", `teaming = { standby_uplinks = ["lag1"] }`),
+				ExpectError: regexp.MustCompile(`(?s)Unknown uplink.*"lag1".*"uplink1",\s+"uplink2"`),
+			},
+			{
+				Config:      stdConfig(e, "FW-WAN", `teaming = { load_balancing = "loadbalance_loadbased" }`),
+				ExpectError: regexp.MustCompile(`(?s)Load-based teaming needs a distributed switch`),
+			},
+			{
+				Config:      stdConfig(e, "FW-WAN", `teaming = { load_balancing = "round_robin" }`),
+				ExpectError: regexp.MustCompile(`(?s)value must be one of`),
+			},
+			{
+				Config:      dvConfig(e, "fw-70", `mac_learning = { enabled = true, limit = 5000 }`),
+				ExpectError: regexp.MustCompile(`(?s)between 1 and 4096`),
+			},
+			{
+				Config: e.Config(fmt.Sprintf(`
+resource "carp_portgroup_policy" "fw" {
+  host_system_id           = %q
+  portgroup                = "FW-WAN"
+  distributed_portgroup_id = %q
+}`, host, e.Sim.DVPortGroupID("fw-65"))),
+				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination`),
+			},
+			{
+				Config:      e.Config(fmt.Sprintf(`resource "carp_portgroup_policy" "fw" { host_system_id = %q }`, host)),
+				ExpectError: regexp.MustCompile(`(?s)portgroup`),
+			},
+			{
+				Config:        stdConfig(e, "FW-WAN"),
+				ResourceName:  pgRes,
+				ImportState:   true,
+				ImportStateId: "FW-WAN",
+				ExpectError:   regexp.MustCompile(`(?s)expected.*host-21:FW-WAN.*dvportgroup-42`),
+			},
+			{Config: stdConfig(e, "FW-WAN")},
+		},
+	})
+}
