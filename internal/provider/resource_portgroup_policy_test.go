@@ -1115,3 +1115,105 @@ resource "carp_portgroup_policy" "fw" {
 		},
 	})
 }
+
+// TestAccPortGroupPolicy_dvConcurrentAndFault: ConcurrentAccess on a DV
+// write re-reads configVersion and retries; a toggle whose second write
+// keeps failing names the DV port group and switch, and the next plan
+// re-enables promiscuous mode.
+func TestAccPortGroupPolicy_dvConcurrentAndFault(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, pgScenario())
+	id := e.Sim.DVPortGroupID("fw-70")
+	cfg := func(trigger string) string {
+		return dvConfig(e, "fw-70", `toggle_on_apply = true`, fmt.Sprintf(`toggle_triggers = { t = %q }`, trigger))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					reset(e)()
+					e.Sim.FailCall("ReconfigureDVPortgroup_Task", id, 1, &types.ConcurrentAccess{})
+				},
+				Config: cfg("1"),
+				Check: func(*terraform.State) error {
+					w := writeCalls(e)
+					if len(w) != 3 {
+						return fmt.Errorf("want 3 DV writes (ConcurrentAccess, off, desired), got %+v", w)
+					}
+					v := []int{configVersionOf(w[0].Detail), configVersionOf(w[1].Detail), configVersionOf(w[2].Detail)}
+					if v[0] != v[1] || v[2] != v[1]+1 || !strings.Contains(w[1].Detail, "promisc=false") || !strings.Contains(w[2].Detail, "promisc=true") {
+						return fmt.Errorf("unexpected write sequence: %+v", w)
+					}
+					return nil
+				},
+				ConfigPlanChecks: emptyPlan(),
+			},
+			{
+				PreConfig: func() {
+					for n := 2; n <= 4; n++ {
+						e.Sim.FailCall("ReconfigureDVPortgroup_Task", id, n, &types.DvsFault{})
+					}
+				},
+				Config:      cfg("2"),
+				ExpectError: regexp.MustCompile(`(?s)Toggle left promiscuous mode OFF.*"fw-70"\s+\(` + id + `\)\s+on\s+switch\s+dvs-70\s+\(` + e.Sim.DVSwitchID("dvs-70") + `\)`),
+			},
+			{
+				PreConfig: e.Sim.ClearFaults,
+				Config:    cfg("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(pgRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
+
+func (o *oob) removeStdPG(host, pg string) {
+	o.t.Helper()
+	c := o.client()
+	ns, err := object.NewHostSystem(c.Client(), hostRef(o.e, host)).ConfigManager().NetworkSystem(o.ctx)
+	if err == nil {
+		err = ns.RemovePortGroup(o.ctx, pg)
+	}
+	if err != nil {
+		o.t.Fatalf("removing %s: %v", pg, err)
+	}
+}
+
+// TestAccPortGroupPolicy_gone: a port group deleted outside Terraform is
+// removed from state with a warning.
+func TestAccPortGroupPolicy_gone(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, pgScenario())
+	o := newOOB(t, e)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{Config: stdConfig(e, "FW-LAN")},
+			{
+				PreConfig: func() {
+					o.removeStdPG("esx-01", "FW-LAN")
+					e.Diags.Reset()
+				},
+				// Refresh drops it with a warning; the plan to create it
+				// again fails, naming the port groups that exist.
+				Config:      stdConfig(e, "FW-LAN"),
+				ExpectError: regexp.MustCompile(`(?s)Port group not found.*"FW-WAN \(vSwitch vSwitch1\)"`),
+			},
+			{
+				// the warning of the previous step's refresh
+				PreConfig: func() {
+					if err := e.Diags.ExpectWarning("Port group gone; removed from state", e.Sim.HostID("esx-01")+":FW-LAN")(nil); err != nil {
+						t.Error(err)
+					}
+				},
+				Config: stdConfig(e, "FW-WAN"),
+			},
+		},
+	})
+}
