@@ -37,6 +37,7 @@ var (
 	_ resource.ResourceWithModifyPlan       = (*portGroupPolicyResource)(nil)
 	_ resource.ResourceWithImportState      = (*portGroupPolicyResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*portGroupPolicyResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*portGroupPolicyResource)(nil)
 )
 
 // Retry of the second write of a toggle: the port group is without
@@ -160,39 +161,6 @@ func (r *portGroupPolicyResource) Schema(_ context.Context, _ resource.SchemaReq
 			"allow_promiscuous":      secBool("promiscuous mode"),
 			"allow_mac_changes":      secBool("MAC address changes"),
 			"allow_forged_transmits": secBool("forged transmits"),
-			"mac_learning": schema.SingleNestedAttribute{
-				Optional: true,
-				MarkdownDescription: "MAC learning, on distributed port groups of a switch of version 6.6.0 or later only (elsewhere the plan fails with CARP014). " +
-					"With it enabled, `allow_promiscuous` may be `false` without CARP001. Absent leaves the port group's MAC learning as it is.",
-				Attributes: map[string]schema.Attribute{
-					"enabled": schema.BoolAttribute{Required: true, MarkdownDescription: "Enable MAC learning."},
-					"allow_unicast_flooding": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-						MarkdownDescription: "Flood unicast frames to unknown MAC addresses. Default `true`."},
-					"limit": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(macLimitDefault),
-						MarkdownDescription: fmt.Sprintf("How many MAC addresses a port learns, %d to %d. Default `%d`.", macLimitMin, macLimitMax, macLimitDefault),
-						Validators:          []validator.Int64{int64validator.Between(macLimitMin, macLimitMax)}},
-					"limit_policy": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(MacLimitDrop),
-						MarkdownDescription: "What happens to frames from new MAC addresses once the limit is reached: " + mdList(macLimitPolicies) + ". Default `" + MacLimitDrop + "`.",
-						Validators:          []validator.String{stringvalidator.OneOf(macLimitPolicies...)}},
-				},
-			},
-			"teaming": schema.SingleNestedAttribute{
-				Optional:            true,
-				MarkdownDescription: "NIC teaming override of the port group. Absent leaves the teaming as it is; inside the block, a null field leaves that value as it is.",
-				Attributes: map[string]schema.Attribute{
-					"load_balancing": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "Load balancing: " + mdList(loadBalancingAll) + " (`" + inventory.LBLoadBased + "` on a distributed switch only). " +
-							"Use `" + inventory.LBIPHash + "` when the uplinks are aggregated (CARP010).",
-						Validators: []validator.String{stringvalidator.OneOf(loadBalancingAll...)}},
-					"active_uplinks":  uplinkList("Active uplinks, in order."),
-					"standby_uplinks": uplinkList("Standby uplinks, in order. One active uplink without a standby hides link loss from CARP (CARP011)."),
-					"notify_switches": schema.BoolAttribute{Optional: true, MarkdownDescription: "Notify physical switches on failover."},
-					"failback":        schema.BoolAttribute{Optional: true, MarkdownDescription: "Return to an active uplink once it recovers."},
-					"failure_detection": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "Network failure detection: " + mdList(failureDetections) + ".",
-						Validators:          []validator.String{stringvalidator.OneOf(failureDetections...)}},
-				},
-			},
 			"toggle_on_apply": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 				MarkdownDescription: "On create and on every update, first save the port group with promiscuous mode off, then write the desired policy: two writes, " +
@@ -240,6 +208,39 @@ func (r *portGroupPolicyResource) Schema(_ context.Context, _ resource.SchemaReq
 				MarkdownDescription: "The port group's own policy found before create (or at import), as JSON; null values inherited. `restore_on_destroy` writes it back.",
 			},
 		},
+		Blocks: map[string]schema.Block{
+			"mac_learning": schema.SingleNestedBlock{
+				MarkdownDescription: "MAC learning, on distributed port groups of a switch of version 6.6.0 or later only (elsewhere the plan fails with CARP014). " +
+					"With it enabled, `allow_promiscuous` may be `false` without CARP001. Absent leaves the port group's MAC learning as it is.",
+				Attributes: map[string]schema.Attribute{
+					"enabled": schema.BoolAttribute{Optional: true, MarkdownDescription: "Enable MAC learning. Required in the block."},
+					"allow_unicast_flooding": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+						MarkdownDescription: "Flood unicast frames to unknown MAC addresses. Default `true`."},
+					"limit": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(macLimitDefault),
+						MarkdownDescription: fmt.Sprintf("How many MAC addresses a port learns, %d to %d. Default `%d`.", macLimitMin, macLimitMax, macLimitDefault),
+						Validators:          []validator.Int64{int64validator.Between(macLimitMin, macLimitMax)}},
+					"limit_policy": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(MacLimitDrop),
+						MarkdownDescription: "What happens to frames from new MAC addresses once the limit is reached: " + mdList(macLimitPolicies) + ". Default `" + MacLimitDrop + "`.",
+						Validators:          []validator.String{stringvalidator.OneOf(macLimitPolicies...)}},
+				},
+			},
+			"teaming": schema.SingleNestedBlock{
+				MarkdownDescription: "NIC teaming override of the port group. Absent leaves the teaming as it is; inside the block, a null field leaves that value as it is.",
+				Attributes: map[string]schema.Attribute{
+					"load_balancing": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Load balancing: " + mdList(loadBalancingAll) + " (`" + inventory.LBLoadBased + "` on a distributed switch only). " +
+							"Use `" + inventory.LBIPHash + "` when the uplinks are aggregated (CARP010).",
+						Validators: []validator.String{stringvalidator.OneOf(loadBalancingAll...)}},
+					"active_uplinks":  uplinkList("Active uplinks, in order."),
+					"standby_uplinks": uplinkList("Standby uplinks, in order. One active uplink without a standby hides link loss from CARP (CARP011)."),
+					"notify_switches": schema.BoolAttribute{Optional: true, MarkdownDescription: "Notify physical switches on failover."},
+					"failback":        schema.BoolAttribute{Optional: true, MarkdownDescription: "Return to an active uplink once it recovers."},
+					"failure_detection": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Network failure detection: " + mdList(failureDetections) + ".",
+						Validators:          []validator.String{stringvalidator.OneOf(failureDetections...)}},
+				},
+			},
+		},
 	}
 }
 
@@ -248,6 +249,22 @@ func (r *portGroupPolicyResource) ConfigValidators(context.Context) []resource.C
 		resourcevalidator.ExactlyOneOf(path.MatchRoot("host_system_id"), path.MatchRoot("distributed_portgroup_id")),
 		resourcevalidator.RequiredTogether(path.MatchRoot("host_system_id"), path.MatchRoot("portgroup")),
 		resourcevalidator.Conflicting(path.MatchRoot("portgroup"), path.MatchRoot("distributed_portgroup_id")),
+	}
+}
+
+// ValidateConfig: a mac_learning block must say whether MAC learning is on
+// (a block cannot mark its attribute Required without requiring the block).
+func (r *portGroupPolicyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var enabled types.Bool
+	var ml types.Object
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("mac_learning"), &ml)...)
+	if ml.IsNull() || ml.IsUnknown() {
+		return
+	}
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("mac_learning").AtName("enabled"), &enabled)...)
+	if enabled.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("mac_learning").AtName("enabled"), "Missing mac_learning.enabled",
+			"The mac_learning block needs enabled = true or enabled = false.")
 	}
 }
 

@@ -85,7 +85,7 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 	e := acctest.New(t, pgScenario())
 	o := newOOB(t, e)
 	host := e.Sim.HostID("esx-01")
-	cfg := stdConfig(e, "FW-WAN", `teaming = {
+	cfg := stdConfig(e, "FW-WAN", `teaming {
     load_balancing  = "loadbalance_ip"
     active_uplinks  = ["vmnic1", "vmnic2"]
   }`)
@@ -196,7 +196,7 @@ func testDV(t *testing.T, pg, version string) {
 		dvs = "dvs-70"
 	}
 	cfg := dvConfig(e, pg, `allow_forged_transmits = false
-  teaming = {
+  teaming {
     load_balancing    = "loadbalance_loadbased"
     active_uplinks    = ["uplink1"]
     standby_uplinks   = ["uplink2"]
@@ -277,7 +277,7 @@ func TestAccPortGroupPolicy_macLearning(t *testing.T) {
 	e := acctest.New(t, pgScenario())
 	id := e.Sim.DVPortGroupID("fw-70")
 	cfg := dvConfig(e, "fw-70", `allow_promiscuous = false
-  mac_learning = {
+  mac_learning {
     enabled      = true
     limit        = 128
     limit_policy = "allow"
@@ -659,7 +659,7 @@ func TestAccPortGroupPolicy_restore(t *testing.T) {
 resource "carp_portgroup_policy" "wan" {
   host_system_id = %[1]q
   portgroup      = "FW-WAN"
-  teaming = {
+  teaming {
     active_uplinks  = ["vmnic2"]
     standby_uplinks = ["vmnic1"]
   }
@@ -670,11 +670,11 @@ resource "carp_portgroup_policy" "lan" {
 }
 resource "carp_portgroup_policy" "dv65" {
   distributed_portgroup_id = %[2]q
-  teaming = { load_balancing = "loadbalance_ip" }
+  teaming { load_balancing = "loadbalance_ip" }
 }
 resource "carp_portgroup_policy" "dv70" {
   distributed_portgroup_id = %[3]q
-  mac_learning = { enabled = true }
+  mac_learning { enabled = true }
 }`, e.Sim.HostID("esx-01"), e.Sim.DVPortGroupID("fw-65"), e.Sim.DVPortGroupID("fw-70")))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
@@ -870,7 +870,7 @@ resource "carp_portgroup_policy" "fw" {
 			},
 			{
 				PreConfig: reset(e),
-				Config:    cfg(`teaming = { active_uplinks = ["vmnic1"] }`),
+				Config:    cfg(`teaming { active_uplinks = ["vmnic1"] }`),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					e.Diags.ExpectWarning("CARP011 single_uplink_no_failover", "vmnic1"),
 					e.Diags.ExpectNoWarning("CARP010"),
@@ -881,7 +881,7 @@ resource "carp_portgroup_policy" "fw" {
 					o.setRPF("esx-01", 1)
 					reset(e)()
 				},
-				Config: cfg(`teaming = {
+				Config: cfg(`teaming {
     load_balancing  = "loadbalance_ip"
     active_uplinks  = ["vmnic1", "vmnic2"]
     standby_uplinks = []
@@ -968,7 +968,7 @@ func TestAccPortGroupPolicy_warningsDV(t *testing.T) {
 			},
 			{
 				PreConfig:        reset(e),
-				Config:           dvConfig(e, "fw-70", `allow_promiscuous = false`, `mac_learning = { enabled = true }`),
+				Config:           dvConfig(e, "fw-70", `allow_promiscuous = false`, `mac_learning { enabled = true }`),
 				Check:            resource.ComposeAggregateTestCheckFunc(e.Diags.ExpectNoWarning("CARP013"), e.Diags.ExpectNoWarning("CARP001")),
 				ConfigPlanChecks: emptyPlan(),
 			},
@@ -983,11 +983,11 @@ func TestAccPortGroupPolicy_macLearningUnsupported(t *testing.T) {
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
 			{
-				Config:      stdConfig(e, "FW-WAN", `mac_learning = { enabled = true }`),
+				Config:      stdConfig(e, "FW-WAN", `mac_learning { enabled = true }`),
 				ExpectError: regexp.MustCompile(`(?s)CARP014 mac_learning_unsupported.*FW-WAN.*standard port groups`),
 			},
 			{
-				Config:      dvConfig(e, "fw-65", `mac_learning = { enabled = true }`),
+				Config:      dvConfig(e, "fw-65", `mac_learning { enabled = true }`),
 				ExpectError: regexp.MustCompile(`(?s)CARP014 mac_learning_unsupported.*6\.5\.0.*6\.6\.0`),
 			},
 			{Config: dvConfig(e, "fw-65")},
@@ -1072,24 +1072,31 @@ resource "carp_portgroup_policy" "fw" {
 				ExpectError: regexp.MustCompile(`(?s)Distributed port group not found.*dvportgroup-9999.*fw-65\s+\(` + e.Sim.DVPortGroupID("fw-65") + `\)`),
 			},
 			{
-				Config:      stdConfig(e, "FW-WAN", `teaming = { active_uplinks = ["vmnic1", "vmnic7"] }`),
+				Config:      stdConfig(e, "FW-WAN", `teaming { active_uplinks = ["vmnic1", "vmnic7"] }`),
 				ExpectError: regexp.MustCompile(`(?s)Unknown uplink.*"vmnic7".*Valid uplinks:\s+"vmnic1",\s+"vmnic2"`),
 			},
 			{
-				Config:      dvConfig(e, "fw-65", `teaming = { standby_uplinks = ["lag1"] }`),
+				Config:      dvConfig(e, "fw-65", `teaming { standby_uplinks = ["lag1"] }`),
 				ExpectError: regexp.MustCompile(`(?s)Unknown uplink.*"lag1".*"uplink1",\s+"uplink2"`),
 			},
 			{
-				Config:      stdConfig(e, "FW-WAN", `teaming = { load_balancing = "loadbalance_loadbased" }`),
+				Config:      stdConfig(e, "FW-WAN", `teaming { load_balancing = "loadbalance_loadbased" }`),
 				ExpectError: regexp.MustCompile(`(?s)Load-based teaming needs a distributed switch`),
 			},
 			{
-				Config:      stdConfig(e, "FW-WAN", `teaming = { load_balancing = "round_robin" }`),
+				Config:      stdConfig(e, "FW-WAN", `teaming { load_balancing = "round_robin" }`),
 				ExpectError: regexp.MustCompile(`(?s)value must be one of`),
 			},
 			{
-				Config:      dvConfig(e, "fw-70", `mac_learning = { enabled = true, limit = 5000 }`),
+				Config: dvConfig(e, "fw-70", `mac_learning {
+    enabled = true
+    limit   = 5000
+  }`),
 				ExpectError: regexp.MustCompile(`(?s)between 1 and 4096`),
+			},
+			{
+				Config:      dvConfig(e, "fw-70", `mac_learning { limit = 10 }`),
+				ExpectError: regexp.MustCompile(`(?s)Missing mac_learning.enabled`),
 			},
 			{
 				Config: e.Config(fmt.Sprintf(`
