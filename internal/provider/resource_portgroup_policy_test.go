@@ -127,9 +127,17 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 					expect("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("rpf=1")})),
 					expect("original_policy", knownvalue.StringRegexp(regexp.MustCompile(`"allow_promiscuous":null,"allow_mac_changes":null,"allow_forged_transmits":null`))),
 				},
+				// Check runs on the state the apply computed locally;
+				// ConfigStateChecks above on the state after refresh.
 				Check: resource.ComposeAggregateTestCheckFunc(
 					expectWrites(e, "FW-WAN promisc=true mac=true forged=true"),
 					e.Diags.ExpectMaxCalls("PlanResourceChange", "carp_portgroup_policy", 1),
+					localState(map[string]string{
+						"effective_policy.allow_promiscuous": "true", "effective_policy.load_balancing": "loadbalance_ip",
+						"effective_policy.active_uplinks.#": "2", "effective_policy.active_uplinks.1": "vmnic2", "effective_policy.standby_uplinks.#": "0",
+						"effective_policy.notify_switches": "true", "effective_policy.failback": "true", "effective_policy.failure_detection": "link_status",
+						"hazards.#": "0", "toggle_hazards.0": "rpf=1",
+					}),
 				),
 				ConfigPlanChecks: emptyPlan(),
 			},
@@ -238,6 +246,12 @@ func testDV(t *testing.T, pg, version string) {
 					expect("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{})),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
+					localState(map[string]string{
+						"effective_policy.allow_promiscuous": "true", "effective_policy.allow_forged_transmits": "false", "effective_policy.load_balancing": "loadbalance_loadbased",
+						"effective_policy.active_uplinks.0": "uplink1", "effective_policy.standby_uplinks.0": "uplink2",
+						"effective_policy.notify_switches": "false", "effective_policy.failback": "false", "effective_policy.failure_detection": "beacon_probing",
+						"hazards.#": fmt.Sprint(len(hazards)), "hazards.0": "CARP003",
+					}),
 					expectWrites(e, "promisc=true mac=true forged=false"),
 					e.Diags.ExpectMaxCalls("PlanResourceChange", "carp_portgroup_policy", 2),
 					e.Diags.ExpectWarning("CARP003", id),
@@ -1223,4 +1237,14 @@ func TestAccPortGroupPolicy_gone(t *testing.T) {
 			},
 		},
 	})
+}
+
+// localState checks attributes of the state as the apply left it (before
+// any refresh): the locally computed post-write values.
+func localState(want map[string]string) resource.TestCheckFunc {
+	var checks []resource.TestCheckFunc
+	for k, v := range want {
+		checks = append(checks, resource.TestCheckResourceAttr(pgRes, k, v))
+	}
+	return resource.ComposeAggregateTestCheckFunc(checks...)
 }
