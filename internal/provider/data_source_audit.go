@@ -148,23 +148,29 @@ func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 	scope := rules.Scope{DVPortGroups: dvpgs, FirewallVMs: vms, Transport: rules.Transport(m.Transport.ValueString())}
-	for _, hid := range hosts {
-		h := snap.FindHost(hid)
-		var missing []string
-		for _, name := range pgs {
-			if h.PortGroup(name) == nil {
-				missing = append(missing, fmt.Sprintf("%q", name))
-				continue
+	// A port group name is checked on every host that has it; a name no
+	// host has is an error (clusters often carry some port groups on some
+	// hosts only).
+	var allNames []string
+	for _, name := range pgs {
+		found := false
+		for _, hid := range hosts {
+			if h := snap.FindHost(hid); h != nil && h.PortGroup(name) != nil {
+				scope.PortGroups = append(scope.PortGroups, rules.PortGroupRef{HostID: hid, Name: name})
+				found = true
 			}
-			scope.PortGroups = append(scope.PortGroups, rules.PortGroupRef{HostID: hid, Name: name})
 		}
-		if len(missing) > 0 {
-			var have []string
-			for _, pg := range h.PortGroups {
-				have = append(have, pg.Name)
+		if !found {
+			if allNames == nil {
+				for _, hid := range hosts {
+					for _, pg := range snap.FindHost(hid).PortGroups {
+						allNames = append(allNames, pg.Name)
+					}
+				}
 			}
 			resp.Diagnostics.AddAttributeError(path.Root("portgroups"), "Port group not found",
-				fmt.Sprintf("Host %s (%s) has no port group %s. Its port groups: %s.", h.Name, h.ID, strings.Join(missing, ", "), listSome(sortedUnique(have), 10)))
+				fmt.Sprintf("None of the %d hosts of host_system_ids (%s) has a port group %q. Their port groups: %s.",
+					len(hosts), strings.Join(hosts, ", "), name, listSome(sortedUnique(allNames), 10)))
 		}
 	}
 	if resp.Diagnostics.HasError() {
