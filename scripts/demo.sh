@@ -36,8 +36,12 @@ for _ in $(seq 1 100); do [ -s "$work/env" ] && break; sleep 0.1; done
 source "$work/env"
 echo "    simulator at $VSPHERE_SERVER"
 
-cp -r "$root/examples/demo" "$work/demo"
-cd "$work/demo"
+export TF_VAR_fw_legacy_dvpg_id="$CARP_DEMO_DVPG_FW_LEGACY" TF_VAR_fw_core_dvpg_id="$CARP_DEMO_DVPG_FW_CORE" \
+  TF_VAR_firewall_vm_ids="[\"$CARP_DEMO_VM_FW_A\",\"$CARP_DEMO_VM_FW_B\"]" TF_VAR_retired_vm_id="$CARP_DEMO_VM_FW_OLD"
+
+mkdir -p "$work/examples"
+cp -r "$root/examples/demo" "$root/examples/modules" "$work/examples/"
+cd "$work/examples/demo"
 tf() { echo; echo "==> terraform $*"; "$TERRAFORM" "$@"; }
 
 if grep -q '^module' ./*.tf; then "$TERRAFORM" get >/dev/null; fi
