@@ -29,11 +29,6 @@ variable "firewall_vm_ids" {
   type        = list(string)
 }
 
-variable "retired_vm_id" {
-  description = "fw-old, a retired node still registered, with a legacy NIC."
-  type        = string
-}
-
 data "carp_hosts" "lab" {
   datacenter = "dc-lab"
   cluster    = "fw-cluster"
@@ -41,14 +36,6 @@ data "carp_hosts" "lab" {
 
 locals {
   esx02 = one([for h in data.carp_hosts.lab.hosts : h.id if h.name == "esx-02.lab"])
-}
-
-# The picture before any change: read at plan time.
-data "carp_audit" "before" {
-  host_system_ids           = data.carp_hosts.lab.hosts[*].id
-  portgroups                = ["FW-WAN", "FW-LAN", "FW-SYNC", "FW-DMZ", "Lab-Shared"]
-  distributed_portgroup_ids = [var.fw_legacy_dvpg_id, var.fw_core_dvpg_id]
-  firewall_vm_ids           = concat(var.firewall_vm_ids, [var.retired_vm_id])
 }
 
 module "firewall" {
@@ -73,11 +60,6 @@ module "firewall" {
 resource "carp_portgroup_policy" "lab_shared" {
   host_system_id = local.esx02
   portgroup      = "Lab-Shared"
-}
-
-output "before" {
-  description = "What the audit found before the change."
-  value       = [for f in data.carp_audit.before.findings : f.message]
 }
 
 output "ready" {

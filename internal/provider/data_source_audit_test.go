@@ -30,9 +30,9 @@ data "carp_audit" "demo" {
   host_system_ids           = data.carp_hosts.fw.hosts[*].id
   portgroups                = ["FW-WAN", "FW-LAN", "FW-SYNC", "FW-DMZ", "Lab-Shared"]
   distributed_portgroup_ids = [%q, %q]
-  firewall_vm_ids           = [%q, %q]
+  firewall_vm_ids           = [%q, %q, %q]
   %s
-}`, e.Sim.DVPortGroupID("FW-LEGACY"), e.Sim.DVPortGroupID("FW-CORE"), e.Sim.VMID("fw-a"), e.Sim.VMID("fw-b"), t))
+}`, e.Sim.DVPortGroupID("FW-LEGACY"), e.Sim.DVPortGroupID("FW-CORE"), e.Sim.VMID("fw-a"), e.Sim.VMID("fw-b"), e.Sim.VMID("fw-old"), t))
 }
 
 // findingsOf reads the findings out of state as "CODE object_id severity".
@@ -87,7 +87,7 @@ func TestAccAuditDataSource_demo(t *testing.T) {
 		"CARP011 " + h1 + ":FW-DMZ warning",
 		"CARP011 " + h2 + ":FW-DMZ warning",
 		"CARP011 " + h2 + ":Lab-Shared warning",
-		"CARP012 " + e.Sim.VMID("fw-b") + " error",
+		"CARP012 " + e.Sim.VMID("fw-old") + " error",
 		"CARP013 " + e.Sim.DVPortGroupID("FW-CORE") + " info",
 	}
 	checkFindings := func(want []string) resource.TestCheckFunc {
