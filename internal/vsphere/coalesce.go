@@ -17,7 +17,6 @@ import (
 // read for one port group serves its other port groups. Writers call
 // Invalidate for what they touched, so a read after a write is never stale.
 type objectCache struct {
-	kind    string
 	props   func(extra []string) []types.PropertySpec
 	fetch   func(ctx context.Context, spec types.PropertyFilterSpec) ([]types.ObjectContent, error)
 	mu      sync.Mutex
@@ -28,6 +27,7 @@ type objectCache struct {
 
 type cacheEntry struct {
 	id    string
+	typ   string   // the moref's type as the server reported it
 	extra []string // extra property keys (host options) this entry covers
 	done  chan struct{}
 	obj   *types.ObjectContent // nil when the object does not exist
@@ -50,33 +50,34 @@ func (e *cacheEntry) covers(extra []string) bool {
 	return true
 }
 
-func newObjectCache(kind string, props func([]string) []types.PropertySpec, fetch func(context.Context, types.PropertyFilterSpec) ([]types.ObjectContent, error)) *objectCache {
-	return &objectCache{kind: kind, props: props, fetch: fetch, entries: map[string]*cacheEntry{}}
+func newObjectCache(props func([]string) []types.PropertySpec, fetch func(context.Context, types.PropertyFilterSpec) ([]types.ObjectContent, error)) *objectCache {
+	return &objectCache{props: props, fetch: fetch, entries: map[string]*cacheEntry{}}
 }
 
 // get returns the contents of the objects (nil for one that does not
 // exist), fetching what is not cached in as few round trips as concurrency
 // allows.
-func (oc *objectCache) get(ctx context.Context, ids []string, extra []string) (map[string]*types.ObjectContent, error) {
+func (oc *objectCache) get(ctx context.Context, refs []types.ManagedObjectReference, extra []string) (map[string]*types.ObjectContent, error) {
 	for attempt := 0; ; attempt++ {
-		out, retry, err := oc.tryGet(ctx, ids, extra)
+		out, retry, err := oc.tryGet(ctx, refs, extra)
 		if err == nil || !retry || attempt == 2 {
 			return out, err
 		}
 	}
 }
 
-func (oc *objectCache) tryGet(ctx context.Context, ids []string, extra []string) (map[string]*types.ObjectContent, bool, error) {
+func (oc *objectCache) tryGet(ctx context.Context, refs []types.ManagedObjectReference, extra []string) (map[string]*types.ObjectContent, bool, error) {
 	oc.mu.Lock()
-	mine := make([]*cacheEntry, 0, len(ids))
-	for _, id := range ids {
+	mine := make([]*cacheEntry, 0, len(refs))
+	for _, r := range refs {
+		id := r.Value
 		e := oc.entries[id]
 		if e == nil || !e.covers(extra) || e.failed() {
 			union := append([]string{}, extra...)
 			if e != nil {
 				union = mergeKeys(union, e.extra)
 			}
-			e = &cacheEntry{id: id, extra: union, done: make(chan struct{})}
+			e = &cacheEntry{id: id, typ: r.Type, extra: union, done: make(chan struct{})}
 			oc.entries[id] = e
 			oc.queue = append(oc.queue, e)
 		}
@@ -137,7 +138,7 @@ func (oc *objectCache) runBatches(ctx context.Context) {
 		specs := make([]types.ObjectSpec, 0, len(batch))
 		for _, e := range batch {
 			extra = mergeKeys(extra, e.extra)
-			specs = append(specs, types.ObjectSpec{Obj: types.ManagedObjectReference{Type: oc.kind, Value: e.id}})
+			specs = append(specs, types.ObjectSpec{Obj: types.ManagedObjectReference{Type: e.typ, Value: e.id}})
 		}
 		objs, err := oc.fetch(ctx, types.PropertyFilterSpec{ObjectSet: specs, PropSet: oc.props(extra), ReportMissingObjectsInResults: types.NewBool(true)})
 		byID := map[string]*types.ObjectContent{}

@@ -88,13 +88,13 @@ var (
 )
 
 func (c *Client) initCaches() {
-	c.hosts = newObjectCache("HostSystem", func(extra []string) []types.PropertySpec {
+	c.hosts = newObjectCache(func(extra []string) []types.PropertySpec {
 		return []types.PropertySpec{{Type: "HostSystem", PathSet: hostProps(extra)}}
 	}, c.retrieveTolerant)
-	c.dvpgs = newObjectCache("DistributedVirtualPortgroup", func([]string) []types.PropertySpec {
+	c.dvpgs = newObjectCache(func([]string) []types.PropertySpec {
 		return []types.PropertySpec{{Type: "DistributedVirtualPortgroup", PathSet: dvpgProps}}
 	}, c.retrieveTolerant)
-	c.switches = newObjectCache("VmwareDistributedVirtualSwitch", func([]string) []types.PropertySpec {
+	c.switches = newObjectCache(func([]string) []types.PropertySpec {
 		return []types.PropertySpec{
 			{Type: "VmwareDistributedVirtualSwitch", PathSet: dvsProps},
 			{Type: "DistributedVirtualSwitch", PathSet: dvsProps},
@@ -197,13 +197,18 @@ func (c *Client) cachedObjects(ctx context.Context, req Request) ([]types.Object
 	var objs []types.ObjectContent
 	for _, part := range []struct {
 		cache *objectCache
+		kind  string
 		ids   []string
 		extra []string
-	}{{c.hosts, uniq(req.HostIDs), uniq(req.Options)}, {c.dvpgs, uniq(req.DVPortGroupIDs), nil}} {
+	}{{c.hosts, "HostSystem", uniq(req.HostIDs), uniq(req.Options)}, {c.dvpgs, "DistributedVirtualPortgroup", uniq(req.DVPortGroupIDs), nil}} {
 		if len(part.ids) == 0 {
 			continue
 		}
-		got, err := part.cache.get(ctx, part.ids, part.extra)
+		refs := make([]types.ManagedObjectReference, len(part.ids))
+		for i, id := range part.ids {
+			refs[i] = ref(part.kind, id)
+		}
+		got, err := part.cache.get(ctx, refs, part.extra)
 		if err != nil {
 			return nil, err
 		}
@@ -250,22 +255,22 @@ func (c *Client) directObjects(ctx context.Context, req Request) ([]types.Object
 func (c *Client) readSwitches(ctx context.Context, snap *Snapshot, refs []types.ManagedObjectReference, cached bool) error {
 	seen := map[string]bool{}
 	var specs []types.ObjectSpec
-	var ids []string
+	var unique []types.ManagedObjectReference
 	for _, r := range refs {
 		if !seen[r.Value] {
 			seen[r.Value] = true
 			specs = append(specs, types.ObjectSpec{Obj: r})
-			ids = append(ids, r.Value)
+			unique = append(unique, r)
 		}
 	}
 	var objs []types.ObjectContent
 	if cached {
-		got, err := c.switches.get(ctx, ids, nil)
+		got, err := c.switches.get(ctx, unique, nil)
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if o := got[id]; o != nil {
+		for _, r := range unique {
+			if o := got[r.Value]; o != nil {
 				objs = append(objs, *o)
 			}
 		}
