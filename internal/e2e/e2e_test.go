@@ -25,14 +25,14 @@ import (
 // cli is one isolated CLI environment: its own config, provider build and
 // working copy of examples/.
 type cli struct {
-	t    *testing.T
+	t    testing.TB
 	bin  string
 	root string // repository root
 	work string // copy of examples/
 	env  []string
 }
 
-func terraformPath(t *testing.T) string {
+func terraformPath(t testing.TB) string {
 	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
 		return p
 	}
@@ -43,7 +43,7 @@ func terraformPath(t *testing.T) string {
 	return ""
 }
 
-func newCLI(t *testing.T, sim *simulator.Server) *cli {
+func newCLI(t testing.TB, sim *simulator.Server) *cli {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("end-to-end test of the CLI: set TF_ACC=1 (make test does)")
