@@ -1,0 +1,608 @@
+package simulator
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/vmware/govmomi/object"
+	gosim "github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+)
+
+type builtHost struct {
+	ref     types.ManagedObjectReference
+	pool    types.ManagedObjectReference
+	folders *object.DatacenterFolders
+	dcName  string
+	dsDir   string
+}
+
+// build creates the scenario's inventory through the in-process client (so
+// vcsim's own methods and our overrides do the work) plus a few direct
+// changes where vSphere has no API (pnics, option definitions).
+func (s *Server) build(sc Scenario) error {
+	ctx := s.ictx
+	c := s.intc
+	root := object.NewRootFolder(c)
+	hosts := map[string]*builtHost{}
+	gctx := &gosim.Context{Context: s.ictx, Map: s.model.Map()}
+
+	for _, dc := range sc.Datacenters {
+		dco, err := root.CreateDatacenter(ctx, dc.Name)
+		if err != nil {
+			return fmt.Errorf("datacenter %s: %w", dc.Name, err)
+		}
+		s.setID("dc", dc.Name, dco.Reference().Value)
+		folders, err := dco.Folders(ctx)
+		if err != nil {
+			return err
+		}
+		dsDir := filepath.Join(s.dir, "ds-"+dco.Reference().Value)
+		if err := os.MkdirAll(dsDir, 0o700); err != nil {
+			return err
+		}
+
+		var dcHosts []Host
+		var dcRefs []types.ManagedObjectReference
+		addHost := func(h Host, task *object.Task, err error) error {
+			if err != nil {
+				return fmt.Errorf("host %s: %w", h.Name, err)
+			}
+			info, err := task.WaitForResult(ctx, nil)
+			if err != nil {
+				return fmt.Errorf("host %s: %w", h.Name, err)
+			}
+			ref := info.Result.(types.ManagedObjectReference)
+			hs := s.model.Map().Get(ref).(*gosim.HostSystem)
+			cr := s.model.Map().Get(*hs.Parent)
+			var pool types.ManagedObjectReference
+			switch x := cr.(type) {
+			case *gosim.ClusterComputeResource:
+				pool = *x.ResourcePool
+			case *mo.ComputeResource:
+				pool = *x.ResourcePool
+			}
+			hosts[h.Name] = &builtHost{ref: ref, pool: pool, folders: folders, dcName: dc.Name, dsDir: dsDir}
+			dcHosts = append(dcHosts, h)
+			dcRefs = append(dcRefs, ref)
+			s.setID("host", h.Name, ref.Value)
+			return nil
+		}
+		for _, cl := range dc.Clusters {
+			cluster, err := folders.HostFolder.CreateCluster(ctx, cl.Name, types.ClusterConfigSpecEx{})
+			if err != nil {
+				return fmt.Errorf("cluster %s: %w", cl.Name, err)
+			}
+			s.setID("cluster", cl.Name, cluster.Reference().Value)
+			for _, h := range cl.Hosts {
+				t, err := cluster.AddHost(ctx, types.HostConnectSpec{HostName: h.Name}, true, nil, nil)
+				if err := addHost(h, t, err); err != nil {
+					return err
+				}
+			}
+		}
+		for _, h := range dc.Hosts {
+			t, err := folders.HostFolder.AddStandaloneHost(ctx, types.HostConnectSpec{HostName: h.Name}, true, nil, nil)
+			if err := addHost(h, t, err); err != nil {
+				return err
+			}
+		}
+
+		// hosts: options and standard networking
+		var stock []types.ManagedObjectReference
+		for i, h := range dcHosts {
+			if err := s.setupHost(gctx, dcRefs[i], folders.NetworkFolder.Reference(), h); err != nil {
+				return fmt.Errorf("host %s: %w", h.Name, err)
+			}
+			if len(h.VSwitches) == 0 {
+				stock = append(stock, dcRefs[i])
+			}
+		}
+		s.fixStockNetwork(gctx, folders.NetworkFolder.Reference(), dcRefs, stock)
+
+		for _, d := range dc.DVSwitches {
+			if err := s.buildDVS(gctx, folders, d, hosts); err != nil {
+				return fmt.Errorf("dvs %s: %w", d.Name, err)
+			}
+		}
+	}
+
+	for _, vm := range sc.VMs {
+		if err := s.buildVM(vm, hosts); err != nil {
+			return fmt.Errorf("vm %s: %w", vm.Name, err)
+		}
+	}
+	return nil
+}
+
+// setupHost installs the option definitions and values and the host's
+// standard switches.
+func (s *Server) setupHost(ctx *gosim.Context, ref, netFolder types.ManagedObjectReference, h Host) error {
+	m := s.model.Map()
+	hs := m.Get(ref).(*gosim.HostSystem)
+	ns := m.Get(*hs.ConfigManager.NetworkSystem).(*gosim.HostNetworkSystem)
+	om := m.Get(*hs.ConfigManager.AdvancedOption).(*gosim.OptionManager)
+
+	s.netMu.Lock()
+	s.hosts[ref.Value] = &hostInfo{ref: ref, name: h.Name, netFolder: netFolder}
+	s.nsHost[ns.Self.Value] = ref.Value
+	s.optHost[om.Self.Value] = ref.Value
+	s.netMu.Unlock()
+
+	defs := hostOptionDefs()
+	var opts []types.BaseOptionValue
+	for _, d := range defs {
+		v := defaultOptionValue(d)
+		if d.Key == inventory.OptionRPFKey {
+			v = h.RPFCheckPromisc
+		}
+		opts = append(opts, &types.OptionValue{Key: d.Key, Value: v})
+	}
+	ctx.WithLock(om, func() { om.Setting = opts })
+	ctx.WithLock(hs, func() {
+		hs.Config.OptionDef = append(defs, hs.Config.OptionDef...)
+		hs.Config.Option = opts
+	})
+
+	hns := &hostNetworkSystem{HostNetworkSystem: ns, srv: s}
+	var err error
+	ctx.WithLock(ns, func() {
+		if len(h.VSwitches) == 0 {
+			hns.publish(ctx, cloneInfo(hs.Config.Network))
+			return
+		}
+		info := cloneInfo(hs.Config.Network)
+		info.Vswitch, info.Portgroup, info.Vnic, info.ConsoleVnic = nil, nil, nil, nil
+		info.Pnic = pnics(info.Pnic, h)
+		ctx.WithLock(hs, func() { hs.Network = nil })
+		hns.publish(ctx, info)
+		for _, vs := range h.VSwitches {
+			spec := &types.HostVirtualSwitchSpec{NumPorts: 128, Mtu: 1500}
+			if len(vs.Uplinks) > 0 {
+				spec.Bridge = &types.HostVirtualSwitchBondBridge{NicDevice: vs.Uplinks}
+			}
+			spec.Policy = &types.HostNetworkPolicy{Security: hostSec(vs.Security), NicTeaming: hostTeam(vs.Teaming)}
+			if f := hns.AddVirtualSwitch(ctx, &types.AddVirtualSwitch{This: ns.Self, VswitchName: vs.Name, Spec: spec}).Fault(); f != nil {
+				err = fmt.Errorf("vswitch %s: %T", vs.Name, f.VimFault())
+				return
+			}
+			for _, pg := range vs.PortGroups {
+				spec := types.HostPortGroupSpec{
+					Name: pg.Name, VlanId: pg.VLAN, VswitchName: vs.Name,
+					Policy: types.HostNetworkPolicy{Security: hostSec(pg.Security), NicTeaming: hostTeam(pg.Teaming)},
+				}
+				if f := hns.AddPortGroup(ctx, &types.AddPortGroup{This: ns.Self, Portgrp: spec}).Fault(); f != nil {
+					err = fmt.Errorf("port group %s: %T", pg.Name, f.VimFault())
+					return
+				}
+			}
+		}
+	})
+	return err
+}
+
+// pnics returns a physical NIC for vmnic0, vmnic1 and every uplink the
+// scenario names, modelled on the template's first NIC.
+func pnics(template []types.PhysicalNic, h Host) []types.PhysicalNic {
+	names := map[string]bool{"vmnic0": true, "vmnic1": true}
+	for _, vs := range h.VSwitches {
+		for _, u := range vs.Uplinks {
+			names[u] = true
+		}
+	}
+	var list []string
+	for n := range names {
+		list = append(list, n)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		a, ea := strconv.Atoi(strings.TrimPrefix(list[i], "vmnic"))
+		b, eb := strconv.Atoi(strings.TrimPrefix(list[j], "vmnic"))
+		if ea == nil && eb == nil {
+			return a < b
+		}
+		return list[i] < list[j]
+	})
+	var out []types.PhysicalNic
+	for i, n := range list {
+		var p types.PhysicalNic
+		if len(template) > 0 {
+			p = template[0]
+		}
+		p.Key = keyPnic + n
+		p.Device = n
+		p.Pci = fmt.Sprintf("0000:%02x:00.0", i+1)
+		p.Mac = fmt.Sprintf("00:50:56:%02x:%02x:%02x", 0x10, i/256, i%256)
+		out = append(out, p)
+	}
+	return out
+}
+
+// fixStockNetwork makes the datacenter's stock "VM Network" follow the
+// per-host rules: its host list is the hosts that kept the stock vSwitch0,
+// and it is removed when there is none.
+func (s *Server) fixStockNetwork(ctx *gosim.Context, netFolder types.ManagedObjectReference, all, stock []types.ManagedObjectReference) {
+	m := s.model.Map()
+	folder := m.Get(netFolder).(*gosim.Folder)
+	n, ok := m.FindByName("VM Network", folder.ChildEntity).(*mo.Network)
+	if !ok {
+		return
+	}
+	if len(stock) > 0 || len(all) == 0 {
+		ctx.WithLock(n, func() {
+			ctx.Update(n, []types.PropertyChange{{Name: "host", Val: append([]types.ManagedObjectReference(nil), stock...)}})
+		})
+		return
+	}
+	hs := m.Get(all[0]).(*gosim.HostSystem)
+	ns := m.Get(*hs.ConfigManager.NetworkSystem).(*gosim.HostNetworkSystem)
+	ctx.WithLock(ns, func() {
+		saved := ns.NetworkInfo
+		ns.NetworkInfo = &types.HostNetworkInfo{Vswitch: []types.HostVirtualSwitch{{Name: "scratch", Portgroup: []string{"VM Network"}}}}
+		ns.RemovePortGroup(ctx, &types.RemovePortGroup{This: ns.Self, PgName: "VM Network"})
+		ns.NetworkInfo = saved
+	})
+}
+
+func hostSec(sec inventory.Security) *types.HostNetworkSecurityPolicy {
+	return &types.HostNetworkSecurityPolicy{
+		AllowPromiscuous: copyBool(sec.AllowPromiscuous),
+		MacChanges:       copyBool(sec.MacChanges),
+		ForgedTransmits:  copyBool(sec.ForgedTransmits),
+	}
+}
+
+func hostTeam(t inventory.Teaming) *types.HostNicTeamingPolicy {
+	out := &types.HostNicTeamingPolicy{
+		NotifySwitches: copyBool(t.NotifySwitches),
+		RollingOrder:   copyBool(t.RollingOrder),
+	}
+	if t.Policy != nil {
+		out.Policy = *t.Policy
+	}
+	if t.CheckBeacon != nil {
+		out.FailureCriteria = &types.HostNicFailureCriteria{CheckBeacon: copyBool(t.CheckBeacon)}
+	}
+	if t.Order != nil {
+		out.NicOrder = &types.HostNicOrderPolicy{
+			ActiveNic:  append([]string(nil), t.Order.Active...),
+			StandbyNic: append([]string(nil), t.Order.Standby...),
+		}
+	}
+	return out
+}
+
+func copyBool(b *bool) *bool {
+	if b == nil {
+		return nil
+	}
+	return types.NewBool(*b)
+}
+
+func boolPolicy(b *bool, def bool, inheritable bool) *types.BoolPolicy {
+	if b == nil {
+		if inheritable {
+			return &types.BoolPolicy{InheritablePolicy: types.InheritablePolicy{Inherited: true}}
+		}
+		return &types.BoolPolicy{Value: types.NewBool(def)}
+	}
+	return &types.BoolPolicy{Value: types.NewBool(*b)}
+}
+
+// dvsSetting is a switch's default port setting (every field explicit) or,
+// with pg, a port group's (unset fields inherited).
+func dvsSetting(sec inventory.Security, team inventory.Teaming, uplinks []string, ml *inventory.MacLearning, macMgmt, pg bool) *types.VMwareDVSPortSetting {
+	ps := &types.VMwareDVSPortSetting{}
+	ps.SecurityPolicy = &types.DVSSecurityPolicy{
+		InheritablePolicy: types.InheritablePolicy{Inherited: pg && sec.AllowPromiscuous == nil && sec.MacChanges == nil && sec.ForgedTransmits == nil},
+		AllowPromiscuous:  boolPolicy(sec.AllowPromiscuous, false, pg),
+		MacChanges:        boolPolicy(sec.MacChanges, false, pg),
+		ForgedTransmits:   boolPolicy(sec.ForgedTransmits, false, pg),
+	}
+	policy := &types.StringPolicy{Value: inventory.LBSrcID}
+	if team.Policy != nil {
+		policy = &types.StringPolicy{Value: *team.Policy}
+	} else if pg {
+		policy = &types.StringPolicy{InheritablePolicy: types.InheritablePolicy{Inherited: true}}
+	}
+	order := &types.VMwareUplinkPortOrderPolicy{ActiveUplinkPort: append([]string(nil), uplinks...)}
+	if team.Order != nil {
+		order = &types.VMwareUplinkPortOrderPolicy{
+			ActiveUplinkPort:  append([]string(nil), team.Order.Active...),
+			StandbyUplinkPort: append([]string(nil), team.Order.Standby...),
+		}
+	} else if pg {
+		order = &types.VMwareUplinkPortOrderPolicy{InheritablePolicy: types.InheritablePolicy{Inherited: true}}
+	}
+	teamInherited := pg && team.Policy == nil && team.NotifySwitches == nil && team.RollingOrder == nil && team.CheckBeacon == nil && team.Order == nil
+	ps.UplinkTeamingPolicy = &types.VmwareUplinkPortTeamingPolicy{
+		InheritablePolicy: types.InheritablePolicy{Inherited: teamInherited},
+		Policy:            policy,
+		ReversePolicy:     boolPolicy(nil, true, pg),
+		NotifySwitches:    boolPolicy(team.NotifySwitches, true, pg),
+		RollingOrder:      boolPolicy(team.RollingOrder, false, pg),
+		FailureCriteria: &types.DVSFailureCriteria{
+			InheritablePolicy: types.InheritablePolicy{Inherited: pg && team.CheckBeacon == nil},
+			CheckSpeed:        stringPolicy("minimum", pg),
+			Speed:             intPolicy(10, pg),
+			CheckDuplex:       boolPolicy(nil, false, pg),
+			FullDuplex:        boolPolicy(nil, false, pg),
+			CheckErrorPercent: boolPolicy(nil, false, pg),
+			Percentage:        intPolicy(0, pg),
+			CheckBeacon:       boolPolicy(team.CheckBeacon, false, pg),
+		},
+		UplinkPortOrder: order,
+	}
+	ps.Vlan = &types.VmwareDistributedVirtualSwitchVlanIdSpec{VlanId: 0}
+	ps.Blocked = boolPolicy(nil, false, pg)
+	if macMgmt {
+		resolved := func(b *bool) *bool {
+			if b == nil {
+				return nil // filled from the switch below
+			}
+			return types.NewBool(*b)
+		}
+		mm := &types.DVSMacManagementPolicy{
+			InheritablePolicy: types.InheritablePolicy{Inherited: pg && ml == nil && ps.SecurityPolicy.Inherited},
+			AllowPromiscuous:  resolved(sec.AllowPromiscuous),
+			MacChanges:        resolved(sec.MacChanges),
+			ForgedTransmits:   resolved(sec.ForgedTransmits),
+		}
+		if !pg {
+			for _, b := range []**bool{&mm.AllowPromiscuous, &mm.MacChanges, &mm.ForgedTransmits} {
+				if *b == nil {
+					*b = types.NewBool(false)
+				}
+			}
+		}
+		if ml != nil {
+			limit := ml.Limit
+			lp := ml.LimitPolicy
+			if lp == "" {
+				lp = "drop"
+			}
+			mm.MacLearningPolicy = &types.DVSMacLearningPolicy{
+				Enabled:              ml.Enabled,
+				AllowUnicastFlooding: types.NewBool(ml.AllowUnicastFlooding),
+				Limit:                &limit,
+				LimitPolicy:          lp,
+			}
+		} else if pg {
+			mm.MacLearningPolicy = &types.DVSMacLearningPolicy{InheritablePolicy: types.InheritablePolicy{Inherited: true}}
+		} else {
+			mm.MacLearningPolicy = &types.DVSMacLearningPolicy{Enabled: false, AllowUnicastFlooding: types.NewBool(true), Limit: types.NewInt32(4096), LimitPolicy: "drop"}
+		}
+		ps.MacManagementPolicy = mm
+	}
+	return ps
+}
+
+func stringPolicy(v string, inherited bool) *types.StringPolicy {
+	return &types.StringPolicy{InheritablePolicy: types.InheritablePolicy{Inherited: inherited}, Value: v}
+}
+
+func intPolicy(v int32, inherited bool) *types.IntPolicy {
+	return &types.IntPolicy{InheritablePolicy: types.InheritablePolicy{Inherited: inherited}, Value: v}
+}
+
+func (s *Server) buildDVS(ctx *gosim.Context, folders *object.DatacenterFolders, d DVSwitch, hosts map[string]*builtHost) error {
+	c := s.intc
+	version := d.Version
+	if version == "" {
+		version = "8.0.0"
+	}
+	uplinks := d.Uplinks
+	if len(uplinks) == 0 {
+		uplinks = []string{"uplink1", "uplink2"}
+	}
+	macMgmt := versionAtLeast(version, "6.6.0")
+	setting := dvsSetting(d.Security, d.Teaming, uplinks, nil, macMgmt, false)
+	spec := &types.VMwareDVSConfigSpec{DVSConfigSpec: types.DVSConfigSpec{
+		Name:              d.Name,
+		MaxPorts:          2147483647,
+		UplinkPortPolicy:  &types.DVSNameArrayUplinkPortPolicy{UplinkPortName: append([]string(nil), uplinks...)},
+		DefaultPortConfig: setting,
+	}, MaxMtu: 1500}
+	product := &types.DistributedVirtualSwitchProductSpec{
+		Name: "DVS", Vendor: "VMware, Inc.", Version: version, ForwardingClass: "etherswitch",
+	}
+	task, err := folders.NetworkFolder.CreateDVS(s.ictx, types.DVSCreateSpec{ConfigSpec: spec, ProductInfo: product})
+	if err != nil {
+		return err
+	}
+	info, err := task.WaitForResult(s.ictx, nil)
+	if err != nil {
+		return err
+	}
+	ref := info.Result.(types.ManagedObjectReference)
+	s.setID("dvs", d.Name, ref.Value)
+	s.netMu.Lock()
+	s.dvsVer[ref.Value] = version
+	s.netMu.Unlock()
+
+	sw := s.model.Map().Get(ref).(*gosim.DistributedVirtualSwitch)
+	ctx.WithLock(sw, func() {
+		cfg := sw.Config.(*types.VMwareDVSConfigInfo)
+		cfg.ProductInfo = *product
+		cfg.ConfigVersion = "1"
+		for i, m := range d.Mirroring {
+			key := m.Key
+			if key == "" {
+				key = fmt.Sprintf("vspan_%d", i+1)
+			}
+			cfg.VspanSession = append(cfg.VspanSession, types.VMwareVspanSession{
+				Key: key, Name: m.Name, Enabled: m.Enabled, SessionType: "dvPortMirror",
+				NormalTrafficAllowed: false, MirroredPacketLength: 0,
+			})
+		}
+		s.netMu.Lock()
+		s.vspanSeq += len(d.Mirroring)
+		s.netMu.Unlock()
+		sp := *product
+		sw.Summary.ProductInfo = &sp
+	})
+
+	dvs := object.NewDistributedVirtualSwitch(c, ref)
+	if len(d.HostNames) > 0 {
+		hs := &types.DVSConfigSpec{}
+		for _, name := range d.HostNames {
+			h := hosts[name]
+			if h == nil {
+				return fmt.Errorf("unknown host %q", name)
+			}
+			hs.Host = append(hs.Host, types.DistributedVirtualSwitchHostMemberConfigSpec{
+				Operation: string(types.ConfigSpecOperationAdd), Host: h.ref,
+				Backing: &types.DistributedVirtualSwitchHostMemberPnicBacking{},
+			})
+		}
+		t, err := dvs.Reconfigure(s.ictx, hs)
+		if err != nil {
+			return err
+		}
+		if err := t.Wait(s.ictx); err != nil {
+			return err
+		}
+	}
+
+	for _, pg := range d.PortGroups {
+		ml := pg.MacLearning
+		pset := dvsSetting(pg.Security, pg.Teaming, nil, ml, macMgmt, true)
+		if macMgmt {
+			// the three booleans follow the effective security policy
+			eff := func(pgv, swv *types.BoolPolicy) *bool {
+				if pgv != nil && !pgv.Inherited && pgv.Value != nil {
+					return types.NewBool(*pgv.Value)
+				}
+				return types.NewBool(*swv.Value)
+			}
+			mm := pset.MacManagementPolicy
+			mm.AllowPromiscuous = eff(pset.SecurityPolicy.AllowPromiscuous, setting.SecurityPolicy.AllowPromiscuous)
+			mm.MacChanges = eff(pset.SecurityPolicy.MacChanges, setting.SecurityPolicy.MacChanges)
+			mm.ForgedTransmits = eff(pset.SecurityPolicy.ForgedTransmits, setting.SecurityPolicy.ForgedTransmits)
+		}
+		resolveInherited(reflect.ValueOf(pset).Elem(), reflect.ValueOf(setting).Elem())
+		t, err := dvs.AddPortgroup(s.ictx, []types.DVPortgroupConfigSpec{{
+			Name: pg.Name, Type: string(types.DistributedVirtualPortgroupPortgroupTypeEarlyBinding),
+			NumPorts: 8, DefaultPortConfig: pset, ConfigVersion: "1", AutoExpand: types.NewBool(true),
+		}})
+		if err != nil {
+			return err
+		}
+		if err := t.Wait(s.ictx); err != nil {
+			return fmt.Errorf("port group %s: %w", pg.Name, err)
+		}
+		nf := folders.NetworkFolder.Reference()
+		id := s.findNetworkByName(ctx, &nf, pg.Name)
+		if id == nil {
+			return fmt.Errorf("port group %s not found after creation", pg.Name)
+		}
+		s.setID("dvpg", pg.Name, id.Value)
+	}
+	return nil
+}
+
+var nicTypes = map[string]func(types.VirtualEthernetCard) types.BaseVirtualDevice{
+	"vmxnet3": func(c types.VirtualEthernetCard) types.BaseVirtualDevice {
+		return &types.VirtualVmxnet3{VirtualVmxnet: types.VirtualVmxnet{VirtualEthernetCard: c}}
+	},
+	"vmxnet2": func(c types.VirtualEthernetCard) types.BaseVirtualDevice {
+		return &types.VirtualVmxnet2{VirtualVmxnet: types.VirtualVmxnet{VirtualEthernetCard: c}}
+	},
+	"vmxnet": func(c types.VirtualEthernetCard) types.BaseVirtualDevice {
+		return &types.VirtualVmxnet{VirtualEthernetCard: c}
+	},
+	"e1000": func(c types.VirtualEthernetCard) types.BaseVirtualDevice {
+		return &types.VirtualE1000{VirtualEthernetCard: c}
+	},
+	"e1000e": func(c types.VirtualEthernetCard) types.BaseVirtualDevice {
+		return &types.VirtualE1000e{VirtualEthernetCard: c}
+	},
+	"pcnet32": func(c types.VirtualEthernetCard) types.BaseVirtualDevice {
+		return &types.VirtualPCNet32{VirtualEthernetCard: c}
+	},
+}
+
+func (s *Server) buildVM(vm VM, hosts map[string]*builtHost) error {
+	h := hosts[vm.Host]
+	if h == nil {
+		return fmt.Errorf("unknown host %q", vm.Host)
+	}
+	ctx := s.ictx
+	c := s.intc
+	host := object.NewHostSystem(c, h.ref)
+
+	// a local datastore shared by the datacenter's hosts that carry VMs
+	dsName := "datastore-" + h.dcName
+	dss, err := host.ConfigManager().DatastoreSystem(ctx)
+	if err != nil {
+		return err
+	}
+	hs := s.model.Map().Get(h.ref).(*gosim.HostSystem)
+	mounted := false
+	for _, ref := range hs.Datastore {
+		if e, ok := s.model.Map().Get(ref).(mo.Entity); ok && e.Entity().Name == dsName {
+			mounted = true
+		}
+	}
+	if !mounted {
+		if _, err := dss.CreateLocalDatastore(ctx, dsName, h.dsDir); err != nil {
+			return fmt.Errorf("datastore: %w", err)
+		}
+	}
+
+	var devices []types.BaseVirtualDeviceConfigSpec
+	for i, nic := range vm.NICs {
+		mk, ok := nicTypes[strings.ToLower(nic.Type)]
+		if !ok {
+			return fmt.Errorf("unknown NIC type %q", nic.Type)
+		}
+		card := types.VirtualEthernetCard{
+			VirtualDevice: types.VirtualDevice{Key: int32(-100 - i)},
+			AddressType:   string(types.VirtualEthernetCardMacTypeGenerated),
+		}
+		if id := s.DVPortGroupID(nic.Network); id != "" {
+			pg := s.model.Map().Get(types.ManagedObjectReference{Type: "DistributedVirtualPortgroup", Value: id}).(*gosim.DistributedVirtualPortgroup)
+			sw := s.model.Map().Get(*pg.Config.DistributedVirtualSwitch).(*gosim.DistributedVirtualSwitch)
+			card.Backing = &types.VirtualEthernetCardDistributedVirtualPortBackingInfo{
+				Port: types.DistributedVirtualSwitchPortConnection{SwitchUuid: sw.Uuid, PortgroupKey: pg.Key},
+			}
+		} else {
+			card.Backing = &types.VirtualEthernetCardNetworkBackingInfo{
+				VirtualDeviceDeviceBackingInfo: types.VirtualDeviceDeviceBackingInfo{DeviceName: nic.Network},
+			}
+		}
+		card.Connectable = &types.VirtualDeviceConnectInfo{StartConnected: true, Connected: true, AllowGuestControl: true}
+		devices = append(devices, &types.VirtualDeviceConfigSpec{
+			Operation: types.VirtualDeviceConfigSpecOperationAdd,
+			Device:    mk(card),
+		})
+	}
+	spec := types.VirtualMachineConfigSpec{
+		Name:         vm.Name,
+		GuestId:      "freebsd13_64Guest",
+		NumCPUs:      2,
+		MemoryMB:     2048,
+		Files:        &types.VirtualMachineFileInfo{VmPathName: "[" + dsName + "]"},
+		DeviceChange: devices,
+	}
+	folder := h.folders.VmFolder
+	pool := object.NewResourcePool(c, h.pool)
+	task, err := folder.CreateVM(ctx, spec, pool, host)
+	if err != nil {
+		return err
+	}
+	info, err := task.WaitForResult(ctx, nil)
+	if err != nil {
+		return err
+	}
+	ref := info.Result.(types.ManagedObjectReference)
+	s.setID("vm", vm.Name, ref.Value)
+	return nil
+}

@@ -1,0 +1,120 @@
+package simulator
+
+import "github.com/carpsafe/terraform-provider-carp/internal/inventory"
+
+func bp(b bool) *bool     { return &b }
+func sp(s string) *string { return &s }
+func order(active, standby []string) *inventory.UplinkOrder {
+	return &inventory.UplinkOrder{Active: active, Standby: standby}
+}
+
+// DemoScenario is the canned inventory of `make demo`. It contains every
+// pitfall of the CARP catalog (/work/shared/PITFALLS.md):
+//
+// Datacenter "dc-lab", cluster "fw-cluster" with hosts "esx-01.lab" and
+// "esx-02.lab"; both have Net.ReversePathFwdCheckPromisc = 0 and
+//
+//   - vSwitch0 bridging vmnic0+vmnic1 (loadbalance_srcid, both active) with
+//   - "FW-WAN": rejects promiscuous mode (switch default)      -> CARP001
+//   - "FW-LAN": accepts promiscuous, rejects MAC changes and
+//     forged transmits                                       -> CARP002, CARP003
+//     promiscuous on a two-uplink vSwitch with RPF check 0    -> CARP004
+//     (and CARP005 when a plan changes the option)
+//     two active uplinks, loadbalance_srcid                  -> CARP010
+//   - "FW-SYNC": accepts everything (a clean port group)
+//   - vSwitch1 bridging vmnic2 only (one active uplink, no standby) with
+//     "FW-DMZ" (promiscuous, MAC changes, forged accepted)   -> CARP011
+//
+// esx-02.lab also has vSwitch2 bridging vmnic3 that accepts promiscuous mode
+// at switch level, with port group "Lab-Shared" inheriting it  -> CARP009.
+//
+// Distributed switches (both hosts are members):
+//   - "dvs-legacy", version 5.0.0, DV port group "FW-LEGACY" -> CARP006
+//     (and CARP014 when a plan asks for MAC learning on it or on any standard
+//     port group)
+//   - "dvs-core", version 7.0.0, enabled mirroring session "span-ids"
+//     -> CARP007; DV port groups "FW-CORE" (promiscuous, no MAC learning
+//     -> CARP013) and "Servers" (switch defaults).
+//
+// VMs:
+//   - "fw-a" on esx-01.lab: vmxnet3 on FW-WAN, FW-LAN, FW-CORE
+//   - "fw-b" on esx-02.lab: e1000 on FW-WAN, pcnet32 on FW-LAN   -> CARP012
+//   - "web-01" on esx-02.lab: vmxnet3 on FW-LAN, a non-firewall VM on a
+//     promiscuous port group                                    -> CARP008
+func DemoScenario() Scenario {
+	teamed := inventory.Teaming{Policy: sp(inventory.LBSrcID), Order: order([]string{"vmnic0", "vmnic1"}, nil)}
+	host := func(name string, lab bool) Host {
+		h := Host{
+			Name:            name,
+			RPFCheckPromisc: 0,
+			VSwitches: []VSwitch{
+				{
+					Name:    "vSwitch0",
+					Uplinks: []string{"vmnic0", "vmnic1"},
+					Teaming: teamed,
+					PortGroups: []PortGroup{
+						{Name: "FW-WAN", VLAN: 10, Security: inventory.Security{AllowPromiscuous: bp(false)}},
+						{Name: "FW-LAN", VLAN: 20, Security: inventory.Security{AllowPromiscuous: bp(true), MacChanges: bp(false), ForgedTransmits: bp(false)}},
+						{Name: "FW-SYNC", VLAN: 30, Security: inventory.Security{AllowPromiscuous: bp(true), MacChanges: bp(true), ForgedTransmits: bp(true)}},
+					},
+				},
+				{
+					Name:    "vSwitch1",
+					Uplinks: []string{"vmnic2"},
+					Teaming: inventory.Teaming{Order: order([]string{"vmnic2"}, nil)},
+					PortGroups: []PortGroup{
+						{Name: "FW-DMZ", VLAN: 40, Security: inventory.Security{AllowPromiscuous: bp(true), MacChanges: bp(true), ForgedTransmits: bp(true)}},
+					},
+				},
+			},
+		}
+		if lab {
+			h.VSwitches = append(h.VSwitches, VSwitch{
+				Name:     "vSwitch2",
+				Uplinks:  []string{"vmnic3"},
+				Security: inventory.Security{AllowPromiscuous: bp(true), MacChanges: bp(true), ForgedTransmits: bp(true)},
+				PortGroups: []PortGroup{
+					{Name: "Lab-Shared", VLAN: 50},
+				},
+			})
+		}
+		return h
+	}
+	hosts := []string{"esx-01.lab", "esx-02.lab"}
+	return Scenario{
+		Datacenters: []Datacenter{{
+			Name: "dc-lab",
+			Clusters: []Cluster{{
+				Name:  "fw-cluster",
+				Hosts: []Host{host("esx-01.lab", false), host("esx-02.lab", true)},
+			}},
+			DVSwitches: []DVSwitch{
+				{
+					Name:      "dvs-legacy",
+					Version:   "5.0.0",
+					Uplinks:   []string{"uplink1", "uplink2"},
+					HostNames: hosts,
+					PortGroups: []DVPortGroup{
+						{Name: "FW-LEGACY", Security: inventory.Security{AllowPromiscuous: bp(true), MacChanges: bp(true), ForgedTransmits: bp(true)}},
+					},
+				},
+				{
+					Name:      "dvs-core",
+					Version:   "7.0.0",
+					Uplinks:   []string{"uplink1", "uplink2"},
+					HostNames: hosts,
+					Mirroring: []inventory.MirrorSession{{Key: "vspan_1", Name: "span-ids", Enabled: true}},
+					PortGroups: []DVPortGroup{
+						{Name: "FW-CORE", Security: inventory.Security{AllowPromiscuous: bp(true), MacChanges: bp(true), ForgedTransmits: bp(true)}},
+						{Name: "Servers"},
+					},
+				},
+			},
+		}},
+		VMs: []VM{
+			{Name: "fw-a", Host: "esx-01.lab", NICs: []VMNIC{{"vmxnet3", "FW-WAN"}, {"vmxnet3", "FW-LAN"}, {"vmxnet3", "FW-CORE"}}},
+			{Name: "fw-b", Host: "esx-02.lab", NICs: []VMNIC{{"e1000", "FW-WAN"}, {"pcnet32", "FW-LAN"}}},
+			{Name: "web-01", Host: "esx-02.lab", NICs: []VMNIC{{"vmxnet3", "FW-LAN"}}},
+		},
+	}
+}

@@ -1,0 +1,536 @@
+// Package simulator wraps govmomi's vCenter simulator (vcsim, VPX model) and
+// makes it behave like real ESXi/vCenter where stock vcsim does not, so that
+// acceptance tests of the provider prove something. Every Start call builds
+// an independent server from a Scenario; nothing is shared between servers.
+//
+// The overrides are installed through the simulator Registry's Handler hook:
+// for the methods listed in overrides.go the hook returns a per-call wrapper
+// object that embeds the stock simulator object, so the objects stored in the
+// registry keep their stock types (vcsim asserts on them internally).
+package simulator
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vmware/govmomi"
+	gosim "github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// Option configures Start.
+type Option func(*config)
+
+type config struct {
+	listen string
+	delay  time.Duration
+	user   string
+	pass   string
+}
+
+// WithListenAddr sets the listen address, e.g. "127.0.0.1:8989". The default
+// is a random loopback port.
+func WithListenAddr(addr string) Option { return func(c *config) { c.listen = addr } }
+
+// WithDelay delays every SOAP method by d (for benchmarks).
+func WithDelay(d time.Duration) Option { return func(c *config) { c.delay = d } }
+
+// WithCredentials sets the login accepted by the server (default "carp" /
+// "carp-secret").
+func WithCredentials(user, pass string) Option {
+	return func(c *config) { c.user, c.pass = user, pass }
+}
+
+// Call is one SOAP round trip that reached the server over HTTP.
+type Call struct {
+	Seq    int
+	Method string // SOAP method name, e.g. "UpdatePortGroup"
+	Object string // moref value of _this
+	Detail string // short stable summary for writes, "" for reads
+	Fault  string // fault type name when the call failed, else ""
+}
+
+type faultHook struct {
+	method, object string
+	remaining      int
+	fault          types.BaseMethodFault
+}
+
+// Server is a running simulator.
+type Server struct {
+	URL            *url.URL // https://127.0.0.1:PORT/sdk, without userinfo
+	User, Password string
+	Thumbprint     string // SHA-1 thumbprint, "AA:BB:..."
+	CAFile         string // PEM file with the server certificate
+
+	model  *gosim.Model
+	server *gosim.Server
+	dir    string
+	intc   *vim25.Client // in-process client, not recorded
+	ictx   context.Context
+
+	mu          sync.Mutex
+	calls       []Call
+	seq         int
+	delay       time.Duration
+	hooks       []*faultHook
+	pending     map[pendingKey][]types.BaseMethodFault
+	idleTimeout time.Duration
+	lastSeen    map[string]time.Time // session cookie -> last request
+
+	ids      map[string]map[string]string // kind -> name -> moref value
+	netMu    sync.Mutex                   // guards hostState/network bookkeeping
+	hosts    map[string]*hostInfo         // host moref value -> info
+	nsHost   map[string]string            // network system moref -> host moref
+	optHost  map[string]string            // option manager moref -> host moref
+	dvsVer   map[string]string            // dvs moref -> product version
+	closed   bool
+	vspanSeq int
+}
+
+type internalKey struct{}
+
+type pendingKey struct{ method, object string }
+
+// popPending returns the fault the HTTP layer decided to inject into this
+// call, if any.
+func (s *Server) popPending(method, object string) types.BaseMethodFault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := pendingKey{method, object}
+	l := s.pending[k]
+	if len(l) == 0 {
+		return nil
+	}
+	f := l[0]
+	if len(l) == 1 {
+		delete(s.pending, k)
+	} else {
+		s.pending[k] = l[1:]
+	}
+	return f
+}
+
+// Start builds the scenario in a fresh simulator and serves it over HTTPS.
+func Start(sc Scenario, opts ...Option) (*Server, error) {
+	cfg := config{user: "carp", pass: "carp-secret"}
+	for _, o := range opts {
+		o(&cfg)
+	}
+
+	dir, err := os.MkdirTemp("", "carpsim-")
+	if err != nil {
+		return nil, err
+	}
+
+	model := gosim.VPX()
+	model.Datacenter = 0
+	model.Host = 0
+	model.Cluster = 0
+	model.ClusterHost = 0
+	model.Portgroup = 0
+	model.Datastore = 0
+	model.Machine = 0
+	model.Autostart = false
+	if err := model.Create(); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+
+	s := &Server{
+		model:    model,
+		dir:      dir,
+		delay:    cfg.delay,
+		User:     cfg.user,
+		Password: cfg.pass,
+		lastSeen: map[string]time.Time{},
+		pending:  map[pendingKey][]types.BaseMethodFault{},
+		ids:      map[string]map[string]string{},
+		hosts:    map[string]*hostInfo{},
+		nsHost:   map[string]string{},
+		optHost:  map[string]string{},
+		dvsVer:   map[string]string{},
+	}
+	s.ictx = context.WithValue(context.Background(), internalKey{}, true)
+	s.intc, err = vim25.NewClient(s.ictx, model.Service)
+	if err != nil {
+		s.cleanup()
+		return nil, err
+	}
+	model.Map().Handler = s.dispatch
+
+	if err := s.build(sc); err != nil {
+		s.cleanup()
+		return nil, fmt.Errorf("simulator: build scenario: %w", err)
+	}
+
+	svc := model.Service
+	svc.TLS = new(tls.Config)
+	svc.Listen = &url.URL{User: url.UserPassword(cfg.user, cfg.pass)}
+	if cfg.listen != "" {
+		svc.Listen.Host = cfg.listen
+	}
+	// Register the SDK on an inner mux, then serve an outer mux whose /sdk
+	// handler records every call before handing it to vcsim.
+	svc.ServeMux = http.NewServeMux()
+	svc.RegisterSDK(model.Map(), model.Map().Path+"/vimService")
+	inner := svc.ServeMux
+	outer := http.NewServeMux()
+	outer.Handle(model.Map().Path, s.wrap(inner))
+	outer.Handle(model.Map().Path+"/vimService", s.wrap(inner))
+	svc.ServeMux = outer
+
+	s.server = svc.NewServer()
+	u := *s.server.URL
+	u.User = nil
+	s.URL = &u
+
+	cert, err := x509.ParseCertificate(s.server.TLS.Certificates[0].Certificate[0])
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Thumbprint = soap.ThumbprintSHA1(cert)
+	s.CAFile = filepath.Join(dir, "ca.pem")
+	pemData := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
+	if err := os.WriteFile(s.CAFile, pemData, 0o600); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) cleanup() {
+	s.model.Remove()
+	os.RemoveAll(s.dir)
+}
+
+// Close stops the server and removes its temporary files.
+func (s *Server) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	s.mu.Unlock()
+	if s.server != nil {
+		s.server.Close()
+	}
+	s.cleanup()
+}
+
+// Env returns the provider's environment variables for this server.
+func (s *Server) Env() map[string]string {
+	return map[string]string{
+		"VSPHERE_SERVER":               s.URL.Host,
+		"VSPHERE_USER":                 s.User,
+		"VSPHERE_PASSWORD":             s.Password,
+		"VSPHERE_ALLOW_UNVERIFIED_SSL": "true",
+	}
+}
+
+func (s *Server) id(kind, name string) string {
+	s.netMu.Lock()
+	defer s.netMu.Unlock()
+	return s.ids[kind][name]
+}
+
+func (s *Server) setID(kind, name, value string) {
+	s.netMu.Lock()
+	defer s.netMu.Unlock()
+	if s.ids[kind] == nil {
+		s.ids[kind] = map[string]string{}
+	}
+	s.ids[kind][name] = value
+}
+
+// HostID returns the moref value of the named host, "" if unknown.
+func (s *Server) HostID(name string) string { return s.id("host", name) }
+
+// DVSwitchID returns the moref value of the named distributed switch.
+func (s *Server) DVSwitchID(name string) string { return s.id("dvs", name) }
+
+// DVPortGroupID returns the moref value of the named DV port group.
+func (s *Server) DVPortGroupID(name string) string { return s.id("dvpg", name) }
+
+// VMID returns the moref value of the named VM.
+func (s *Server) VMID(name string) string { return s.id("vm", name) }
+
+// ClusterID returns the moref value of the named cluster.
+func (s *Server) ClusterID(name string) string { return s.id("cluster", name) }
+
+// DatacenterID returns the moref value of the named datacenter.
+func (s *Server) DatacenterID(name string) string { return s.id("dc", name) }
+
+// Calls returns a copy of the call record since start or the last reset.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+// ResetCalls clears the call record.
+func (s *Server) ResetCalls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = nil
+}
+
+// CallCount is the number of SOAP round trips recorded.
+func (s *Server) CallCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.calls)
+}
+
+// SetDelay sets the per-SOAP-method delay.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
+// FailCall makes the nth (1-based, counted from now) future call of method
+// fail with fault. object "" matches any object, otherwise the moref value of
+// _this must match. For *_Task methods the task is created and then fails.
+func (s *Server) FailCall(method, object string, nth int, fault types.BaseMethodFault) {
+	if nth < 1 {
+		nth = 1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hooks = append(s.hooks, &faultHook{method: method, object: object, remaining: nth, fault: fault})
+}
+
+// ClearFaults removes all fault hooks.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hooks = nil
+}
+
+// takeFault counts a call against the hooks and returns the fault to inject.
+func (s *Server) takeFault(method, object string) types.BaseMethodFault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var fault types.BaseMethodFault
+	kept := s.hooks[:0]
+	for _, h := range s.hooks {
+		if h.method == method && (h.object == "" || h.object == object) {
+			h.remaining--
+			if h.remaining == 0 {
+				if fault == nil {
+					fault = h.fault
+				}
+				continue
+			}
+		}
+		kept = append(kept, h)
+	}
+	s.hooks = kept
+	return fault
+}
+
+// SessionCount is the current number of sessions in the SessionManager.
+func (s *Server) SessionCount() int {
+	s.expireIdle()
+	var sm mo.SessionManager
+	ref := s.model.Map().SessionManager().Reference()
+	pc := s.intc.ServiceContent.PropertyCollector
+	req := types.RetrieveProperties{This: pc, SpecSet: []types.PropertyFilterSpec{{
+		ObjectSet: []types.ObjectSpec{{Obj: ref}},
+		PropSet:   []types.PropertySpec{{Type: "SessionManager", PathSet: []string{"sessionList"}}},
+	}}}
+	res, err := methods.RetrieveProperties(s.ictx, s.intc, &req)
+	if err != nil || len(res.Returnval) == 0 {
+		return 0
+	}
+	if err := mo.LoadObjectContent(res.Returnval, &sm); err != nil {
+		return 0
+	}
+	return len(sm.SessionList)
+}
+
+// SetSessionIdleTimeout expires sessions idle longer than d (NotAuthenticated
+// on their next call); 0 means never.
+func (s *Server) SetSessionIdleTimeout(d time.Duration) {
+	s.mu.Lock()
+	s.idleTimeout = d
+	s.mu.Unlock()
+}
+
+// expireIdle terminates every tracked session idle longer than the timeout.
+func (s *Server) expireIdle() {
+	s.mu.Lock()
+	d := s.idleTimeout
+	var expired []string
+	if d > 0 {
+		now := time.Now()
+		for k, t := range s.lastSeen {
+			if now.Sub(t) > d {
+				expired = append(expired, k)
+				delete(s.lastSeen, k)
+			}
+		}
+	}
+	s.mu.Unlock()
+	for _, k := range expired {
+		s.terminate(k)
+	}
+}
+
+func (s *Server) terminate(key string) {
+	req := types.TerminateSession{This: *s.intc.ServiceContent.SessionManager, SessionId: []string{key}}
+	_, _ = methods.TerminateSession(s.ictx, s.intc, &req)
+}
+
+// Client returns a logged-in govmomi client. Its calls are recorded.
+func (s *Server) Client(ctx context.Context) (*govmomi.Client, error) {
+	u := *s.URL
+	u.User = url.UserPassword(s.User, s.Password)
+	return govmomi.NewClient(ctx, &u, true)
+}
+
+var faultTypeRE = regexp.MustCompile(`xsi:type="([A-Za-z0-9_]+)"`)
+
+// wrap records every SOAP call, applies delays, idle-session expiry and
+// non-task fault hooks, then passes the request to vcsim.
+func (s *Server) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(r.Body)
+		_ = r.Body.Close()
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+
+		call := Call{}
+		if m, err := gosim.UnmarshalBody(types.TypeFunc(), body); err == nil {
+			call.Method = m.Name
+			call.Object = m.This.Value
+			call.Detail = detail(m.Name, m.This, m.Body)
+		}
+
+		// idle expiry
+		cookie := ""
+		if c, err := r.Cookie(soap.SessionCookieName); err == nil {
+			cookie = c.Value
+		}
+		if cookie != "" {
+			s.mu.Lock()
+			last, ok := s.lastSeen[cookie]
+			d := s.idleTimeout
+			expired := ok && d > 0 && time.Since(last) > d
+			if expired {
+				delete(s.lastSeen, cookie)
+			} else {
+				s.lastSeen[cookie] = time.Now()
+			}
+			s.mu.Unlock()
+			if expired {
+				s.terminate(cookie)
+			}
+		}
+
+		s.mu.Lock()
+		s.seq++
+		call.Seq = s.seq
+		delay := s.delay
+		s.mu.Unlock()
+		if delay > 0 {
+			time.Sleep(delay)
+		}
+
+		var injected types.BaseMethodFault
+		if call.Method != "" {
+			if injected = s.takeFault(call.Method, call.Object); injected != nil {
+				s.mu.Lock()
+				k := pendingKey{call.Method, call.Object}
+				s.pending[k] = append(s.pending[k], injected)
+				s.mu.Unlock()
+			}
+		}
+
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+
+		if rec.status >= 400 {
+			out := rec.buf.String()
+			if i := strings.Index(out, "<detail>"); i >= 0 {
+				if m := faultTypeRE.FindStringSubmatch(out[i:]); m != nil {
+					call.Fault = m[1]
+				}
+			}
+			if call.Fault == "" {
+				call.Fault = "SOAPFault"
+			}
+		}
+		if injected != nil {
+			call.Fault = faultName(injected)
+		}
+		for _, c := range rec.Header()["Set-Cookie"] {
+			if strings.HasPrefix(c, soap.SessionCookieName+"=") {
+				v := strings.TrimPrefix(c, soap.SessionCookieName+"=")
+				if i := strings.IndexByte(v, ';'); i >= 0 {
+					v = v[:i]
+				}
+				s.mu.Lock()
+				s.lastSeen[v] = time.Now()
+				s.mu.Unlock()
+			}
+		}
+
+		s.mu.Lock()
+		s.calls = append(s.calls, call)
+		s.mu.Unlock()
+	})
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+	buf    bytes.Buffer
+}
+
+func (r *recorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	if r.status >= 400 {
+		r.buf.Write(p)
+	}
+	return r.ResponseWriter.Write(p)
+}
+
+func faultName(f types.BaseMethodFault) string {
+	t := fmt.Sprintf("%T", f)
+	if i := strings.LastIndexByte(t, '.'); i >= 0 {
+		t = t[i+1:]
+	}
+	return t
+}
