@@ -31,7 +31,7 @@ func twoDatacenters() simulator.Scenario {
 }
 
 func hostObj(e *acctest.Env, name, cluster string) knownvalue.Check {
-	c := knownvalue.Null()
+	var c knownvalue.Check = knownvalue.Null()
 	if cluster != "" {
 		c = knownvalue.StringExact(cluster)
 	}

@@ -263,5 +263,6 @@ func (p *carpProvider) Resources(_ context.Context) []func() resource.Resource {
 func (p *carpProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewHostsDataSource,
+		NewAuditDataSource,
 	}
 }

@@ -70,7 +70,7 @@ func TestAccProvider_connection(t *testing.T) {
 			},
 			{
 				Config:      providerCfg(append(cred, srv)...),
-				ExpectError: regexp.MustCompile(`(?s)Untrusted vSphere certificate.*allow_unverified_ssl.*thumbprint`),
+				ExpectError: regexp.MustCompile(`(?s)Untrusted vSphere certificate.*ca_file.*thumbprint.*allow_unverified_ssl`),
 			},
 			{
 				Config: providerCfg(append(cred, srv, `thumbprint = "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33"`)...),
@@ -96,6 +96,13 @@ func TestAccProvider_connection(t *testing.T) {
 			{
 				Config:      providerCfg(append(cred, srv, `thumbprint = "AB:CD"`)...),
 				ExpectError: regexp.MustCompile(`(?s)Invalid thumbprint.*colon-separated hex`),
+			},
+			{
+				// Verification is on by default: the harness's block sets
+				// allow_unverified_ssl only because the simulator's
+				// certificate is self-signed.
+				Config:            e.Config(oneHostsRead),
+				ConfigStateChecks: []statecheck.StateCheck{hostsCount(1)},
 			},
 		},
 	})
@@ -132,6 +139,11 @@ func TestAccProvider_envFallback(t *testing.T) {
 				},
 				Config:      `provider "carp" {}` + "\n" + oneHostsRead,
 				ExpectError: regexp.MustCompile(`(?s)Missing password.*VSPHERE_PASSWORD`),
+			},
+			{
+				PreConfig:         func() { t.Setenv("VSPHERE_PASSWORD", e.Sim.Password) },
+				Config:            `provider "carp" {}` + "\n" + oneHostsRead,
+				ConfigStateChecks: []statecheck.StateCheck{hostsCount(1)},
 			},
 		},
 	})

@@ -284,3 +284,6 @@ func ReadCAFile(path string) error {
 func (c *Client) Begin(ctx context.Context) (context.Context, context.CancelFunc) {
 	return c.WithTimeout(WithLogging(ctx, c.cfg.Password))
 }
+
+// Server is the vsphere_server this client is logged in to.
+func (c *Client) Server() string { return c.cfg.Server }
