@@ -5,9 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vmware/govmomi/object"
 	gosim "github.com/vmware/govmomi/simulator"
@@ -56,11 +58,11 @@ func (s *Server) build(sc Scenario) error {
 			if err != nil {
 				return fmt.Errorf("host %s: %w", h.Name, err)
 			}
-			info, err := task.WaitForResult(ctx, nil)
+			res, err := s.waitTask(task.Reference())
 			if err != nil {
 				return fmt.Errorf("host %s: %w", h.Name, err)
 			}
-			ref := info.Result.(types.ManagedObjectReference)
+			ref := res.(types.ManagedObjectReference)
 			hs := s.model.Map().Get(ref).(*gosim.HostSystem)
 			cr := s.model.Map().Get(*hs.Parent)
 			var pool types.ManagedObjectReference
@@ -152,7 +154,7 @@ func (s *Server) setupHost(ctx *gosim.Context, ref, netFolder types.ManagedObjec
 		hs.Config.Option = opts
 	})
 
-	hns := &hostNetworkSystem{HostNetworkSystem: ns, srv: s}
+	hns := &hostNetworkSystem{HostNetworkSystem: ns, Self: ns.Self, srv: s}
 	var err error
 	ctx.WithLock(ns, func() {
 		if len(h.VSwitches) == 0 {
@@ -417,11 +419,11 @@ func (s *Server) buildDVS(ctx *gosim.Context, folders *object.DatacenterFolders,
 	if err != nil {
 		return err
 	}
-	info, err := task.WaitForResult(s.ictx, nil)
+	res, err := s.waitTask(task.Reference())
 	if err != nil {
 		return err
 	}
-	ref := info.Result.(types.ManagedObjectReference)
+	ref := res.(types.ManagedObjectReference)
 	s.setID("dvs", d.Name, ref.Value)
 	s.netMu.Lock()
 	s.dvsVer[ref.Value] = version
@@ -466,7 +468,7 @@ func (s *Server) buildDVS(ctx *gosim.Context, folders *object.DatacenterFolders,
 		if err != nil {
 			return err
 		}
-		if err := t.Wait(s.ictx); err != nil {
+		if _, err := s.waitTask(t.Reference()); err != nil {
 			return err
 		}
 	}
@@ -495,7 +497,7 @@ func (s *Server) buildDVS(ctx *gosim.Context, folders *object.DatacenterFolders,
 		if err != nil {
 			return err
 		}
-		if err := t.Wait(s.ictx); err != nil {
+		if _, err := s.waitTask(t.Reference()); err != nil {
 			return fmt.Errorf("port group %s: %w", pg.Name, err)
 		}
 		nf := folders.NetworkFolder.Reference()
@@ -598,11 +600,39 @@ func (s *Server) buildVM(vm VM, hosts map[string]*builtHost) error {
 	if err != nil {
 		return err
 	}
-	info, err := task.WaitForResult(ctx, nil)
+	res, err := s.waitTask(task.Reference())
 	if err != nil {
 		return err
 	}
-	ref := info.Result.(types.ManagedObjectReference)
+	ref := res.(types.ManagedObjectReference)
 	s.setID("vm", vm.Name, ref.Value)
 	return nil
+}
+
+// waitTask waits for a simulator task by polling the task object directly
+// (much faster than a PropertyCollector wait for a large build).
+func (s *Server) waitTask(ref types.ManagedObjectReference) (types.AnyType, error) {
+	t, ok := s.model.Map().Get(ref).(*gosim.Task)
+	if !ok {
+		return nil, fmt.Errorf("task %s not found", ref)
+	}
+	ctx := &gosim.Context{Context: s.ictx, Map: s.model.Map()}
+	for i := 0; ; i++ {
+		var info types.TaskInfo
+		ctx.WithLock(t, func() { info = t.Info })
+		switch info.State {
+		case types.TaskInfoStateSuccess:
+			return info.Result, nil
+		case types.TaskInfoStateError:
+			if info.Error != nil {
+				return nil, fmt.Errorf("%s: %T", info.Name, info.Error.Fault)
+			}
+			return nil, fmt.Errorf("%s failed", info.Name)
+		}
+		if i < 100 {
+			runtime.Gosched()
+		} else {
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
 }

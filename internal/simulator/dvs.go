@@ -244,8 +244,11 @@ func syncSecurityMac(s *types.VMwareDVSPortSetting, secWritten, macWritten bool)
 // uplinkPortPolicy, ...). Host membership changes go to vcsim.
 type dvSwitch struct {
 	*gosim.DistributedVirtualSwitch
-	srv *Server
+	Self types.ManagedObjectReference // alias, see alias.go
+	srv  *Server
 }
+
+func (d *dvSwitch) Reference() types.ManagedObjectReference { return d.Self }
 
 func failedTask(ctx *gosim.Context, obj types.ManagedObjectReference, name string, f types.BaseMethodFault) types.ManagedObjectReference {
 	return gosim.CreateTask(obj, name, func(*gosim.Task) (types.AnyType, types.BaseMethodFault) {
@@ -262,15 +265,20 @@ func okTask(ctx *gosim.Context, obj types.ManagedObjectReference, name string) t
 func (d *dvSwitch) version() string {
 	d.srv.netMu.Lock()
 	defer d.srv.netMu.Unlock()
-	return d.srv.dvsVer[d.Self.Value]
+	return d.srv.dvsVer[d.DistributedVirtualSwitch.Self.Value]
 }
 
-func (d *dvSwitch) ReconfigureDvsTask(ctx *gosim.Context, req *types.ReconfigureDvs_Task) soap.HasFault {
+func (d *dvSwitch) ReconfigureDvsTask(ctx *gosim.Context, req *types.ReconfigureDvs_Task) (res soap.HasFault) {
+	ctx.WithLock(d.DistributedVirtualSwitch, func() { res = d.reconfigure(ctx, req) })
+	return res
+}
+
+func (d *dvSwitch) reconfigure(ctx *gosim.Context, req *types.ReconfigureDvs_Task) soap.HasFault {
 	body := &methods.ReconfigureDvs_TaskBody{Res: &types.ReconfigureDvs_TaskResponse{}}
 	spec := req.Spec.GetDVSConfigSpec()
 	cfg := d.Config.(*types.VMwareDVSConfigInfo)
 	fail := func(f types.BaseMethodFault) soap.HasFault {
-		body.Res.Returnval = failedTask(ctx, d.Self, "reconfigureDvs", f)
+		body.Res.Returnval = failedTask(ctx, d.DistributedVirtualSwitch.Self, "reconfigureDvs", f)
 		return body
 	}
 	if spec.ConfigVersion != "" && spec.ConfigVersion != cfg.ConfigVersion {
@@ -382,7 +390,7 @@ func (d *dvSwitch) ReconfigureDvsTask(ctx *gosim.Context, req *types.Reconfigure
 				}
 				for _, x := range sessions {
 					if sess.Name != "" && x.Name == sess.Name {
-						return fail(&types.DuplicateName{Name: sess.Name, Object: d.Self})
+						return fail(&types.DuplicateName{Name: sess.Name, Object: d.DistributedVirtualSwitch.Self})
 					}
 				}
 				sessions = append(sessions, sess)
@@ -408,7 +416,7 @@ func (d *dvSwitch) ReconfigureDvsTask(ctx *gosim.Context, req *types.Reconfigure
 		changes = append(changes,
 			types.PropertyChange{Name: "name", Val: next.Name},
 			types.PropertyChange{Name: "summary.name", Val: next.Name})
-		d.srv.setID("dvs", next.Name, d.Self.Value)
+		d.srv.setID("dvs", next.Name, d.DistributedVirtualSwitch.Self.Value)
 	}
 	if spec.Description != "" {
 		changes = append(changes, types.PropertyChange{Name: "summary.description", Val: spec.Description})
@@ -418,11 +426,11 @@ func (d *dvSwitch) ReconfigureDvsTask(ctx *gosim.Context, req *types.Reconfigure
 	if len(spec.Host) > 0 {
 		// vcsim does host membership (host.network, portgroup hosts, ...)
 		return d.DistributedVirtualSwitch.ReconfigureDvsTask(ctx, &types.ReconfigureDvs_Task{
-			This: d.Self,
+			This: d.DistributedVirtualSwitch.Self,
 			Spec: &types.DVSConfigSpec{Host: spec.Host},
 		})
 	}
-	body.Res.Returnval = okTask(ctx, d.Self, "reconfigureDvs")
+	body.Res.Returnval = okTask(ctx, d.DistributedVirtualSwitch.Self, "reconfigureDvs")
 	return body
 }
 
@@ -434,13 +442,21 @@ func (d *dvSwitch) ReconfigureDvsTask(ctx *gosim.Context, req *types.Reconfigure
 // management on a switch below 6.6.0 fails with NotSupported.
 type dvPortgroup struct {
 	*gosim.DistributedVirtualPortgroup
-	srv *Server
+	Self types.ManagedObjectReference // alias, see alias.go
+	srv  *Server
 }
 
-func (p *dvPortgroup) ReconfigureDVPortgroupTask(ctx *gosim.Context, req *types.ReconfigureDVPortgroup_Task) soap.HasFault {
+func (p *dvPortgroup) Reference() types.ManagedObjectReference { return p.Self }
+
+func (p *dvPortgroup) ReconfigureDVPortgroupTask(ctx *gosim.Context, req *types.ReconfigureDVPortgroup_Task) (res soap.HasFault) {
+	ctx.WithLock(p.DistributedVirtualPortgroup, func() { res = p.reconfigure(ctx, req) })
+	return res
+}
+
+func (p *dvPortgroup) reconfigure(ctx *gosim.Context, req *types.ReconfigureDVPortgroup_Task) soap.HasFault {
 	body := &methods.ReconfigureDVPortgroup_TaskBody{Res: &types.ReconfigureDVPortgroup_TaskResponse{}}
 	fail := func(f types.BaseMethodFault) soap.HasFault {
-		body.Res.Returnval = failedTask(ctx, p.Self, "reconfigureDvPortgroup", f)
+		body.Res.Returnval = failedTask(ctx, p.DistributedVirtualPortgroup.Self, "reconfigureDvPortgroup", f)
 		return body
 	}
 	spec := req.Spec
@@ -518,10 +534,10 @@ func (p *dvPortgroup) ReconfigureDVPortgroupTask(ctx *gosim.Context, req *types.
 	changes := []types.PropertyChange{{Name: "config", Val: next}}
 	if next.Name != p.Name {
 		changes = append(changes, types.PropertyChange{Name: "name", Val: next.Name})
-		p.srv.setID("dvpg", next.Name, p.Self.Value)
+		p.srv.setID("dvpg", next.Name, p.DistributedVirtualPortgroup.Self.Value)
 	}
 	ctx.Update(p.DistributedVirtualPortgroup, changes)
-	body.Res.Returnval = okTask(ctx, p.Self, "reconfigureDvPortgroup")
+	body.Res.Returnval = okTask(ctx, p.DistributedVirtualPortgroup.Self, "reconfigureDvPortgroup")
 	return body
 }
 

@@ -29,8 +29,11 @@ type hostInfo struct {
 //     vSwitch.portgroup/pnic keys recomputed.
 type hostNetworkSystem struct {
 	*gosim.HostNetworkSystem
-	srv *Server
+	Self types.ManagedObjectReference // alias, see alias.go
+	srv  *Server
 }
+
+func (h *hostNetworkSystem) Reference() types.ManagedObjectReference { return h.Self }
 
 const (
 	keyVSwitch   = "key-vim.host.VirtualSwitch-"
@@ -275,7 +278,7 @@ func findPortGroup(info *types.HostNetworkInfo, name string) int {
 }
 
 func (h *hostNetworkSystem) host() *gosim.HostSystem {
-	return h.srv.hostOfNetSys(h.Self)
+	return h.srv.hostOfNetSys(h.HostNetworkSystem.Self)
 }
 
 func (s *Server) hostOfNetSys(ns types.ManagedObjectReference) *gosim.HostSystem {
@@ -344,7 +347,12 @@ func newVSwitch(name string, spec types.HostVirtualSwitchSpec) types.HostVirtual
 	}
 }
 
-func (h *hostNetworkSystem) AddVirtualSwitch(ctx *gosim.Context, req *types.AddVirtualSwitch) soap.HasFault {
+func (h *hostNetworkSystem) AddVirtualSwitch(ctx *gosim.Context, req *types.AddVirtualSwitch) (res soap.HasFault) {
+	ctx.WithLock(h.HostNetworkSystem, func() { res = h.addVirtualSwitch(ctx, req) })
+	return res
+}
+
+func (h *hostNetworkSystem) addVirtualSwitch(ctx *gosim.Context, req *types.AddVirtualSwitch) soap.HasFault {
 	body := &methods.AddVirtualSwitchBody{}
 	info := cloneInfo(h.NetworkInfo)
 	if req.VswitchName == "" {
@@ -369,7 +377,12 @@ func (h *hostNetworkSystem) AddVirtualSwitch(ctx *gosim.Context, req *types.AddV
 	return body
 }
 
-func (h *hostNetworkSystem) UpdateVirtualSwitch(ctx *gosim.Context, req *types.UpdateVirtualSwitch) soap.HasFault {
+func (h *hostNetworkSystem) UpdateVirtualSwitch(ctx *gosim.Context, req *types.UpdateVirtualSwitch) (res soap.HasFault) {
+	ctx.WithLock(h.HostNetworkSystem, func() { res = h.updateVirtualSwitch(ctx, req) })
+	return res
+}
+
+func (h *hostNetworkSystem) updateVirtualSwitch(ctx *gosim.Context, req *types.UpdateVirtualSwitch) soap.HasFault {
 	body := &methods.UpdateVirtualSwitchBody{}
 	info := cloneInfo(h.NetworkInfo)
 	i := findVSwitch(info, req.VswitchName)
@@ -387,7 +400,12 @@ func (h *hostNetworkSystem) UpdateVirtualSwitch(ctx *gosim.Context, req *types.U
 	return body
 }
 
-func (h *hostNetworkSystem) RemoveVirtualSwitch(ctx *gosim.Context, req *types.RemoveVirtualSwitch) soap.HasFault {
+func (h *hostNetworkSystem) RemoveVirtualSwitch(ctx *gosim.Context, req *types.RemoveVirtualSwitch) (res soap.HasFault) {
+	ctx.WithLock(h.HostNetworkSystem, func() { res = h.removeVirtualSwitch(ctx, req) })
+	return res
+}
+
+func (h *hostNetworkSystem) removeVirtualSwitch(ctx *gosim.Context, req *types.RemoveVirtualSwitch) soap.HasFault {
 	body := &methods.RemoveVirtualSwitchBody{}
 	info := cloneInfo(h.NetworkInfo)
 	i := findVSwitch(info, req.VswitchName)
@@ -410,7 +428,12 @@ func (h *hostNetworkSystem) RemoveVirtualSwitch(ctx *gosim.Context, req *types.R
 	return body
 }
 
-func (h *hostNetworkSystem) AddPortGroup(ctx *gosim.Context, req *types.AddPortGroup) soap.HasFault {
+func (h *hostNetworkSystem) AddPortGroup(ctx *gosim.Context, req *types.AddPortGroup) (res soap.HasFault) {
+	ctx.WithLock(h.HostNetworkSystem, func() { res = h.addPortGroup(ctx, req) })
+	return res
+}
+
+func (h *hostNetworkSystem) addPortGroup(ctx *gosim.Context, req *types.AddPortGroup) soap.HasFault {
 	body := &methods.AddPortGroupBody{}
 	spec := req.Portgrp
 	if spec.Name == "" {
@@ -436,7 +459,12 @@ func (h *hostNetworkSystem) AddPortGroup(ctx *gosim.Context, req *types.AddPortG
 	return body
 }
 
-func (h *hostNetworkSystem) UpdatePortGroup(ctx *gosim.Context, req *types.UpdatePortGroup) soap.HasFault {
+func (h *hostNetworkSystem) UpdatePortGroup(ctx *gosim.Context, req *types.UpdatePortGroup) (res soap.HasFault) {
+	ctx.WithLock(h.HostNetworkSystem, func() { res = h.updatePortGroup(ctx, req) })
+	return res
+}
+
+func (h *hostNetworkSystem) updatePortGroup(ctx *gosim.Context, req *types.UpdatePortGroup) soap.HasFault {
 	body := &methods.UpdatePortGroupBody{}
 	info := cloneInfo(h.NetworkInfo)
 	i := findPortGroup(info, req.PgName)
@@ -471,7 +499,12 @@ func (h *hostNetworkSystem) UpdatePortGroup(ctx *gosim.Context, req *types.Updat
 	return body
 }
 
-func (h *hostNetworkSystem) RemovePortGroup(ctx *gosim.Context, req *types.RemovePortGroup) soap.HasFault {
+func (h *hostNetworkSystem) RemovePortGroup(ctx *gosim.Context, req *types.RemovePortGroup) (res soap.HasFault) {
+	ctx.WithLock(h.HostNetworkSystem, func() { res = h.removePortGroup(ctx, req) })
+	return res
+}
+
+func (h *hostNetworkSystem) removePortGroup(ctx *gosim.Context, req *types.RemovePortGroup) soap.HasFault {
 	body := &methods.RemovePortGroupBody{}
 	info := cloneInfo(h.NetworkInfo)
 	i := findPortGroup(info, req.PgName)
@@ -520,7 +553,7 @@ func (h *hostNetworkSystem) joinNetwork(ctx *gosim.Context, name, vswitch string
 		// network list), working on a scratch network info.
 		saved := h.NetworkInfo
 		h.NetworkInfo = &types.HostNetworkInfo{Vswitch: []types.HostVirtualSwitch{{Name: vswitch}}}
-		res := h.HostNetworkSystem.AddPortGroup(ctx, &types.AddPortGroup{This: h.Self, Portgrp: types.HostPortGroupSpec{Name: name, VswitchName: vswitch}})
+		res := h.HostNetworkSystem.AddPortGroup(ctx, &types.AddPortGroup{This: h.HostNetworkSystem.Self, Portgrp: types.HostPortGroupSpec{Name: name, VswitchName: vswitch}})
 		h.NetworkInfo = saved
 		if f := res.Fault(); f != nil {
 			return f.VimFault().(types.BaseMethodFault)
@@ -570,7 +603,7 @@ func (h *hostNetworkSystem) leaveNetwork(ctx *gosim.Context, name string) {
 	if left == 0 {
 		saved := h.NetworkInfo
 		h.NetworkInfo = &types.HostNetworkInfo{Vswitch: []types.HostVirtualSwitch{{Name: "scratch", Portgroup: []string{name}}}}
-		h.HostNetworkSystem.RemovePortGroup(ctx, &types.RemovePortGroup{This: h.Self, PgName: name})
+		h.HostNetworkSystem.RemovePortGroup(ctx, &types.RemovePortGroup{This: h.HostNetworkSystem.Self, PgName: name})
 		h.NetworkInfo = saved
 	}
 }

@@ -98,18 +98,26 @@ func validateOption(def types.OptionDef, v any) bool {
 // as a prefix.
 type hostOptionManager struct {
 	*gosim.OptionManager
-	srv *Server
+	Self types.ManagedObjectReference // alias, see alias.go
+	srv  *Server
 }
+
+func (m *hostOptionManager) Reference() types.ManagedObjectReference { return m.Self }
 
 func (m *hostOptionManager) host() *gosim.HostSystem {
 	m.srv.netMu.Lock()
-	id := m.srv.optHost[m.Self.Value]
+	id := m.srv.optHost[m.OptionManager.Self.Value]
 	m.srv.netMu.Unlock()
 	h, _ := m.srv.model.Map().Get(types.ManagedObjectReference{Type: "HostSystem", Value: id}).(*gosim.HostSystem)
 	return h
 }
 
-func (m *hostOptionManager) QueryOptions(ctx *gosim.Context, req *types.QueryOptions) soap.HasFault {
+func (m *hostOptionManager) QueryOptions(ctx *gosim.Context, req *types.QueryOptions) (res soap.HasFault) {
+	ctx.WithLock(m.OptionManager, func() { res = m.queryOptions(ctx, req) })
+	return res
+}
+
+func (m *hostOptionManager) queryOptions(ctx *gosim.Context, req *types.QueryOptions) soap.HasFault {
 	body := &methods.QueryOptionsBody{}
 	res := &types.QueryOptionsResponse{}
 	for _, opt := range m.Setting {
@@ -126,7 +134,12 @@ func (m *hostOptionManager) QueryOptions(ctx *gosim.Context, req *types.QueryOpt
 	return body
 }
 
-func (m *hostOptionManager) UpdateOptions(ctx *gosim.Context, req *types.UpdateOptions) soap.HasFault {
+func (m *hostOptionManager) UpdateOptions(ctx *gosim.Context, req *types.UpdateOptions) (res soap.HasFault) {
+	ctx.WithLock(m.OptionManager, func() { res = m.updateOptions(ctx, req) })
+	return res
+}
+
+func (m *hostOptionManager) updateOptions(ctx *gosim.Context, req *types.UpdateOptions) soap.HasFault {
 	body := &methods.UpdateOptionsBody{}
 	host := m.host()
 	if host == nil {

@@ -10,43 +10,14 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 )
 
-// dispatch is the Registry.Handler hook: it injects the faults decided by
-// the HTTP layer (FailCall) and routes the overridden methods to wrapper
-// objects that embed the stock simulator object.
+// dispatch is the Registry.Handler hook. It injects the non-task faults
+// decided by the HTTP layer (FailCall). (The hook cannot route methods to
+// other objects for logged-in sessions: vcsim prefers the session's view of
+// the object; see alias.go for how overrides are routed.)
 func (s *Server) dispatch(ctx *gosim.Context, m *gosim.Method) (mo.Reference, types.BaseMethodFault) {
 	if ctx.Value(internalKey{}) == nil {
 		if f := s.popPending(m.Name, m.This.Value); f != nil {
-			if strings.HasSuffix(m.Name, "_Task") {
-				if _, ok := taskMethods[m.Name]; ok {
-					return &taskFaulter{self: m.This, fault: f, name: m.Name}, nil
-				}
-			}
 			return nil, f
-		}
-	}
-	switch o := ctx.Map.Get(m.This).(type) {
-	case *gosim.HostNetworkSystem:
-		switch m.Name {
-		case "AddVirtualSwitch", "UpdateVirtualSwitch", "RemoveVirtualSwitch",
-			"AddPortGroup", "UpdatePortGroup", "RemovePortGroup":
-			return &hostNetworkSystem{HostNetworkSystem: o, srv: s}, nil
-		}
-	case *gosim.OptionManager:
-		if m.Name == "UpdateOptions" || m.Name == "QueryOptions" {
-			s.netMu.Lock()
-			_, isHost := s.optHost[m.This.Value]
-			s.netMu.Unlock()
-			if isHost {
-				return &hostOptionManager{OptionManager: o, srv: s}, nil
-			}
-		}
-	case *gosim.DistributedVirtualSwitch:
-		if m.Name == "ReconfigureDvs_Task" {
-			return &dvSwitch{DistributedVirtualSwitch: o, srv: s}, nil
-		}
-	case *gosim.DistributedVirtualPortgroup:
-		if m.Name == "ReconfigureDVPortgroup_Task" {
-			return &dvPortgroup{DistributedVirtualPortgroup: o, srv: s}, nil
 		}
 	}
 	return nil, nil
@@ -63,17 +34,18 @@ var taskMethods = map[string]struct{}{
 // taskFaulter answers a *_Task call with a task that fails with fault; it
 // changes nothing.
 type taskFaulter struct {
-	self  types.ManagedObjectReference
+	Self  types.ManagedObjectReference // alias
+	orig  types.ManagedObjectReference
 	fault types.BaseMethodFault
 	name  string
 }
 
-func (t *taskFaulter) Reference() types.ManagedObjectReference { return t.self }
+func (t *taskFaulter) Reference() types.ManagedObjectReference { return t.Self }
 
 func (t *taskFaulter) run(ctx *gosim.Context) types.ManagedObjectReference {
 	name := strings.TrimSuffix(t.name, "_Task")
 	name = strings.ToLower(name[:1]) + name[1:]
-	return failedTask(ctx, t.self, name, t.fault)
+	return failedTask(ctx, t.orig, name, t.fault)
 }
 
 func (t *taskFaulter) ReconfigureDVPortgroupTask(ctx *gosim.Context, _ *types.ReconfigureDVPortgroup_Task) soap.HasFault {

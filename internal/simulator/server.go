@@ -102,6 +102,7 @@ type Server struct {
 	optHost  map[string]string            // option manager moref -> host moref
 	dvsVer   map[string]string            // dvs moref -> product version
 	closed   bool
+	aliasMu  sync.Mutex
 	vspanSeq int
 }
 
@@ -428,10 +429,13 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 
 		call := Call{}
-		if m, err := gosim.UnmarshalBody(types.TypeFunc(), body); err == nil {
+		m, err := gosim.UnmarshalBody(types.TypeFunc(), body)
+		if err == nil {
 			call.Method = m.Name
 			call.Object = m.This.Value
 			call.Detail = detail(m.Name, m.This, m.Body)
+		} else {
+			m = nil
 		}
 
 		// idle expiry
@@ -465,12 +469,26 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		}
 
 		var injected types.BaseMethodFault
-		if call.Method != "" {
+		if m != nil {
 			if injected = s.takeFault(call.Method, call.Object); injected != nil {
-				s.mu.Lock()
-				k := pendingKey{call.Method, call.Object}
-				s.pending[k] = append(s.pending[k], injected)
-				s.mu.Unlock()
+				if _, ok := taskMethods[m.Name]; ok {
+					ref := s.faultAlias(call.Seq, m.Name, m.This, injected)
+					defer s.removeAlias(ref)
+					if nb, ok := rewriteThis(body, ref); ok {
+						r.Body = io.NopCloser(bytes.NewReader(nb))
+						r.ContentLength = int64(len(nb))
+					}
+				} else {
+					s.mu.Lock()
+					k := pendingKey{call.Method, call.Object}
+					s.pending[k] = append(s.pending[k], injected)
+					s.mu.Unlock()
+				}
+			} else if ref, ok := s.alias(m.Name, m.This); ok {
+				if nb, ok := rewriteThis(body, ref); ok {
+					r.Body = io.NopCloser(bytes.NewReader(nb))
+					r.ContentLength = int64(len(nb))
+				}
 			}
 		}
 
