@@ -318,6 +318,9 @@ func (r *hostSettingsResource) ModifyPlan(ctx context.Context, req resource.Modi
 	switch {
 	case !rpfKnown || plan.Toggle.IsUnknown() || (changes && plan.Toggle.ValueBool()):
 		plan.ToggledPortgroups = types.ListUnknown(types.StringType)
+	case hasState && len(stringMap(ctx, state.PendingReenable, &resp.Diagnostics)) > 0 && plan.Toggle.ValueBool():
+		// The repair re-enables the pending port groups, then toggles again.
+		plan.ToggledPortgroups = types.ListUnknown(types.StringType)
 	case changes || !hasState || state.ToggledPortgroups.IsNull():
 		plan.ToggledPortgroups = listValue([]string{})
 	default:
@@ -475,6 +478,7 @@ func (r *hostSettingsResource) apply(ctx context.Context, prior *hostSettingsMod
 		return &st
 	}
 
+	redoToggle := false
 	// 1. A failed toggle left port groups without promiscuous mode: re-enable
 	// them before anything else.
 	if len(pending) > 0 {
@@ -493,6 +497,9 @@ func (r *hostSettingsResource) apply(ctx context.Context, prior *hostSettingsMod
 			return &st, false
 		}
 		pending = map[string]string{}
+		// The toggle that failed did not reach the targets after the
+		// failed one: toggle the whole host again.
+		redoToggle = plan.Toggle.ValueBool()
 	}
 
 	// 2. Options: remember the values found before the first change, put
@@ -557,7 +564,7 @@ func (r *hostSettingsResource) apply(ctx context.Context, prior *hostSettingsMod
 	}
 
 	// 3. Toggle when the option changed.
-	if rpfChanges {
+	if rpfChanges || redoToggle {
 		toggled = []string{}
 		if plan.Toggle.ValueBool() {
 			var ok bool
