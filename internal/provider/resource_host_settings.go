@@ -315,14 +315,17 @@ func (r *hostSettingsResource) ModifyPlan(ctx context.Context, req resource.Modi
 	plan.Name = types.StringValue(h.Name)
 	plan.TeamedVSwitches = listValue(teamedVSwitches(h))
 	plan.PendingReenable = mapValue(map[string]string{})
+	// toggled_portgroups is decided by the apply (the option's value then,
+	// which a replaced instance's destroy may change): unknown whenever an
+	// apply runs, the state's value otherwise.
+	updating := hasState && (!plan.RPF.Equal(state.RPF) || !plan.Toggle.Equal(state.Toggle) ||
+		!plan.AdvancedOptions.Equal(state.AdvancedOptions) || !plan.RestoreOnDestroy.Equal(state.RestoreOnDestroy) ||
+		len(stringMap(ctx, state.PendingReenable, &resp.Diagnostics)) > 0)
 	switch {
-	case !rpfKnown || plan.Toggle.IsUnknown() || (changes && plan.Toggle.ValueBool()):
+	case !hasState && !plan.Toggle.IsUnknown() && !plan.Toggle.ValueBool():
+		plan.ToggledPortgroups = listValue([]string{}) // a create without toggle
+	case !hasState || updating || changes || state.ToggledPortgroups.IsNull():
 		plan.ToggledPortgroups = types.ListUnknown(types.StringType)
-	case hasState && len(stringMap(ctx, state.PendingReenable, &resp.Diagnostics)) > 0 && plan.Toggle.ValueBool():
-		// The repair re-enables the pending port groups, then toggles again.
-		plan.ToggledPortgroups = types.ListUnknown(types.StringType)
-	case changes || !hasState || state.ToggledPortgroups.IsNull():
-		plan.ToggledPortgroups = listValue([]string{})
 	default:
 		plan.ToggledPortgroups = state.ToggledPortgroups
 	}

@@ -603,3 +603,96 @@ resource "carp_host_settings" "fw" {
 		},
 	})
 }
+
+// TestAccHostSettings_createFault: a toggle that fails during create taints
+// the resource; the next apply replaces it, and destroy re-enables the
+// pending port group before anything else.
+func TestAccHostSettings_createFault(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, carpScenario())
+	id := e.Sim.HostID("esx-01")
+	ns := netSystemID(t, e, "esx-01")
+	cfg := e.Config(hostSettingsHCL(id, "toggle_promiscuous_on_apply = true"))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					for n := 2; n <= 5; n++ {
+						e.Sim.FailCall("UpdatePortGroup", ns, n, &types.SystemError{Reason: "injected"})
+					}
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)port group "FW-SYNC" on host\s+esx-01\s+\(` + id + `\).*promiscuous\s+mode\s+OFF`),
+			},
+			{
+				PreConfig: func() { e.Sim.ClearFaults(); e.Sim.ResetCalls() },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionDestroyBeforeCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectOption(t, e, "esx-01", rpfKey, int64(1)),
+					func(*terraform.State) error {
+						got := writes(e)
+						if len(got) == 0 || got[0] != "UpdatePortGroup FW-SYNC promisc=inherit mac=inherit forged=inherit" {
+							return fmt.Errorf("destroy did not re-enable FW-SYNC first: %v", got)
+						}
+						// re-enable, toggle after restoring 0, toggle after setting 1
+						if len(got) != 1+2*len(wantToggle) {
+							return fmt.Errorf("%d writes: %v", len(got), got)
+						}
+						if s := portGroupSecurity(t, e, "esx-01", "FW-SYNC"); s != "promisc=inherit mac=inherit forged=inherit vlan=30" {
+							return fmt.Errorf("FW-SYNC is %s", s)
+						}
+						return nil
+					},
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					// The original value survives the replacement: destroy
+					// put 0 back, create found 0.
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("original_values"), knownvalue.MapExact(map[string]knownvalue.Check{rpfKey: knownvalue.StringExact("0")})),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("pending_reenable"), knownvalue.MapSizeExact(0)),
+				},
+			},
+		},
+	})
+}
+
+// TestAccHostSettings_hostGone: a host removed from the inventory drops out
+// of the state with a warning; planning it again is an error naming it.
+func TestAccHostSettings_hostGone(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, carpScenario())
+	id := e.Sim.HostID("esx-02")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{Config: e.Config(hostSettingsHCL(id))},
+			{
+				PreConfig: func() {
+					ctx := context.Background()
+					c, err := e.Sim.Client(ctx)
+					if err != nil {
+						t.Fatal(err)
+					}
+					h := object.NewHostSystem(c.Client, types.ManagedObjectReference{Type: "HostSystem", Value: id})
+					task, err := h.Destroy(ctx)
+					if err == nil {
+						err = task.Wait(ctx)
+					}
+					if err != nil {
+						t.Fatalf("removing the host: %v", err)
+					}
+				},
+				Config:      e.Config(hostSettingsHCL(id)),
+				ExpectError: regexp.MustCompile(`(?s)Host not found.*"` + id + `"`),
+			},
+			{
+				Config: e.Config(),
+				Check:  e.Diags.ExpectWarning("Host no longer exists", id, "removed from the state"),
+			},
+		},
+	})
+}
