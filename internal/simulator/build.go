@@ -606,6 +606,19 @@ func (s *Server) buildVM(vm VM, hosts map[string]*builtHost) error {
 	}
 	ref := res.(types.ManagedObjectReference)
 	s.setID("vm", vm.Name, ref.Value)
+	// vcsim appends a network per NIC; vCenter lists each network once
+	if o, ok := s.model.Map().Get(ref).(*gosim.VirtualMachine); ok {
+		gctx := &gosim.Context{Context: s.ictx, Map: s.model.Map()}
+		gctx.WithLock(o, func() {
+			var nets []types.ManagedObjectReference
+			for _, n := range o.Network {
+				if !hasRef(nets, n) {
+					nets = append(nets, n)
+				}
+			}
+			o.Network = nets
+		})
+	}
 	return nil
 }
 

@@ -440,6 +440,10 @@ func (h *hostNetworkSystem) addPortGroup(ctx *gosim.Context, req *types.AddPortG
 		body.Fault_ = fault(&types.InvalidArgument{InvalidProperty: "portgrp.name"})
 		return body
 	}
+	if spec.VlanId < 0 || spec.VlanId > 4095 {
+		body.Fault_ = fault(&types.InvalidArgument{InvalidProperty: "portgrp.vlanId"})
+		return body
+	}
 	info := cloneInfo(h.NetworkInfo)
 	if findVSwitch(info, spec.VswitchName) < 0 {
 		body.Fault_ = fault(&types.NotFound{})
@@ -476,6 +480,10 @@ func (h *hostNetworkSystem) updatePortGroup(ctx *gosim.Context, req *types.Updat
 	if spec.Name == "" {
 		spec.Name = req.PgName
 	}
+	if spec.VlanId < 0 || spec.VlanId > 4095 {
+		body.Fault_ = fault(&types.InvalidArgument{InvalidProperty: "portgrp.vlanId"})
+		return body
+	}
 	if findVSwitch(info, spec.VswitchName) < 0 {
 		body.Fault_ = fault(&types.NotFound{})
 		return body
@@ -510,6 +518,11 @@ func (h *hostNetworkSystem) removePortGroup(ctx *gosim.Context, req *types.Remov
 	i := findPortGroup(info, req.PgName)
 	if i < 0 {
 		body.Fault_ = fault(&types.NotFound{})
+		return body
+	}
+	if h.inUse(ctx, req.PgName) {
+		// ESXi refuses to remove a port group with connected VMs
+		body.Fault_ = fault(&types.ResourceInUse{Type: "Network", Name: req.PgName})
 		return body
 	}
 	info.Portgroup = append(info.Portgroup[:i:i], info.Portgroup[i+1:]...)
@@ -631,4 +644,27 @@ func sortedStrings(l []string) []string {
 	out := append([]string(nil), l...)
 	sort.Strings(out)
 	return out
+}
+
+// inUse tells whether a VM on this host is connected to the named network.
+func (h *hostNetworkSystem) inUse(ctx *gosim.Context, name string) bool {
+	host := h.host()
+	obj, _ := h.network(ctx, name)
+	if host == nil || obj == nil {
+		return false
+	}
+	var vms []types.ManagedObjectReference
+	ctx.WithLock(host, func() { vms = append(vms, host.Vm...) })
+	for _, ref := range vms {
+		vm, ok := ctx.Map.Get(ref).(*gosim.VirtualMachine)
+		if !ok {
+			continue
+		}
+		used := false
+		ctx.WithLock(vm, func() { used = hasRef(vm.Network, obj.Reference()) })
+		if used {
+			return true
+		}
+	}
+	return false
 }

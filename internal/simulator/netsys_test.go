@@ -260,3 +260,16 @@ func TestConfigNetworkAndComputedPolicy(t *testing.T) {
 		t.Fatal(len(hosts))
 	}
 }
+
+func TestPortGroupInUseAndVLAN(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, c := start(t, DemoScenario())
+	ns1, ns2 := netSys(t, c, s, "esx-01.lab"), netSys(t, c, s, "esx-02.lab")
+	// fw-b (esx-02) uses FW-WAN; nothing on esx-01 uses FW-SYNC
+	wantFault(t, ns2.RemovePortGroup(ctx, "FW-WAN"), "ResourceInUse")
+	if err := ns1.RemovePortGroup(ctx, "FW-SYNC"); err != nil {
+		t.Fatal(err)
+	}
+	wantFault(t, ns1.AddPortGroup(ctx, types.HostPortGroupSpec{Name: "V", VswitchName: "vSwitch0", VlanId: 5000}), "InvalidArgument")
+}

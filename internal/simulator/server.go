@@ -108,6 +108,12 @@ type Server struct {
 
 type internalKey struct{}
 
+// vcsimGlobals serializes model creation and scenario builds: vcsim's
+// Model.Create appends to a package-level license (simulator.EvalLicense)
+// that every host creation reads. It is the only state shared between
+// servers.
+var vcsimGlobals sync.Mutex
+
 type pendingKey struct{ method, object string }
 
 // popPending returns the fault the HTTP layer decided to inject into this
@@ -150,6 +156,8 @@ func Start(sc Scenario, opts ...Option) (*Server, error) {
 	model.Datastore = 0
 	model.Machine = 0
 	model.Autostart = false
+	vcsimGlobals.Lock()
+	defer vcsimGlobals.Unlock()
 	if err := model.Create(); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
