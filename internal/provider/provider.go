@@ -255,7 +255,9 @@ func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 }
 
 func (p *carpProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewHostSettingsResource,
+	}
 }
 
 func (p *carpProvider) DataSources(_ context.Context) []func() datasource.DataSource {
