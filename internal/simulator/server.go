@@ -564,6 +564,7 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		s.mu.Lock()
 		s.calls = append(s.calls, call)
 		s.mu.Unlock()
+		rec.flush()
 	})
 }
 
@@ -573,16 +574,19 @@ type recorder struct {
 	buf    bytes.Buffer
 }
 
+// The response is held back until the call is recorded, so that a client
+// never sees an answer before the call shows in Calls() and CallCount().
 func (r *recorder) WriteHeader(code int) {
 	r.status = code
-	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *recorder) Write(p []byte) (int, error) {
-	if r.status >= 400 {
-		r.buf.Write(p)
-	}
-	return r.ResponseWriter.Write(p)
+	return r.buf.Write(p)
+}
+
+func (r *recorder) flush() {
+	r.ResponseWriter.WriteHeader(r.status)
+	_, _ = r.ResponseWriter.Write(r.buf.Bytes())
 }
 
 func faultName(f types.BaseMethodFault) string {

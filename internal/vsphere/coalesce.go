@@ -23,6 +23,7 @@ type objectCache struct {
 	entries map[string]*cacheEntry
 	queue   []*cacheEntry
 	running bool
+	wake    chan struct{} // closed when a batch ends with entries still queued
 }
 
 type cacheEntry struct {
@@ -30,8 +31,10 @@ type cacheEntry struct {
 	typ   string   // the moref's type as the server reported it
 	extra []string // extra property keys (host options) this entry covers
 	done  chan struct{}
-	obj   *types.ObjectContent // nil when the object does not exist
-	err   error
+	// queued is true until a batch takes the entry (guarded by mu).
+	queued bool
+	obj    *types.ObjectContent // nil when the object does not exist
+	err    error
 }
 
 func (e *cacheEntry) covers(extra []string) bool {
@@ -51,7 +54,7 @@ func (e *cacheEntry) covers(extra []string) bool {
 }
 
 func newObjectCache(props func([]string) []types.PropertySpec, fetch func(context.Context, types.PropertyFilterSpec) ([]types.ObjectContent, error)) *objectCache {
-	return &objectCache{props: props, fetch: fetch, entries: map[string]*cacheEntry{}}
+	return &objectCache{props: props, fetch: fetch, entries: map[string]*cacheEntry{}, wake: make(chan struct{})}
 }
 
 // get returns the contents of the objects (nil for one that does not
@@ -77,27 +80,18 @@ func (oc *objectCache) tryGet(ctx context.Context, refs []types.ManagedObjectRef
 			if e != nil {
 				union = mergeKeys(union, e.extra)
 			}
-			e = &cacheEntry{id: id, typ: r.Type, extra: union, done: make(chan struct{})}
+			e = &cacheEntry{id: id, typ: r.Type, extra: union, done: make(chan struct{}), queued: true}
 			oc.entries[id] = e
 			oc.queue = append(oc.queue, e)
 		}
 		mine = append(mine, e)
 	}
-	lead := false
-	if !oc.running && len(oc.queue) > 0 {
-		oc.running, lead = true, true
-	}
 	oc.mu.Unlock()
 
-	if lead {
-		oc.runBatches(ctx)
-	}
 	out := make(map[string]*types.ObjectContent, len(mine))
 	for _, e := range mine {
-		select {
-		case <-e.done:
-		case <-ctx.Done():
-			return nil, false, ctx.Err()
+		if err := oc.await(ctx, e); err != nil {
+			return nil, false, err
 		}
 		if e.err != nil {
 			// Another caller's ctx may have ended its batch: retry with ours.
@@ -111,6 +105,50 @@ func (oc *objectCache) tryGet(ctx context.Context, refs []types.ManagedObjectRef
 	return out, false, nil
 }
 
+// await waits for e. While e is still queued and no batch is running, the
+// caller leads the next batch: everything queued at that moment, its own
+// entry included. A caller therefore pays at most one round trip per cache
+// for its own objects, and the others' objects ride along for free.
+func (oc *objectCache) await(ctx context.Context, e *cacheEntry) error {
+	for {
+		oc.mu.Lock()
+		lead := e.queued && !oc.running
+		var batch []*cacheEntry
+		if lead {
+			oc.running = true
+			batch, oc.queue = oc.queue, nil
+			for _, b := range batch {
+				b.queued = false
+			}
+		}
+		wake := oc.wake
+		oc.mu.Unlock()
+
+		if lead {
+			oc.fetchBatch(ctx, batch)
+			oc.mu.Lock()
+			oc.running = false
+			if len(oc.queue) > 0 {
+				close(oc.wake) // let a waiting caller with queued entries lead
+				oc.wake = make(chan struct{})
+			}
+			oc.mu.Unlock()
+		}
+		select {
+		case <-e.done:
+			return nil
+		default:
+		}
+		select {
+		case <-e.done:
+			return nil
+		case <-wake:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
 func (e *cacheEntry) failed() bool {
 	select {
 	case <-e.done:
@@ -120,39 +158,26 @@ func (e *cacheEntry) failed() bool {
 	}
 }
 
-// runBatches fetches queued entries until the queue is empty; whoever
-// finds no batch running leads.
-func (oc *objectCache) runBatches(ctx context.Context) {
-	for {
-		oc.mu.Lock()
-		batch := oc.queue
-		oc.queue = nil
-		if len(batch) == 0 {
-			oc.running = false
-			oc.mu.Unlock()
-			return
+// fetchBatch is one RetrievePropertiesEx for a batch of entries.
+func (oc *objectCache) fetchBatch(ctx context.Context, batch []*cacheEntry) {
+	var extra []string
+	specs := make([]types.ObjectSpec, 0, len(batch))
+	for _, e := range batch {
+		extra = mergeKeys(extra, e.extra)
+		specs = append(specs, types.ObjectSpec{Obj: types.ManagedObjectReference{Type: e.typ, Value: e.id}})
+	}
+	objs, err := oc.fetch(ctx, types.PropertyFilterSpec{ObjectSet: specs, PropSet: oc.props(extra), ReportMissingObjectsInResults: types.NewBool(true)})
+	byID := map[string]*types.ObjectContent{}
+	for i := range objs {
+		o := &objs[i]
+		if len(o.PropSet) == 0 && isMissingObject(o.MissingSet) {
+			continue
 		}
-		oc.mu.Unlock()
-
-		var extra []string
-		specs := make([]types.ObjectSpec, 0, len(batch))
-		for _, e := range batch {
-			extra = mergeKeys(extra, e.extra)
-			specs = append(specs, types.ObjectSpec{Obj: types.ManagedObjectReference{Type: e.typ, Value: e.id}})
-		}
-		objs, err := oc.fetch(ctx, types.PropertyFilterSpec{ObjectSet: specs, PropSet: oc.props(extra), ReportMissingObjectsInResults: types.NewBool(true)})
-		byID := map[string]*types.ObjectContent{}
-		for i := range objs {
-			o := &objs[i]
-			if len(o.PropSet) == 0 && isMissingObject(o.MissingSet) {
-				continue
-			}
-			byID[o.Obj.Value] = o
-		}
-		for _, e := range batch {
-			e.obj, e.err = byID[e.id], err
-			close(e.done)
-		}
+		byID[o.Obj.Value] = o
+	}
+	for _, e := range batch {
+		e.obj, e.err = byID[e.id], err
+		close(e.done)
 	}
 }
 

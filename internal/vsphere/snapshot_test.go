@@ -154,9 +154,13 @@ func TestReadCoalesced(t *testing.T) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			snap, err := c.Read(context.Background(), vsphere.Request{HostIDs: []string{id}})
+			var n atomic.Int64
+			snap, err := c.Read(counted(&n), vsphere.Request{HostIDs: []string{id}})
 			if err == nil && snap.FindHost(id) == nil {
 				err = fmt.Errorf("%s not read", id)
+			}
+			if err == nil && n.Load() > 1 {
+				err = fmt.Errorf("a read of one host made %d round trips", n.Load())
 			}
 			errs <- err
 		}(ids[i%20])
