@@ -36,11 +36,34 @@ for _ in $(seq 1 100); do [ -s "$work/env" ] && break; sleep 0.1; done
 source "$work/env"
 echo "    simulator at $VSPHERE_SERVER"
 
-cp -r "$root/examples/demo" "$work/demo"
-cd "$work/demo"
+mkdir -p "$work/examples"
+cp -r "$root/examples/demo" "$root/examples/modules" "$work/examples/"
 tf() { echo; echo "==> terraform $*"; "$TERRAFORM" "$@"; }
 
-if grep -q '^module' ./*.tf; then "$TERRAFORM" get >/dev/null; fi
+dvpgs="[\"$CARP_DEMO_DVPG_FW_LEGACY\",\"$CARP_DEMO_DVPG_FW_CORE\"]"
+pair="[\"$CARP_DEMO_VM_FW_A\",\"$CARP_DEMO_VM_FW_B\"]"
+audit() {
+  echo; echo "==> audit of the whole lab ($1), including the retired node fw-old and the Lab-Shared port group"
+  (cd "$work/examples/demo/audit" && "$TERRAFORM" apply -input=false -auto-approve \
+    -var "distributed_portgroup_ids=$dvpgs" \
+    -var "firewall_vm_ids=[\"$CARP_DEMO_VM_FW_A\",\"$CARP_DEMO_VM_FW_B\",\"$CARP_DEMO_VM_FW_OLD\"]" \
+    -var 'portgroups=["FW-WAN","FW-LAN","FW-SYNC","FW-DMZ","Lab-Shared"]' | sed -n '/^Outputs:/,$p')
+}
+
+audit "before"
+
+cd "$work/examples/demo"
+export TF_VAR_fw_legacy_dvpg_id="$CARP_DEMO_DVPG_FW_LEGACY" TF_VAR_fw_core_dvpg_id="$CARP_DEMO_DVPG_FW_CORE" TF_VAR_firewall_vm_ids="$pair"
+"$TERRAFORM" get >/dev/null
 tf plan -input=false -out=demo.plan
 tf apply -input=false demo.plan
-tf plan -input=false -detailed-exitcode && echo "==> no changes: the demo inventory is CARP-ready"
+set +e
+tf plan -input=false -detailed-exitcode
+rc=$?
+set -e
+case $rc in
+  0) echo "==> no changes: the configuration and vSphere agree" ;;
+  *) echo "==> the second plan was not empty (exit $rc)"; exit 1 ;;
+esac
+
+audit "after: only fw-old's legacy NIC (CARP012) is left as an error; the provider never changes VMs"

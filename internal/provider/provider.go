@@ -256,6 +256,7 @@ func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 
 func (p *carpProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
+		NewHostSettingsResource,
 		NewPortGroupPolicyResource,
 	}
 }
@@ -263,5 +264,6 @@ func (p *carpProvider) Resources(_ context.Context) []func() resource.Resource {
 func (p *carpProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewHostsDataSource,
+		NewAuditDataSource,
 	}
 }

@@ -843,6 +843,8 @@ func (r *portGroupPolicyResource) apply(ctx context.Context, m *portGroupPolicyM
 	unlock := r.client.LockObject(lockKey(t, switchID))
 	defer unlock()
 
+	// Read-modify-write: read fresh, not what an earlier Read cached.
+	r.client.Invalidate(t.HostID, t.DVPortGroupID, switchID)
 	snap, err := r.client.Read(ctx, readRequest(t))
 	if err != nil {
 		diags.AddError("Cannot read the port group", fmt.Sprintf("Reading %s failed: %v", t.ID(), err))
@@ -1072,6 +1074,7 @@ func (r *portGroupPolicyResource) Delete(ctx context.Context, req resource.Delet
 	defer cancel()
 	unlock := r.client.LockObject(lockKey(t, m.Switch.ValueString()))
 	defer unlock()
+	r.client.Invalidate(t.HostID, t.DVPortGroupID, m.Switch.ValueString())
 	snap, err := r.client.Read(ctx, readRequest(t))
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the port group", fmt.Sprintf("Reading %s to restore its policy failed: %v", t.ID(), err))

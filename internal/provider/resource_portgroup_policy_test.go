@@ -25,8 +25,6 @@ import (
 
 const pgRes = "carp_portgroup_policy.fw"
 
-func bp(b bool) *bool { return &b }
-
 // pgScenario: host esx-01 with a teamed vSwitch1 (FW-WAN inheriting every
 // security field, FW-LAN rejecting promiscuous mode explicitly), and two
 // distributed switches: 6.5.0 (securityPolicy path) and 7.0.0
@@ -130,7 +128,7 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 				// Check runs on the state the apply computed locally;
 				// ConfigStateChecks above on the state after refresh.
 				Check: resource.ComposeAggregateTestCheckFunc(
-					expectWrites(e, "FW-WAN promisc=true mac=true forged=true"),
+					expectPGWrites(e, "FW-WAN promisc=true mac=true forged=true"),
 					e.Diags.ExpectMaxCalls("PlanResourceChange", "carp_portgroup_policy", 1),
 					localState(map[string]string{
 						"effective_policy.allow_promiscuous": "true", "effective_policy.load_balancing": "loadbalance_ip",
@@ -156,7 +154,7 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					expectWrites(e, "FW-WAN promisc=true mac=true forged=true"),
+					expectPGWrites(e, "FW-WAN promisc=true mac=true forged=true"),
 					e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 1),
 				),
 			},
@@ -252,7 +250,7 @@ func testDV(t *testing.T, pg, version string) {
 						"effective_policy.notify_switches": "false", "effective_policy.failback": "false", "effective_policy.failure_detection": "beacon_probing",
 						"hazards.#": fmt.Sprint(len(hazards)), "hazards.0": "CARP003",
 					}),
-					expectWrites(e, "promisc=true mac=true forged=false"),
+					expectPGWrites(e, "promisc=true mac=true forged=false"),
 					e.Diags.ExpectMaxCalls("PlanResourceChange", "carp_portgroup_policy", 2),
 					e.Diags.ExpectWarning("CARP003", id),
 				),
@@ -312,7 +310,7 @@ func TestAccPortGroupPolicy_macLearning(t *testing.T) {
 					expect("hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP010")})),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					expectWrites(e, "promisc=false mac=true forged=true maclearning=true"),
+					expectPGWrites(e, "promisc=false mac=true forged=true maclearning=true"),
 					e.Diags.ExpectNoWarning("CARP001"),
 					e.Diags.ExpectNoWarning("CARP013"),
 				),
@@ -455,7 +453,7 @@ func (o *oob) addMirror(dvs, session string) {
 }
 
 // writeCalls returns the recorded port group writes, in order.
-func writeCalls(e *acctest.Env) []simulator.Call {
+func pgWriteCalls(e *acctest.Env) []simulator.Call {
 	var out []simulator.Call
 	for _, c := range e.Sim.Calls() {
 		if c.Method == "UpdatePortGroup" || c.Method == "ReconfigureDVPortgroup_Task" {
@@ -467,9 +465,9 @@ func writeCalls(e *acctest.Env) []simulator.Call {
 
 // expectWrites checks the number of port group writes since the last
 // ResetCalls and that the i-th detail contains want[i].
-func expectWrites(e *acctest.Env, want ...string) resource.TestCheckFunc {
+func expectPGWrites(e *acctest.Env, want ...string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		w := writeCalls(e)
+		w := pgWriteCalls(e)
 		if len(w) != len(want) {
 			return fmt.Errorf("%d port group writes, want %d: %+v", len(w), len(want), w)
 		}
@@ -496,10 +494,10 @@ func configVersionOf(detail string) int {
 // carrying the first's configVersion + 1.
 func expectDVToggle(e *acctest.Env, second string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		if err := expectWrites(e, "promisc=false", second)(s); err != nil {
+		if err := expectPGWrites(e, "promisc=false", second)(s); err != nil {
 			return err
 		}
-		w := writeCalls(e)
+		w := pgWriteCalls(e)
 		a, b := configVersionOf(w[0].Detail), configVersionOf(w[1].Detail)
 		if a < 0 || b != a+1 {
 			return fmt.Errorf("configVersion not carried: first %q, second %q", w[0].Detail, w[1].Detail)
@@ -534,7 +532,7 @@ func TestAccPortGroupPolicy_toggleStandard(t *testing.T) {
 			{
 				PreConfig:        reset(e),
 				Config:           cfg("a"),
-				Check:            expectWrites(e, "FW-LAN promisc=false", "FW-LAN promisc=true mac=true forged=true"),
+				Check:            expectPGWrites(e, "FW-LAN promisc=false", "FW-LAN promisc=true mac=true forged=true"),
 				ConfigPlanChecks: emptyPlan(),
 			},
 			{
@@ -545,7 +543,7 @@ func TestAccPortGroupPolicy_toggleStandard(t *testing.T) {
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: expectWrites(e, "FW-LAN promisc=false", "FW-LAN promisc=true mac=true forged=true"),
+				Check: expectPGWrites(e, "FW-LAN promisc=false", "FW-LAN promisc=true mac=true forged=true"),
 			},
 		},
 	})
@@ -569,7 +567,7 @@ func TestAccPortGroupPolicy_toggleDV(t *testing.T) {
 						// Without toggle: one write.
 						PreConfig:        reset(e),
 						Config:           dvConfig(e, pg, `allow_mac_changes = false`),
-						Check:            expectWrites(e, "promisc=true mac=false forged=true"),
+						Check:            expectPGWrites(e, "promisc=true mac=false forged=true"),
 						ConfigPlanChecks: emptyPlan(),
 					},
 				},
@@ -1035,7 +1033,7 @@ resource "carp_portgroup_policy" "pg" {
   portgroup      = format("PG-%%02d", count.index)
 }`, e.Sim.HostID("esx-01"))),
 			Check: func(*terraform.State) error {
-				if n := len(writeCalls(e)); n != 30 {
+				if n := len(pgWriteCalls(e)); n != 30 {
 					return fmt.Errorf("%d writes for 30 port groups", n)
 				}
 				var bad []string
@@ -1158,7 +1156,7 @@ func TestAccPortGroupPolicy_dvConcurrentAndFault(t *testing.T) {
 				},
 				Config: cfg("1"),
 				Check: func(*terraform.State) error {
-					w := writeCalls(e)
+					w := pgWriteCalls(e)
 					if len(w) != 3 {
 						return fmt.Errorf("want 3 DV writes (ConcurrentAccess, off, desired), got %+v", w)
 					}

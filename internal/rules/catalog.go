@@ -100,7 +100,8 @@ var catalog = [...]Rule{
 			"Port groups already promiscuous must be switched to Reject and back to Accept.",
 		Remedy:        "`toggle_promiscuous_on_apply = true`",
 		MulticastOnly: true,
-		Shows:         showHost,
+		// A planned change, not a state: the audit cannot see it.
+		Shows: []string{ShowHostSettingsPlan},
 	},
 	{
 		Code: "CARP006", Name: "vds_upgraded_legacy", Severity: SeverityWarning,
@@ -185,7 +186,8 @@ var catalog = [...]Rule{
 		Why: "Only distributed switches of version 6.6.0 or later have a MAC management policy. " +
 			"Elsewhere the setting cannot be applied, so the plan fails instead of the apply.",
 		Remedy: "promiscuous mode, or a VDS upgrade",
-		Shows:  showPolicy,
+		// A configuration error, not a state: the plan fails.
+		Shows: []string{ShowPolicyPlan},
 	},
 }
 

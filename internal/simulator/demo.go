@@ -38,7 +38,9 @@ func order(active, standby []string) *inventory.UplinkOrder {
 //
 // VMs:
 //   - "fw-a" on esx-01.lab: vmxnet3 on FW-WAN, FW-LAN, FW-CORE
-//   - "fw-b" on esx-02.lab: e1000 on FW-WAN, pcnet32 on FW-LAN   -> CARP012
+//   - "fw-b" on esx-02.lab: e1000 on FW-WAN, e1000e on FW-LAN
+//   - "fw-old" on esx-02.lab: a retired firewall node still registered,
+//     pcnet32 on FW-DMZ                                          -> CARP012
 //   - "web-01" on esx-02.lab: vmxnet3 on FW-LAN, a non-firewall VM on a
 //     promiscuous port group                                    -> CARP008
 func DemoScenario() Scenario {
@@ -113,7 +115,8 @@ func DemoScenario() Scenario {
 		}},
 		VMs: []VM{
 			{Name: "fw-a", Host: "esx-01.lab", NICs: []VMNIC{{"vmxnet3", "FW-WAN"}, {"vmxnet3", "FW-LAN"}, {"vmxnet3", "FW-CORE"}}},
-			{Name: "fw-b", Host: "esx-02.lab", NICs: []VMNIC{{"e1000", "FW-WAN"}, {"pcnet32", "FW-LAN"}}},
+			{Name: "fw-b", Host: "esx-02.lab", NICs: []VMNIC{{"e1000", "FW-WAN"}, {"e1000e", "FW-LAN"}}},
+			{Name: "fw-old", Host: "esx-02.lab", NICs: []VMNIC{{"pcnet32", "FW-DMZ"}}},
 			{Name: "web-01", Host: "esx-02.lab", NICs: []VMNIC{{"vmxnet3", "FW-LAN"}}},
 		},
 	}

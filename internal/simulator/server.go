@@ -94,6 +94,7 @@ type Server struct {
 	pending     map[pendingKey][]types.BaseMethodFault
 	idleTimeout time.Duration
 	lastSeen    map[string]time.Time // session cookie -> last request
+	expired     map[string]bool      // session cookies that timed out
 
 	ids      map[string]map[string]string // kind -> name -> moref value
 	netMu    sync.Mutex                   // guards hostState/network bookkeeping
@@ -170,6 +171,7 @@ func Start(sc Scenario, opts ...Option) (*Server, error) {
 		User:     cfg.user,
 		Password: cfg.pass,
 		lastSeen: map[string]time.Time{},
+		expired:  map[string]bool{},
 		pending:  map[pendingKey][]types.BaseMethodFault{},
 		ids:      map[string]map[string]string{},
 		hosts:    map[string]*hostInfo{},
@@ -397,6 +399,7 @@ func (s *Server) expireIdle() {
 			if now.Sub(t) > d {
 				expired = append(expired, k)
 				delete(s.lastSeen, k)
+				s.expired[k] = true
 			}
 		}
 	}
@@ -417,6 +420,16 @@ func (s *Server) Client(ctx context.Context) (*govmomi.Client, error) {
 	u.User = url.UserPassword(s.User, s.Password)
 	return govmomi.NewClient(ctx, &u, true)
 }
+
+// Methods vCenter answers without a session.
+var unauthenticatedMethods = map[string]bool{
+	"RetrieveServiceContent": true, "Login": true, "LoginByToken": true,
+	"LoginExtensionByCertificate": true, "LoginBySSPI": true, "CloneSession": true,
+}
+
+const notAuthenticatedFault = `<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>The session is not authenticated.</faultstring><detail><NotAuthenticatedFault xmlns="urn:vim25" xsi:type="NotAuthenticated"><object type="SessionManager">SessionManager</object><privilegeId>System.View</privilegeId></NotAuthenticatedFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>`
 
 var faultTypeRE = regexp.MustCompile(`xsi:type="([A-Za-z0-9_]+)"`)
 
@@ -458,12 +471,31 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 			expired := ok && d > 0 && time.Since(last) > d
 			if expired {
 				delete(s.lastSeen, cookie)
-			} else {
+				s.expired[cookie] = true
+			} else if !s.expired[cookie] {
 				s.lastSeen[cookie] = time.Now()
 			}
 			s.mu.Unlock()
 			if expired {
 				s.terminate(cookie)
+			}
+			// vcsim lets the PropertyCollector answer without a session;
+			// vCenter answers NotAuthenticated to every call but the login
+			// ones once the session has timed out.
+			s.mu.Lock()
+			dead := s.expired[cookie]
+			s.mu.Unlock()
+			if dead && m != nil && !unauthenticatedMethods[m.Name] {
+				call.Fault = "NotAuthenticated"
+				s.mu.Lock()
+				s.seq++
+				call.Seq = s.seq
+				s.calls = append(s.calls, call)
+				s.mu.Unlock()
+				w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+				w.WriteHeader(http.StatusInternalServerError)
+				_, _ = io.WriteString(w, notAuthenticatedFault)
+				return
 			}
 		}
 
@@ -532,6 +564,7 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		s.mu.Lock()
 		s.calls = append(s.calls, call)
 		s.mu.Unlock()
+		rec.flush()
 	})
 }
 
@@ -541,16 +574,19 @@ type recorder struct {
 	buf    bytes.Buffer
 }
 
+// The response is held back until the call is recorded, so that a client
+// never sees an answer before the call shows in Calls() and CallCount().
 func (r *recorder) WriteHeader(code int) {
 	r.status = code
-	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *recorder) Write(p []byte) (int, error) {
-	if r.status >= 400 {
-		r.buf.Write(p)
-	}
-	return r.ResponseWriter.Write(p)
+	return r.buf.Write(p)
+}
+
+func (r *recorder) flush() {
+	r.ResponseWriter.WriteHeader(r.status)
+	_, _ = r.ResponseWriter.Write(r.buf.Bytes())
 }
 
 func faultName(f types.BaseMethodFault) string {

@@ -217,7 +217,7 @@ func TestVMDevices(t *testing.T) {
 			}
 		}
 	}
-	if !reflect.DeepEqual(kinds, []string{"*types.VirtualE1000", "*types.VirtualPCNet32"}) {
+	if !reflect.DeepEqual(kinds, []string{"*types.VirtualE1000", "*types.VirtualE1000e"}) {
 		t.Fatalf("nic types %v", kinds)
 	}
 	if len(vm.Network) != 2 {
@@ -302,7 +302,7 @@ func TestDemoScenario(t *testing.T) {
 	if got := strings.Join(m["HostSystem"], ","); got != "esx-01.lab,esx-02.lab" {
 		t.Fatalf("hosts %s", got)
 	}
-	if got := strings.Join(m["VirtualMachine"], ","); got != "fw-a,fw-b,web-01" {
+	if got := strings.Join(m["VirtualMachine"], ","); got != "fw-a,fw-b,fw-old,web-01" {
 		t.Fatalf("vms %s", got)
 	}
 	if got := strings.Join(m["DistributedVirtualSwitch"], ","); got != "dvs-core,dvs-legacy" {

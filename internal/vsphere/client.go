@@ -89,6 +89,11 @@ type Client struct {
 
 	loginMu sync.Mutex
 	closed  bool
+
+	hosts, dvpgs, switches *objectCache
+	// owner maps a host's manager morefs (network system, option manager)
+	// to the host, so writers can invalidate the host's cached read.
+	owner sync.Map
 }
 
 // ServerURL validates a vsphere_server value and returns the SDK URL.
@@ -188,6 +193,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 
 	rt := &roundTripper{inner: sc}
 	c := &Client{cfg: cfg, url: u, rt: rt}
+	c.initCaches()
 	vim, err := vim25.NewClient(ctx, rt)
 	if err != nil {
 		return nil, classify(cfg.Server, err)
@@ -284,3 +290,6 @@ func ReadCAFile(path string) error {
 func (c *Client) Begin(ctx context.Context) (context.Context, context.CancelFunc) {
 	return c.WithTimeout(WithLogging(ctx, c.cfg.Password))
 }
+
+// Server is the vsphere_server this client is logged in to.
+func (c *Client) Server() string { return c.cfg.Server }

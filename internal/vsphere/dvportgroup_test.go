@@ -3,36 +3,25 @@ package vsphere_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
-func connect(t *testing.T, sc simulator.Scenario) (*simulator.Server, *vsphere.Client) {
-	t.Helper()
-	s, err := simulator.Start(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	c, err := vsphere.Connect(context.Background(), vsphere.Config{Server: s.URL.Host, User: s.User, Password: s.Password, Insecure: true, APITimeout: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Logout(context.Background()) })
-	return s, c
-}
-
 func TestDVPortGroupsAndMacLearningInherit(t *testing.T) {
 	t.Parallel()
-	s, c := connect(t, simulator.Scenario{Datacenters: []simulator.Datacenter{{
+	s, err := simulator.Start(simulator.Scenario{Datacenters: []simulator.Datacenter{{
 		Name:  "dc",
 		Hosts: []simulator.Host{{Name: "esx-01"}},
 		DVSwitches: []simulator.DVSwitch{{Name: "dvs-70", Version: "7.0.0", HostNames: []string{"esx-01"},
 			PortGroups: []simulator.DVPortGroup{{Name: "fw-b"}, {Name: "fw-a"}}}},
 	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	c := connect(t, s)
 	ctx := context.Background()
 
 	pgs, err := c.DVPortGroups(ctx)

@@ -87,12 +87,141 @@ var (
 	netProps  = []string{"name", "vm"}
 )
 
-// Read takes a snapshot in at most two RetrievePropertiesEx round trips:
-// hosts, DV port groups and VMs (with the networks' VMs through traversal)
-// first, then the distributed switches of those port groups.
+func (c *Client) initCaches() {
+	c.hosts = newObjectCache(func(extra []string) []types.PropertySpec {
+		return []types.PropertySpec{{Type: "HostSystem", PathSet: hostProps(extra)}}
+	}, c.retrieveTolerant)
+	c.dvpgs = newObjectCache(func([]string) []types.PropertySpec {
+		return []types.PropertySpec{{Type: "DistributedVirtualPortgroup", PathSet: dvpgProps}}
+	}, c.retrieveTolerant)
+	c.switches = newObjectCache(func([]string) []types.PropertySpec {
+		return []types.PropertySpec{
+			{Type: "VmwareDistributedVirtualSwitch", PathSet: dvsProps},
+			{Type: "DistributedVirtualSwitch", PathSet: dvsProps},
+		}
+	}, c.retrieveTolerant)
+}
+
+// invalidateOwner forgets the cached read of the host that owns a manager.
+func (c *Client) invalidateOwner(manager types.ManagedObjectReference) {
+	if id, ok := c.owner.Load(manager.Value); ok {
+		c.hosts.Invalidate(id.(string))
+	}
+}
+
+// Invalidate forgets cached reads of the given objects (host, DV port group
+// or switch morefs) after a write to them.
+func (c *Client) Invalidate(ids ...string) {
+	c.hosts.Invalidate(ids...)
+	c.dvpgs.Invalidate(ids...)
+	c.switches.Invalidate(ids...)
+}
+
+// Read takes a snapshot. Resource reads (hosts and DV port groups) go
+// through the per-command cache: concurrent reads share round trips, and a
+// host read for one port group serves the others; at most two round trips
+// (the switches of DV port groups come second). Reads with VMs (the audit)
+// are one direct batched retrieve, plus one for the switches.
 func (c *Client) Read(ctx context.Context, req Request) (*Snapshot, error) {
 	snap := &Snapshot{HostRefs: map[string]HostRefs{}, Options: map[string]map[string]*OptionValue{}, DVPortGroupRaw: map[string]DVPortGroupRaw{},
 		PortGroupRaw: map[string]types.HostPortGroupSpec{}, VSwitchRaw: map[string]types.HostVirtualSwitchSpec{}}
+	cached := !req.NetworkVMs && len(req.VMIDs) == 0
+	var objs []types.ObjectContent
+	var err error
+	if cached {
+		objs, err = c.cachedObjects(ctx, req)
+	} else {
+		objs, err = c.directObjects(ctx, req)
+	}
+	if err != nil {
+		return nil, err
+	}
+	found := map[string]bool{}
+	var switchRefs []types.ManagedObjectReference
+	for _, o := range objs {
+		if len(o.MissingSet) > 0 && len(o.PropSet) == 0 && isMissingObject(o.MissingSet) {
+			continue
+		}
+		found[o.Obj.Value] = true
+		switch o.Obj.Type {
+		case "HostSystem":
+			h, refs, opts, err := decodeHost(o, snap)
+			if err != nil {
+				return nil, fmt.Errorf("reading host %s: %w", o.Obj.Value, err)
+			}
+			snap.Hosts = append(snap.Hosts, h)
+			snap.HostRefs[h.ID] = refs
+			snap.Options[h.ID] = opts
+			c.owner.Store(refs.NetworkSystem.Value, h.ID)
+			c.owner.Store(refs.AdvancedOption.Value, h.ID)
+		case "DistributedVirtualPortgroup":
+			var pg mo.DistributedVirtualPortgroup
+			if err := mo.LoadObjectContent([]types.ObjectContent{o}, &pg); err != nil {
+				return nil, fmt.Errorf("reading DV port group %s: %w", o.Obj.Value, err)
+			}
+			snap.DVPortGroups = append(snap.DVPortGroups, decodeDVPortGroupOwn(pg))
+			raw := DVPortGroupRaw{ConfigVersion: pg.Config.ConfigVersion}
+			if pg.Config.DistributedVirtualSwitch != nil {
+				raw.Switch = *pg.Config.DistributedVirtualSwitch
+				switchRefs = append(switchRefs, raw.Switch)
+			}
+			if s, ok := pg.Config.DefaultPortConfig.(*types.VMwareDVSPortSetting); ok {
+				raw.Setting = s
+			}
+			snap.DVPortGroupRaw[pg.Self.Value] = raw
+		case "VirtualMachine":
+			var vm mo.VirtualMachine
+			if err := mo.LoadObjectContent([]types.ObjectContent{o}, &vm); err != nil {
+				return nil, fmt.Errorf("reading VM %s: %w", o.Obj.Value, err)
+			}
+			snap.VMs = append(snap.VMs, decodeVM(vm))
+		}
+	}
+	for _, list := range [][]string{req.HostIDs, req.DVPortGroupIDs, req.VMIDs} {
+		for _, id := range uniq(list) {
+			if !found[id] {
+				snap.Missing = append(snap.Missing, id)
+			}
+		}
+	}
+	if len(switchRefs) > 0 {
+		if err := c.readSwitches(ctx, snap, switchRefs, cached); err != nil {
+			return nil, err
+		}
+	}
+	sortSnapshot(&snap.Snapshot)
+	return snap, nil
+}
+
+func (c *Client) cachedObjects(ctx context.Context, req Request) ([]types.ObjectContent, error) {
+	var objs []types.ObjectContent
+	for _, part := range []struct {
+		cache *objectCache
+		kind  string
+		ids   []string
+		extra []string
+	}{{c.hosts, "HostSystem", uniq(req.HostIDs), uniq(req.Options)}, {c.dvpgs, "DistributedVirtualPortgroup", uniq(req.DVPortGroupIDs), nil}} {
+		if len(part.ids) == 0 {
+			continue
+		}
+		refs := make([]types.ManagedObjectReference, len(part.ids))
+		for i, id := range part.ids {
+			refs[i] = ref(part.kind, id)
+		}
+		got, err := part.cache.get(ctx, refs, part.extra)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range part.ids {
+			if o := got[id]; o != nil {
+				objs = append(objs, *o)
+			}
+		}
+	}
+	return objs, nil
+}
+
+func (c *Client) directObjects(ctx context.Context, req Request) ([]types.ObjectContent, error) {
 	var objSpecs []types.ObjectSpec
 	var selects []types.BaseSelectionSpec
 	if req.NetworkVMs {
@@ -113,105 +242,51 @@ func (c *Client) Read(ctx context.Context, req Request) (*Snapshot, error) {
 		objSpecs = append(objSpecs, types.ObjectSpec{Obj: ref("VirtualMachine", id)})
 	}
 	if len(objSpecs) == 0 {
-		return snap, nil
+		return nil, nil
 	}
 	propSet := []types.PropertySpec{
 		{Type: "HostSystem", PathSet: hostProps(req.Options)},
 		{Type: "DistributedVirtualPortgroup", PathSet: dvpgProps},
 		{Type: "VirtualMachine", PathSet: vmProps},
 	}
-	if req.NetworkVMs {
-		propSet = append(propSet, types.PropertySpec{Type: "Network", PathSet: netProps})
-	}
-	objs, err := c.retrieveTolerant(ctx, types.PropertyFilterSpec{ObjectSet: objSpecs, PropSet: propSet, ReportMissingObjectsInResults: types.NewBool(true)})
-	if err != nil {
-		return nil, err
-	}
-
-	found := map[string]bool{}
-	networks := map[string]string{} // Network moref -> name
-	var switchRefs []types.ManagedObjectReference
-	for _, o := range objs {
-		if len(o.MissingSet) > 0 && len(o.PropSet) == 0 && isMissingObject(o.MissingSet) {
-			continue
-		}
-		found[o.Obj.Value] = true
-		switch o.Obj.Type {
-		case "HostSystem":
-			h, refs, opts, err := decodeHost(o, snap)
-			if err != nil {
-				return nil, fmt.Errorf("reading host %s: %w", o.Obj.Value, err)
-			}
-			snap.Hosts = append(snap.Hosts, h)
-			snap.HostRefs[h.ID] = refs
-			snap.Options[h.ID] = opts
-		case "DistributedVirtualPortgroup":
-			var pg mo.DistributedVirtualPortgroup
-			if err := mo.LoadObjectContent([]types.ObjectContent{o}, &pg); err != nil {
-				return nil, fmt.Errorf("reading DV port group %s: %w", o.Obj.Value, err)
-			}
-			snap.DVPortGroups = append(snap.DVPortGroups, decodeDVPortGroupOwn(pg))
-			raw := DVPortGroupRaw{ConfigVersion: pg.Config.ConfigVersion}
-			if pg.Config.DistributedVirtualSwitch != nil {
-				raw.Switch = *pg.Config.DistributedVirtualSwitch
-				switchRefs = append(switchRefs, raw.Switch)
-			}
-			if s, ok := pg.Config.DefaultPortConfig.(*types.VMwareDVSPortSetting); ok {
-				raw.Setting = s
-			}
-			snap.DVPortGroupRaw[pg.Self.Value] = raw
-		case "Network":
-			var n mo.Network
-			if err := mo.LoadObjectContent([]types.ObjectContent{o}, &n); err == nil {
-				networks[o.Obj.Value] = n.Name
-			}
-		case "VirtualMachine":
-			var vm mo.VirtualMachine
-			if err := mo.LoadObjectContent([]types.ObjectContent{o}, &vm); err != nil {
-				return nil, fmt.Errorf("reading VM %s: %w", o.Obj.Value, err)
-			}
-			snap.VMs = append(snap.VMs, decodeVM(vm))
-		}
-	}
-	for _, list := range [][]string{req.HostIDs, req.DVPortGroupIDs, req.VMIDs} {
-		for _, id := range uniq(list) {
-			if !found[id] {
-				snap.Missing = append(snap.Missing, id)
-			}
-		}
-	}
-	// Standard NIC backings name their network; keep the name as read
-	// (decodeVM) and drop the moref lookup table.
-	_ = networks
-
-	if len(switchRefs) > 0 {
-		if err := c.readSwitches(ctx, snap, switchRefs); err != nil {
-			return nil, err
-		}
-	}
-	sortSnapshot(&snap.Snapshot)
-	return snap, nil
+	return c.retrieveTolerant(ctx, types.PropertyFilterSpec{ObjectSet: objSpecs, PropSet: propSet, ReportMissingObjectsInResults: types.NewBool(true)})
 }
 
-func (c *Client) readSwitches(ctx context.Context, snap *Snapshot, refs []types.ManagedObjectReference) error {
+func (c *Client) readSwitches(ctx context.Context, snap *Snapshot, refs []types.ManagedObjectReference, cached bool) error {
 	seen := map[string]bool{}
 	var specs []types.ObjectSpec
+	var unique []types.ManagedObjectReference
 	for _, r := range refs {
 		if !seen[r.Value] {
 			seen[r.Value] = true
 			specs = append(specs, types.ObjectSpec{Obj: r})
+			unique = append(unique, r)
 		}
 	}
-	objs, err := c.retrieveTolerant(ctx, types.PropertyFilterSpec{
-		ObjectSet: specs,
-		PropSet: []types.PropertySpec{
-			{Type: "VmwareDistributedVirtualSwitch", PathSet: dvsProps},
-			{Type: "DistributedVirtualSwitch", PathSet: dvsProps},
-		},
-		ReportMissingObjectsInResults: types.NewBool(true),
-	})
-	if err != nil {
-		return err
+	var objs []types.ObjectContent
+	if cached {
+		got, err := c.switches.get(ctx, unique, nil)
+		if err != nil {
+			return err
+		}
+		for _, r := range unique {
+			if o := got[r.Value]; o != nil {
+				objs = append(objs, *o)
+			}
+		}
+	} else {
+		var err error
+		objs, err = c.retrieveTolerant(ctx, types.PropertyFilterSpec{
+			ObjectSet: specs,
+			PropSet: []types.PropertySpec{
+				{Type: "VmwareDistributedVirtualSwitch", PathSet: dvsProps},
+				{Type: "DistributedVirtualSwitch", PathSet: dvsProps},
+			},
+			ReportMissingObjectsInResults: types.NewBool(true),
+		})
+		if err != nil {
+			return err
+		}
 	}
 	switches := map[string]*mo.DistributedVirtualSwitch{}
 	for _, o := range objs {

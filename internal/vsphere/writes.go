@@ -60,6 +60,7 @@ func (c *Client) SetPortGroupPolicy(ctx context.Context, netSys types.ManagedObj
 	if teaming != nil {
 		spec.Policy.NicTeaming = encodeTeaming(*teaming)
 	}
+	defer c.invalidateOwner(netSys)
 	_, err := methods.UpdatePortGroup(ctx, c.vim, &types.UpdatePortGroup{This: netSys, PgName: spec.Name, Portgrp: spec})
 	return err
 }
@@ -95,6 +96,7 @@ func (c *Client) SetVSwitchPromiscuous(ctx context.Context, netSys types.Managed
 	sec.AllowPromiscuous = types.NewBool(allow)
 	pol.Security = &sec
 	spec.Policy = &pol
+	defer c.invalidateOwner(netSys)
 	_, err := methods.UpdateVirtualSwitch(ctx, c.vim, &types.UpdateVirtualSwitch{This: netSys, VswitchName: name, Spec: spec})
 	return err
 }
@@ -106,6 +108,7 @@ func (c *Client) UpdateOptions(ctx context.Context, optMgr types.ManagedObjectRe
 	for _, k := range sortedKeys(values) {
 		changes = append(changes, &types.OptionValue{Key: k, Value: values[k]})
 	}
+	defer c.invalidateOwner(optMgr)
 	_, err := methods.UpdateOptions(ctx, c.vim, &types.UpdateOptions{This: optMgr, ChangedValue: changes})
 	return err
 }
@@ -160,6 +163,7 @@ func (c *Client) ReconfigureDVPortGroup(ctx context.Context, id string, configVe
 		setting.UplinkTeamingPolicy = encodeDVTeaming(*p.Teaming)
 	}
 	spec := types.DVPortgroupConfigSpec{ConfigVersion: configVersion, DefaultPortConfig: setting}
+	defer c.dvpgs.Invalidate(id)
 	res, err := methods.ReconfigureDVPortgroup_Task(ctx, c.vim, &types.ReconfigureDVPortgroup_Task{This: ref("DistributedVirtualPortgroup", id), Spec: spec})
 	if err != nil {
 		return "", err

@@ -1,0 +1,71 @@
+variable "datacenter" {
+  description = "Datacenter of the cluster (optional: narrows the cluster lookup)."
+  type        = string
+  default     = null
+}
+
+variable "cluster" {
+  description = "Cluster whose hosts run the firewall pair. Set this or host_system_ids."
+  type        = string
+  default     = null
+}
+
+variable "host_system_ids" {
+  description = "Host morefs (host-21, ...) instead of a cluster."
+  type        = list(string)
+  default     = []
+}
+
+variable "portgroups" {
+  description = "Names of the standard port groups of the firewall interfaces. Each is made CARP-safe on every host that has it."
+  type        = list(string)
+  default     = []
+}
+
+variable "distributed_portgroup_ids" {
+  description = "Distributed port groups (dvportgroup-42, ...) of the firewall interfaces."
+  type        = list(string)
+  default     = []
+}
+
+variable "firewall_vm_ids" {
+  description = "The firewall VMs (vm-17, ...), for the audit's CARP008 and CARP012."
+  type        = list(string)
+  default     = []
+}
+
+variable "transport" {
+  description = "CARP transport: multicast (default) or unicast."
+  type        = string
+  default     = "multicast"
+}
+
+variable "toggle_promiscuous_on_apply" {
+  description = "Toggle promiscuous mode on each host's port groups after Net.ReversePathFwdCheckPromisc changes (CARP005)."
+  type        = bool
+  default     = true
+}
+
+variable "toggle_on_apply" {
+  description = "Toggle promiscuous mode whenever a port group policy is applied (CARP006, CARP007)."
+  type        = bool
+  default     = false
+}
+
+variable "toggle_triggers" {
+  description = "Any change re-toggles every port group, e.g. { mirroring = \"span-ids enabled\" }."
+  type        = map(string)
+  default     = {}
+}
+
+variable "load_balancing" {
+  description = "Teaming load balancing for the firewall port groups (loadbalance_ip behind a LAG). null leaves teaming as it is."
+  type        = string
+  default     = null
+}
+
+variable "restore_on_destroy" {
+  description = "Put back what was found when the module is destroyed."
+  type        = bool
+  default     = true
+}

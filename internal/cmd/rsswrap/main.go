@@ -1,0 +1,32 @@
+// Command rsswrap runs the provider binary named by RSSWRAP_TARGET with the
+// same arguments and stdio, and appends its peak resident set size (KiB) to
+// RSSWRAP_OUT when it exits. The benchmarks put it in dev_overrides in place
+// of the provider to measure the provider process's memory under Terraform.
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+func main() {
+	cmd := exec.Command(os.Getenv("RSSWRAP_TARGET"), os.Args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	// If Terraform kills the wrapper, the provider goes with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	err := cmd.Run()
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && os.Getenv("RSSWRAP_OUT") != "" {
+		if f, ferr := os.OpenFile(os.Getenv("RSSWRAP_OUT"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); ferr == nil {
+			fmt.Fprintf(f, "%d\n", ru.Maxrss)
+			_ = f.Close()
+		}
+	}
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			os.Exit(ee.ExitCode())
+		}
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,201 @@
+// Package e2e drives the real Terraform (or OpenTofu) CLI against a built
+// provider binary and the simulator, the way users and CI pipelines do:
+// the carp-ha-firewall module on the demo scenario, and the drift check
+// script of the CI guide.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
+)
+
+// cli is one isolated CLI environment: its own config, provider build and
+// working copy of examples/.
+type cli struct {
+	t    testing.TB
+	bin  string
+	root string // repository root
+	work string // copy of examples/
+	env  []string
+}
+
+func terraformPath(t testing.TB) string {
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		return p
+	}
+	if p, err := exec.LookPath("terraform"); err == nil {
+		return p
+	}
+	t.Skip("no Terraform CLI: set TF_ACC_TERRAFORM_PATH (make test builds one)")
+	return ""
+}
+
+func newCLI(t testing.TB, sim *simulator.Server) *cli {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("end-to-end test of the CLI: set TF_ACC=1 (make test does)")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pluginDir := filepath.Join(dir, "plugins")
+	build := exec.Command("go", "build", "-o", filepath.Join(pluginDir, "terraform-provider-carp"), ".")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, out)
+	}
+	rc := filepath.Join(dir, "cli.tfrc")
+	conf := fmt.Sprintf(`disable_checkpoint = true
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/carpsafe/carp" = %q
+    "registry.opentofu.org/carpsafe/carp" = %q
+  }
+  direct {}
+}
+`, pluginDir, pluginDir)
+	if err := os.WriteFile(rc, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	work := filepath.Join(dir, "examples")
+	if out, err := exec.Command("cp", "-r", filepath.Join(root, "examples"), work).CombinedOutput(); err != nil {
+		t.Fatalf("copying examples: %v\n%s", err, out)
+	}
+	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	for k, v := range sim.Env() {
+		env = append(env, k+"="+v)
+	}
+	return &cli{t: t, bin: terraformPath(t), root: root, work: work, env: env}
+}
+
+// run runs the CLI (or a script) in dir and returns its combined output and
+// exit code.
+func (c *cli) run(dir string, name string, args ...string) (string, int) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = filepath.Join(c.work, dir)
+	cmd.Env = append(c.env, "TERRAFORM="+c.bin)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return out.String(), 0
+	case errors.As(err, &ee):
+		return out.String(), ee.ExitCode()
+	}
+	c.t.Fatalf("%s %v: %v\n%s", name, args, err, out.String())
+	return "", -1
+}
+
+func (c *cli) tf(dir string, want int, args ...string) string {
+	c.t.Helper()
+	out, code := c.run(dir, c.bin, args...)
+	if code != want {
+		c.t.Fatalf("terraform %s in %s: exit %d, want %d\n%s", strings.Join(args, " "), dir, code, want, out)
+	}
+	return out
+}
+
+func (c *cli) output(dir, name string) any {
+	c.t.Helper()
+	out := c.tf(dir, 0, "output", "-json", name)
+	var v any
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		c.t.Fatalf("output %s: %v: %s", name, err, out)
+	}
+	return v
+}
+
+func TestE2E_moduleAndDriftCheck(t *testing.T) {
+	t.Parallel()
+	sim, err := simulator.Start(simulator.DemoScenario())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	c := newCLI(t, sim)
+
+	pair := fmt.Sprintf(`["%s","%s"]`, sim.VMID("fw-a"), sim.VMID("fw-b"))
+	dvpgs := fmt.Sprintf(`["%s","%s"]`, sim.DVPortGroupID("FW-LEGACY"), sim.DVPortGroupID("FW-CORE"))
+	c.env = append(c.env,
+		"TF_VAR_fw_legacy_dvpg_id="+sim.DVPortGroupID("FW-LEGACY"),
+		"TF_VAR_fw_core_dvpg_id="+sim.DVPortGroupID("FW-CORE"),
+		"TF_VAR_firewall_vm_ids="+pair,
+		"TF_VAR_distributed_portgroup_ids="+dvpgs,
+	)
+
+	// Before: the audit of the firewall pair's networking is not ready.
+	c.tf("demo/audit", 0, "apply", "-input=false", "-auto-approve")
+	if ready := c.output("demo/audit", "ready"); ready != false {
+		t.Fatalf("audit ready before the change = %v, want false", ready)
+	}
+
+	// The module: a plan with changes, apply, ready, then an empty plan.
+	c.tf("demo", 0, "get")
+	plan := c.tf("demo", 2, "plan", "-input=false", "-detailed-exitcode")
+	for _, code := range []string{"CARP004", "CARP006", "CARP007", "CARP009", "CARP011", "CARP013"} {
+		if !strings.Contains(plan, code) {
+			t.Errorf("first plan does not warn about %s", code)
+		}
+	}
+	c.tf("demo", 0, "apply", "-input=false", "-auto-approve")
+	if ready := c.output("demo", "ready"); ready != true {
+		t.Fatalf("module ready after apply = %v, want true; findings: %v", ready, c.output("demo", "remaining"))
+	}
+	out, code := c.run("demo", filepath.Join(c.root, "scripts", "drift-check.sh"), ".")
+	if code != 0 {
+		t.Fatalf("drift check right after apply: exit %d, want 0\n%s", code, out)
+	}
+	c.tf("demo/audit", 0, "apply", "-input=false", "-auto-approve")
+	if ready := c.output("demo/audit", "ready"); ready != true {
+		t.Fatalf("audit ready after the change = %v, want true: %v", ready, c.output("demo/audit", "findings"))
+	}
+
+	// Out-of-band changes: a port group back to Reject, the host option
+	// back to 0, a mirroring session added.
+	ctx := context.Background()
+	if err := sim.SetPortGroupSecurity(ctx, "esx-01.lab", "FW-WAN", inventory.Security{AllowPromiscuous: boolp(false), MacChanges: boolp(true), ForgedTransmits: boolp(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.SetHostOption(ctx, "esx-02.lab", inventory.OptionRPFKey, int64(0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sim.AddMirrorSession(ctx, "dvs-core", "span-forensics", true); err != nil {
+		t.Fatal(err)
+	}
+	out, code = c.run("demo", filepath.Join(c.root, "scripts", "drift-check.sh"), ".")
+	if code != 2 {
+		t.Fatalf("drift check after out-of-band changes: exit %d, want 2\n%s", code, out)
+	}
+	for _, want := range []string{"drift: the plan has changes", "CARP007"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("drift check output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, re := range []string{`allow_promiscuous\s+= false -> true`, `reverse_path_fwd_check_promisc\s+= false -> true`} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("drift plan lacks %s:\n%s", re, out)
+		}
+	}
+}
+
+func boolp(b bool) *bool { return &b }
