@@ -372,15 +372,33 @@ func (v *pgView) switchKey() string {
 	return v.switchName
 }
 
-// lockKey serialises read-modify-write per host network system or per DVS.
-func lockKey(t pgTarget, switchID string) string {
-	if t.isDV() {
-		if switchID != "" {
-			return "dvs/" + switchID
+// lockedRead takes the write lock of the target's host network system (the
+// key carp_host_settings uses for the same port groups) or distributed
+// switch, then reads the target fresh under it, for a read-modify-write.
+// The host's network system moref comes from a first read, which the read
+// cache usually answers. Call unlock when done.
+func (r *portGroupPolicyResource) lockedRead(ctx context.Context, t pgTarget, switchID string) (snap *vsphere.Snapshot, unlock func(), err error) {
+	key := switchID
+	if !t.isDV() {
+		first, err := r.client.Read(ctx, readRequest(t))
+		if err != nil {
+			return nil, nil, err
 		}
-		return "dvpg/" + t.DVPortGroupID
+		key = first.HostRefs[t.HostID].NetworkSystem.Value
+		if key == "" { // no such host: nothing to lock
+			return first, func() {}, nil
+		}
+	} else if key == "" {
+		key = t.DVPortGroupID
 	}
-	return "host/" + t.HostID
+	unlock = r.client.LockObject(key)
+	r.client.Invalidate(t.HostID, t.DVPortGroupID, switchID)
+	snap, err = r.client.Read(ctx, readRequest(t))
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return snap, unlock, nil
 }
 
 // setLocal writes the post-write policy into the snapshot so that the rules
@@ -840,16 +858,12 @@ func (r *portGroupPolicyResource) apply(ctx context.Context, m *portGroupPolicyM
 	if t.isDV() && !m.Switch.IsUnknown() {
 		switchID = m.Switch.ValueString()
 	}
-	unlock := r.client.LockObject(lockKey(t, switchID))
-	defer unlock()
-
-	// Read-modify-write: read fresh, not what an earlier Read cached.
-	r.client.Invalidate(t.HostID, t.DVPortGroupID, switchID)
-	snap, err := r.client.Read(ctx, readRequest(t))
+	snap, unlock, err := r.lockedRead(ctx, t, switchID)
 	if err != nil {
 		diags.AddError("Cannot read the port group", fmt.Sprintf("Reading %s failed: %v", t.ID(), err))
 		return false, diags
 	}
+	defer unlock()
 	v := viewOf(snap, t)
 	if v == nil {
 		r.addMissing(ctx, &diags, snap, t)
@@ -1072,14 +1086,16 @@ func (r *portGroupPolicyResource) Delete(ctx context.Context, req resource.Delet
 	}
 	ctx, cancel := r.client.Begin(ctx)
 	defer cancel()
-	unlock := r.client.LockObject(lockKey(t, m.Switch.ValueString()))
-	defer unlock()
-	r.client.Invalidate(t.HostID, t.DVPortGroupID, m.Switch.ValueString())
-	snap, err := r.client.Read(ctx, readRequest(t))
+	switchID := ""
+	if t.isDV() {
+		switchID = m.Switch.ValueString()
+	}
+	snap, unlock, err := r.lockedRead(ctx, t, switchID)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the port group", fmt.Sprintf("Reading %s to restore its policy failed: %v", t.ID(), err))
 		return
 	}
+	defer unlock()
 	v := viewOf(snap, t)
 	if v == nil {
 		resp.Diagnostics.AddWarning("Port group gone; nothing to restore", fmt.Sprintf("%s %s no longer exists, so its original policy cannot be put back.", portGroupKind(t), t.ID()))
