@@ -485,7 +485,8 @@ func (r *hostSettingsResource) apply(ctx context.Context, prior *hostSettingsMod
 	// 1. A failed toggle left port groups without promiscuous mode: re-enable
 	// them before anything else.
 	if len(pending) > 0 {
-		snap, h = r.readHost(ctx, hostID, keys, diags) // under the lock
+		r.client.Invalidate(hostID)
+		snap, h = r.readHost(ctx, hostID, keys, diags) // under the lock, fresh
 		if snap == nil || h == nil {
 			return r.keepPrior(prior, pending, diags), false
 		}
@@ -595,6 +596,9 @@ func (r *hostSettingsResource) keepPrior(prior *hostSettingsModel, pending map[s
 // written back are current) and toggles promiscuous mode. It returns what it
 // toggled and what it left off.
 func (r *hostSettingsResource) toggleHost(ctx context.Context, hostID string, keys []string, diags *diag.Diagnostics) ([]string, map[string]string, bool) {
+	// Fresh from the server, not the read cache: the specs read here are
+	// written back.
+	r.client.Invalidate(hostID)
 	snap, h := r.readHost(ctx, hostID, keys, diags)
 	if snap == nil || h == nil {
 		if h == nil && snap != nil {
@@ -772,6 +776,11 @@ func (r *hostSettingsResource) Delete(ctx context.Context, req resource.DeleteRe
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
 	if len(pending) > 0 {
+		// Re-read under the lock, fresh: the specs are written back.
+		r.client.Invalidate(hostID)
+		if snap, h = r.readHost(ctx, hostID, keys, &resp.Diagnostics); snap == nil || h == nil {
+			return
+		}
 		if left := r.reenable(ctx, snap, h, pending, &resp.Diagnostics); len(left) > 0 {
 			savePending(left)
 			return
