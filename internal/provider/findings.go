@@ -40,3 +40,21 @@ func objectError(action, kind, name, id string, err error) string {
 	}
 	return fmt.Sprintf("%s %s failed: %v", action, obj, err)
 }
+
+// addFixedFindings warns about what is wrong now and this plan puts right
+// (a port group set back to Reject outside Terraform, a host option reset):
+// drift shows in CI logs under the pitfall's code, not only as an attribute
+// diff.
+func addFixedFindings(diags *diag.Diagnostics, at path.Path, now, planned []rules.Finding) {
+	remains := map[string]bool{}
+	for _, f := range planned {
+		remains[f.Code+" "+f.ObjectID] = true
+	}
+	for _, f := range now {
+		if remains[f.Code+" "+f.ObjectID] {
+			continue
+		}
+		diags.AddAttributeWarning(at, fmt.Sprintf("%s %s: fixed by this plan", f.Code, f.Name),
+			"Found now: "+f.Message+" This plan puts it right.")
+	}
+}

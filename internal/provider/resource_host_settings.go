@@ -307,8 +307,21 @@ func (r *hostSettingsResource) ModifyPlan(ctx context.Context, req resource.Modi
 	rpfKnown := !plan.RPF.IsUnknown()
 	changes := rpfKnown && (h.RPFCheckPromisc == nil || rpfOn(h) != plan.RPF.ValueBool())
 	if rpfKnown && !plan.Toggle.IsUnknown() {
-		addFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"),
-			rules.PlanHostSettings(*h, plan.RPF.ValueBool(), plan.Toggle.ValueBool()), nil)
+		planned := rules.PlanHostSettings(*h, plan.RPF.ValueBool(), plan.Toggle.ValueBool())
+		addFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), planned, nil)
+		// CARP004 as the host is now (the option as read), when this plan
+		// fixes it.
+		scope := rules.Scope{}
+		for _, pg := range h.PortGroups {
+			scope.PortGroups = append(scope.PortGroups, rules.PortGroupRef{HostID: hostID, Name: pg.Name})
+		}
+		var now []rules.Finding
+		for _, f := range rules.Evaluate(inventory.Snapshot{Hosts: []inventory.Host{*h}}, scope) {
+			if f.Code == "CARP004" {
+				now = append(now, f)
+			}
+		}
+		addFixedFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), now, planned)
 	}
 
 	plan.ID = types.StringValue(hostID)

@@ -235,6 +235,7 @@ func TestAccHostSettings_basic(t *testing.T) {
 				PreConfig: func() {
 					setHostOption(t, e, "esx-01", rpfKey, int64(0))
 					e.Sim.ResetCalls()
+					e.Diags.Reset()
 				},
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -245,6 +246,8 @@ func TestAccHostSettings_basic(t *testing.T) {
 					expectOption(t, e, "esx-01", rpfKey, int64(1)),
 					expectWrites(e, wantToggle),
 					e.Diags.ExpectMaxCalls("ReadResource", "carp_host_settings", 2),
+					// The drift is named by its code in the plan.
+					e.Diags.ExpectFixed("CARP004"),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					// Still the value found before the resource first changed it.

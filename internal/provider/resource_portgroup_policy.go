@@ -708,6 +708,11 @@ func (r *portGroupPolicyResource) ModifyPlan(ctx context.Context, req resource.M
 	}
 	addFindings(&resp.Diagnostics, path.Root("mac_learning"), fatal, map[string]bool{"CARP014": true})
 	addFindings(&resp.Diagnostics, targetPath(t), warn, nil)
+	scope := rules.Scope{DVPortGroups: []string{t.DVPortGroupID}}
+	if !t.isDV() {
+		scope = rules.Scope{PortGroups: []rules.PortGroupRef{{HostID: t.HostID, Name: t.PortGroup}}}
+	}
+	addFixedFindings(&resp.Diagnostics, targetPath(t), rules.Evaluate(snap.Snapshot, scope), findings)
 
 	if state == nil {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), t.ID())...)

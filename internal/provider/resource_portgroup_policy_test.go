@@ -156,6 +156,8 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					expectPGWrites(e, "FW-WAN promisc=true mac=true forged=true"),
 					e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 1),
+					// The drift is named by its code in the plan.
+					e.Diags.ExpectFixed("CARP001"),
 				),
 			},
 			{
