@@ -120,6 +120,18 @@ func TestAccAuditDataSource_demo(t *testing.T) {
 				Config: demoAuditConfig(e, ""),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkFindings(want),
+					func(s *terraform.State) error {
+						a := s.RootModule().Resources["data.carp_audit.demo"].Primary.Attributes
+						for k, v := range a {
+							if strings.HasSuffix(k, ".message") && strings.HasPrefix(v, "CARP012") {
+								if !strings.Contains(v, `VM fw-old (`+e.Sim.VMID("fw-old")+`): legacy NIC "Network adapter 1" (pcnet32)`) {
+									return fmt.Errorf("CARP012 message: %s", v)
+								}
+								return nil
+							}
+						}
+						return fmt.Errorf("no CARP012 message")
+					},
 					// One batched snapshot: at most 6 round trips in all.
 					e.Diags.ExpectMaxCalls("ReadDataSource", "carp_audit", 6),
 				),

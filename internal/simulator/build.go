@@ -566,7 +566,7 @@ func (s *Server) buildVM(vm VM, hosts map[string]*builtHost) error {
 			return fmt.Errorf("unknown NIC type %q", nic.Type)
 		}
 		card := types.VirtualEthernetCard{
-			VirtualDevice: types.VirtualDevice{Key: int32(-100 - i)},
+			VirtualDevice: types.VirtualDevice{Key: int32(-100 - i), DeviceInfo: &types.Description{Label: fmt.Sprintf("Network adapter %d", i+1), Summary: nic.Network}},
 			AddressType:   string(types.VirtualEthernetCardMacTypeGenerated),
 		}
 		if id := s.DVPortGroupID(nic.Network); id != "" {
