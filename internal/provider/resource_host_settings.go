@@ -707,15 +707,28 @@ func (r *hostSettingsResource) toggle(ctx context.Context, snap *vsphere.Snapsho
 		if len(rest) > 0 {
 			notToggled = fmt.Sprintf(" Not toggled (unchanged): %s.", strings.Join(rest, ", "))
 		}
-		if err := r.write(ctx, snap, h, t.key, t.restore, false); err != nil {
-			diags.AddError("Promiscuous mode toggle failed",
-				objectError(fmt.Sprintf("Disabling promiscuous mode (first half of the toggle) of %s on", describeTarget(t.key)), "host", h.Name, h.ID, err)+
-					". Its promiscuous mode is unchanged."+notToggled+" Run terraform apply again, or toggle by hand.")
+		if ctx.Err() != nil {
+			diags.AddError("Toggle interrupted",
+				fmt.Sprintf("The operation was cancelled (%v) while toggling promiscuous mode on host %s (%s). Toggled and restored: %s. Not toggled (unchanged): %s. Run terraform apply again to finish.",
+					ctx.Err(), h.Name, h.ID, listOrNone(toggled), strings.Join(append([]string{describeTarget(t.key)}, rest...), ", ")))
 			return toggled, pending, false
 		}
-		err := vsphere.Retry(ctx, reenableAttempts, reenableBackoff, func(ctx context.Context) error {
+		// Once the first write starts, both writes run on a ctx of their
+		// own (a Ctrl-C cannot stop the toggle between them), and a failed
+		// first write is followed by the restoring one all the same: it
+		// may have landed.
+		rctx, cancel := vsphere.Restoring(ctx)
+		firstErr := r.write(rctx, snap, h, t.key, t.restore, false)
+		err := vsphere.Retry(rctx, reenableAttempts, reenableBackoff, func(ctx context.Context) error {
 			return r.write(ctx, snap, h, t.key, t.restore, true)
 		})
+		cancel()
+		if firstErr != nil && err == nil {
+			diags.AddError("Promiscuous mode toggle failed",
+				objectError(fmt.Sprintf("Disabling promiscuous mode (first half of the toggle) of %s on", describeTarget(t.key)), "host", h.Name, h.ID, firstErr)+
+					". Its promiscuous mode was written back as it was, so it is not left off."+notToggled+" Run terraform apply again, or toggle by hand.")
+			return toggled, pending, false
+		}
 		if err != nil {
 			pending[t.key] = t.restore
 			diags.AddError("Promiscuous mode left off",
@@ -725,6 +738,12 @@ func (r *hostSettingsResource) toggle(ctx context.Context, snap *vsphere.Snapsho
 			return toggled, pending, false
 		}
 		toggled = append(toggled, t.key)
+		if ctx.Err() != nil && len(rest) > 0 {
+			diags.AddError("Toggle interrupted",
+				fmt.Sprintf("The operation was cancelled (%v) while toggling promiscuous mode on host %s (%s). Toggled and restored: %s.%s Run terraform apply again to finish.",
+					ctx.Err(), h.Name, h.ID, strings.Join(toggled, ", "), notToggled))
+			return toggled, pending, false
+		}
 	}
 	return toggled, pending, true
 }

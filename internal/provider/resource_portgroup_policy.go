@@ -933,8 +933,13 @@ func (r *portGroupPolicyResource) apply(ctx context.Context, m *portGroupPolicyM
 			return true, diags
 		}
 		diags.AddError("Cannot write the port group policy", objectError("writing the policy of", portGroupKind(t), v.name, t.ID(), err)+
-			fmt.Sprintf(" (%s). Nothing was changed.", v.describe()))
+			fmt.Sprintf(" (%s). Promiscuous mode is not left off by this apply.", v.describe()))
 		return false, diags
+	}
+	if written && ctx.Err() != nil {
+		diags.AddWarning("Interrupted during a toggle: promiscuous mode restored",
+			fmt.Sprintf("The operation was cancelled (%v) between the two writes of the toggle of %s. The second write, the desired policy, was still made (with its own %v deadline), so the port group is not left without promiscuous mode.",
+				ctx.Err(), v.describe(), vsphere.RestoreDeadline))
 	}
 	eff := effectiveAfter(v.eff, sec, team)
 	setLocal(snap, t, sec, team, finalML, eff)
@@ -960,13 +965,36 @@ func (r *portGroupPolicyResource) writeStandard(ctx context.Context, snap *vsphe
 	if !toggle {
 		return false, r.client.SetPortGroupPolicy(ctx, netSys, spec, sec, team)
 	}
-	if err := r.client.SetPortGroupPolicy(ctx, netSys, spec, off, nil); err != nil {
-		return false, fmt.Errorf("turning promiscuous mode off: %w", err)
+	return toggleWrites(ctx,
+		func(ctx context.Context) error { return r.client.SetPortGroupPolicy(ctx, netSys, spec, off, nil) },
+		func(ctx context.Context) error { return r.client.SetPortGroupPolicy(ctx, netSys, spec, sec, team) })
+}
+
+// toggleWrites makes the two writes of a toggle: promiscuous mode off, then
+// the desired policy (retried). Once started, both run on a ctx of their own
+// (vsphere.Restoring): a Ctrl-C cannot stop the toggle between them, and an
+// aborted request cannot leave it unknown whether the first one landed. If
+// the first write fails it may still have landed (a task can succeed while
+// waiting for it fails), so the desired policy is written all the same.
+// written reports that the port group may be left with promiscuous mode off.
+func toggleWrites(ctx context.Context, first, second func(context.Context) error) (written bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
 	}
-	err := vsphere.Retry(ctx, toggleWriteAttempts, toggleWriteBackoff, func(ctx context.Context) error {
-		return r.client.SetPortGroupPolicy(ctx, netSys, spec, sec, team)
-	})
-	return true, err
+	rctx, cancel := vsphere.Restoring(ctx)
+	defer cancel()
+	firstErr := first(rctx)
+	err = vsphere.Retry(rctx, toggleWriteAttempts, toggleWriteBackoff, second)
+	switch {
+	case err != nil:
+		if firstErr != nil {
+			err = fmt.Errorf("turning promiscuous mode off: %v; then writing the desired policy: %w", firstErr, err)
+		}
+		return true, err
+	case firstErr != nil:
+		return false, fmt.Errorf("turning promiscuous mode off failed, so the toggle did not take place (the desired policy was written): %w", firstErr)
+	}
+	return true, nil
 }
 
 // writeDV makes one ReconfigureDVPortgroup_Task, or two with toggle,
@@ -1008,13 +1036,11 @@ func (r *portGroupPolicyResource) writeDV(ctx context.Context, snap *vsphere.Sna
 	if !toggle {
 		return false, write(ctx, want)
 	}
-	if err := write(ctx, vsphere.DVPolicy{Security: off, UseMacManagement: want.UseMacManagement}); err != nil {
-		return false, fmt.Errorf("turning promiscuous mode off: %w", err)
-	}
-	err := vsphere.Retry(ctx, toggleWriteAttempts, toggleWriteBackoff, func(ctx context.Context) error {
-		return write(ctx, want)
-	})
-	return true, err
+	return toggleWrites(ctx,
+		func(ctx context.Context) error {
+			return write(ctx, vsphere.DVPolicy{Security: off, UseMacManagement: want.UseMacManagement})
+		},
+		func(ctx context.Context) error { return write(ctx, want) })
 }
 
 func (r *portGroupPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

@@ -1,6 +1,9 @@
 package provider
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 func sortedUnique(in []string) []string {
 	seen := map[string]bool{}
@@ -13,4 +16,12 @@ func sortedUnique(in []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// listOrNone joins names, or says there are none.
+func listOrNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
 }

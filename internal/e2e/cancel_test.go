@@ -1,0 +1,123 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
+	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
+)
+
+// TestCancelDuringToggle sends Ctrl-C (SIGINT) to terraform right after the
+// first write of a toggle, promiscuous mode off, has landed. The provider
+// must still make the second write (it has a deadline of its own) and say
+// so, rather than return between the two writes.
+func TestCancelDuringToggle(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{"standard", "distributed"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			sim, err := simulator.Start(simulator.DemoScenario())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(sim.Close)
+			c := newCLI(t, sim)
+			target := `host_system_id = "` + sim.HostID("esx-01.lab") + `"
+  portgroup      = "FW-WAN"`
+			first, second := "FW-WAN promisc=false", "FW-WAN promisc=true"
+			if kind == "distributed" {
+				id := sim.DVPortGroupID("FW-CORE")
+				target = `distributed_portgroup_id = "` + id + `"`
+				first, second = id+" promisc=false", id+" promisc=true"
+			}
+			dir := filepath.Join(c.work, "cancel")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			cfg := `
+terraform {
+  required_providers {
+    carp = { source = "carpsafe/carp" }
+  }
+}
+provider "carp" {}
+resource "carp_portgroup_policy" "p" {
+  ` + target + `
+  toggle_on_apply = true
+}
+`
+			if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			// Slow every call down, so the interrupt lands between the writes.
+			sim.SetDelay(300 * time.Millisecond)
+			sim.ResetCalls()
+
+			cmd := exec.Command(c.bin, "apply", "-input=false", "-auto-approve", "-no-color")
+			cmd.Dir, cmd.Env = dir, c.env
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			interrupted := false
+			deadline := time.Now().Add(2 * time.Minute)
+			for !interrupted && time.Now().Before(deadline) {
+				for _, call := range sim.Calls() {
+					if strings.HasPrefix(call.Detail, first) {
+						_ = cmd.Process.Signal(syscall.SIGINT)
+						interrupted = true
+						break
+					}
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+			_ = cmd.Wait()
+			if !interrupted {
+				t.Fatalf("the first write of the toggle never came:\n%s", out.String())
+			}
+
+			// The second write was made after the interrupt...
+			var writes []string
+			for _, call := range sim.Calls() {
+				if call.Method == "UpdatePortGroup" || call.Method == "ReconfigureDVPortgroup_Task" {
+					writes = append(writes, call.Detail)
+				}
+			}
+			if len(writes) != 2 || !strings.HasPrefix(writes[0], first) || !strings.HasPrefix(writes[1], second) {
+				t.Fatalf("writes = %q; want the disabling write, then the desired policy\n%s", writes, out.String())
+			}
+			// ...so promiscuous mode is on,
+			sim.SetDelay(0)
+			vc, err := vsphere.Connect(context.Background(), vsphere.Config{Server: sim.URL.Host, User: sim.User, Password: sim.Password, Insecure: true, APITimeout: time.Minute})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = vc.Logout(context.Background()) }()
+			snap, err := vc.Read(context.Background(), vsphere.Request{HostIDs: []string{sim.HostID("esx-01.lab")}, DVPortGroupIDs: []string{sim.DVPortGroupID("FW-CORE")}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			on := snap.FindHost(sim.HostID("esx-01.lab")).PortGroup("FW-WAN").Effective.AllowPromiscuous
+			if kind == "distributed" {
+				on = snap.FindDVPortGroup(sim.DVPortGroupID("FW-CORE")).Effective.AllowPromiscuous
+			}
+			if !on {
+				t.Fatalf("promiscuous mode left off after the interrupt\n%s", out.String())
+			}
+			// ...and the provider said what it did.
+			if !strings.Contains(out.String(), "Interrupted during a toggle: promiscuous mode restored") {
+				t.Errorf("terraform output does not say the toggle was finished after the interrupt:\n%s", out.String())
+			}
+			t.Logf("%s: interrupted after %q; second write %q made; promiscuous mode on", kind, writes[0], writes[1])
+		})
+	}
+}
