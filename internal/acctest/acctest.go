@@ -67,6 +67,10 @@ func (e *Env) Factories() map[string]func() (tfprotov6.ProviderServer, error) {
 // simulator; extra lines are added inside the block.
 func (e *Env) ProviderBlock(extra ...string) string {
 	var b strings.Builder
+	// The full source address: OpenTofu would read "carp" alone as
+	// registry.opentofu.org/hashicorp/carp, which nothing serves here (the
+	// harness sets TF_ACC_PROVIDER_NAMESPACE=carpsafe; see the Makefile).
+	b.WriteString("terraform {\n  required_providers {\n    carp = { source = \"registry.terraform.io/carpsafe/carp\" }\n  }\n}\n\n")
 	b.WriteString("provider \"carp\" {\n")
 	fmt.Fprintf(&b, "  vsphere_server = %q\n  user = %q\n  password = %q\n", e.Sim.URL.Host, e.Sim.User, e.Sim.Password)
 	hasTLS := false

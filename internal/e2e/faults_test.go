@@ -1,0 +1,253 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
+	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
+)
+
+// The fault campaign's configuration: the host option of esx-01 flips every
+// run (so carp_host_settings writes it and toggles the host's promiscuous
+// port groups), and four port group policies, two standard and two
+// distributed, toggle on every run.
+func campaignConfig(sim *simulator.Server, run int) string {
+	return fmt.Sprintf(`
+terraform {
+  required_providers {
+    carp = { source = "carpsafe/carp" }
+  }
+}
+provider "carp" {}
+
+resource "carp_host_settings" "esx01" {
+  host_system_id                 = %q
+  reverse_path_fwd_check_promisc = %t
+  toggle_promiscuous_on_apply    = true
+}
+
+resource "carp_portgroup_policy" "std" {
+  for_each        = toset(["FW-WAN", "FW-LAN"])
+  host_system_id  = %q
+  portgroup       = each.value
+  toggle_on_apply = true
+  toggle_triggers = { run = "%d" }
+}
+
+resource "carp_portgroup_policy" "dv" {
+  for_each                 = toset([%q, %q])
+  distributed_portgroup_id = each.value
+  toggle_on_apply          = true
+  toggle_triggers          = { run = "%d" }
+}
+`, sim.HostID("esx-01.lab"), run%2 == 0, sim.HostID("esx-01.lab"), run, sim.DVPortGroupID("FW-CORE"), sim.DVPortGroupID("FW-LEGACY"), run)
+}
+
+// campaignState is what the campaign checks after each run.
+type campaignState struct {
+	rpf int64
+	// security by object: promiscuous, MAC changes, forged transmits
+	sec map[string][3]bool
+}
+
+type watched struct{ name, id string }
+
+func campaignObjects(sim *simulator.Server) []watched {
+	return []watched{
+		{"FW-WAN", "FW-WAN"}, {"FW-LAN", "FW-LAN"}, {"FW-SYNC", "FW-SYNC"}, {"FW-DMZ", "FW-DMZ"},
+		{"FW-CORE", sim.DVPortGroupID("FW-CORE")}, {"FW-LEGACY", sim.DVPortGroupID("FW-LEGACY")},
+	}
+}
+
+func readCampaign(t testing.TB, sim *simulator.Server) campaignState {
+	t.Helper()
+	vc, err := vsphere.Connect(context.Background(), vsphere.Config{Server: sim.URL.Host, User: sim.User, Password: sim.Password, Insecure: true, APITimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = vc.Logout(context.Background()) }()
+	host := sim.HostID("esx-01.lab")
+	snap, err := vc.Read(context.Background(), vsphere.Request{HostIDs: []string{host}, DVPortGroupIDs: []string{sim.DVPortGroupID("FW-CORE"), sim.DVPortGroupID("FW-LEGACY")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := campaignState{sec: map[string][3]bool{}}
+	h := snap.FindHost(host)
+	if h.RPFCheckPromisc != nil {
+		st.rpf = *h.RPFCheckPromisc
+	}
+	for _, pg := range h.PortGroups {
+		e := pg.Effective
+		st.sec[pg.Name] = [3]bool{e.AllowPromiscuous, e.MacChanges, e.ForgedTransmits}
+	}
+	for _, pg := range snap.DVPortGroups {
+		e := pg.Effective
+		st.sec[pg.ID] = [3]bool{e.AllowPromiscuous, e.MacChanges, e.ForgedTransmits}
+	}
+	return st
+}
+
+// desired is the state the configuration of a run asks for.
+func desired(sim *simulator.Server, run int) campaignState {
+	st := campaignState{sec: map[string][3]bool{}}
+	if run%2 == 0 {
+		st.rpf = 1
+	}
+	all := [3]bool{true, true, true}
+	for _, w := range campaignObjects(sim) {
+		st.sec[w.id] = all
+	}
+	return st
+}
+
+// faultPlan is one injected fault: the nth call of a method fails.
+type faultPlan struct {
+	method string
+	nth    int
+}
+
+var campaignFaults = []struct {
+	method string
+	max    int // the nth call is drawn from 1..max
+}{
+	{"UpdatePortGroup", 8},             // writes: toggles and policies
+	{"UpdateOptions", 1},               // the host option
+	{"ReconfigureDVPortgroup_Task", 4}, // distributed writes (the task fails)
+	{"RetrievePropertiesEx", 16},       // reads and task waits
+	{"Login", 2},                       // the plan's and the apply's sessions
+}
+
+// TestFaultCampaign applies toggling policies and host settings over and
+// over, each time with a fault injected at a random vSphere call (seeded:
+// CARP_FAULT_SEED, CARP_FAULT_RUNS). After each run: either success with the
+// exact desired state, or an error that names every object the run left
+// less CARP-safe than it found it; then a fault-free apply converges and the
+// plan after it is empty.
+func TestFaultCampaign(t *testing.T) {
+	t.Parallel()
+	seed := int64(20261125)
+	if s, err := strconv.ParseInt(os.Getenv("CARP_FAULT_SEED"), 10, 64); err == nil {
+		seed = s
+	}
+	runs := 100
+	if n, err := strconv.Atoi(os.Getenv("CARP_FAULT_RUNS")); err == nil && n > 0 {
+		runs = n
+	}
+	const workers = 2
+	var injected, fired, failedRuns, unsafe, notConverged atomic.Int64
+	var mu sync.Mutex
+	var problems []string
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			rng := rand.New(rand.NewSource(seed + int64(w)))
+			sim, err := simulator.Start(simulator.DemoScenario())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer sim.Close()
+			c := newCLI(t, sim)
+			dir := filepath.Join(c.work, fmt.Sprintf("campaign-%d", w))
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Error(err)
+				return
+			}
+			rel, _ := filepath.Rel(c.work, dir)
+			write := func(run int) {
+				if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(campaignConfig(sim, run)), 0o644); err != nil {
+					t.Error(err)
+				}
+			}
+			report := func(format string, args ...any) {
+				mu.Lock()
+				defer mu.Unlock()
+				problems = append(problems, fmt.Sprintf("worker %d: ", w)+fmt.Sprintf(format, args...))
+			}
+			// Converge once, fault-free.
+			write(0)
+			if out, code := c.run(rel, c.bin, "apply", "-input=false", "-auto-approve", "-no-color"); code != 0 {
+				report("initial apply failed:\n%s", out)
+				return
+			}
+			for run := 1 + w; run <= runs; run += workers {
+				before := readCampaign(t, sim)
+				f := campaignFaults[rng.Intn(len(campaignFaults))]
+				fp := faultPlan{f.method, 1 + rng.Intn(f.max)}
+				sim.ClearFaults()
+				sim.ResetCalls()
+				sim.FailCall(fp.method, "", fp.nth, &types.SystemError{Reason: fmt.Sprintf("injected by the fault campaign (run %d)", run)})
+				injected.Add(1)
+				write(run)
+				out, code := c.run(rel, c.bin, "apply", "-input=false", "-auto-approve", "-no-color")
+				for _, call := range sim.Calls() {
+					if call.Fault == "SystemError" {
+						fired.Add(1)
+						break
+					}
+				}
+				sim.ClearFaults()
+				after := readCampaign(t, sim)
+				want := desired(sim, run)
+				if code == 0 {
+					if fmt.Sprint(after) != fmt.Sprint(want) {
+						unsafe.Add(1)
+						report("run %d (%s #%d): apply succeeded but the state is %v, want %v", run, fp.method, fp.nth, after, want)
+					}
+				} else {
+					failedRuns.Add(1)
+					for _, o := range campaignObjects(sim) {
+						b, a := before.sec[o.id], after.sec[o.id]
+						worse := (b[0] && !a[0]) || (b[1] && !a[1]) || (b[2] && !a[2])
+						if worse && !strings.Contains(out, o.name) && !strings.Contains(out, o.id) {
+							unsafe.Add(1)
+							report("run %d (%s #%d): %s left less CARP-safe (%v -> %v) and the error does not name it:\n%s", run, fp.method, fp.nth, o.name, b, a, out)
+						}
+					}
+				}
+				// Converge: a fault-free apply, then an empty plan.
+				if out, code := c.run(rel, c.bin, "apply", "-input=false", "-auto-approve", "-no-color"); code != 0 {
+					notConverged.Add(1)
+					report("run %d (%s #%d): the fault-free apply failed:\n%s", run, fp.method, fp.nth, out)
+					continue
+				}
+				if out, code := c.run(rel, c.bin, "plan", "-input=false", "-detailed-exitcode", "-no-color"); code != 0 {
+					notConverged.Add(1)
+					report("run %d (%s #%d): the plan after the fault-free apply is not empty (exit %d):\n%s", run, fp.method, fp.nth, code, out)
+					continue
+				}
+				if got := readCampaign(t, sim); fmt.Sprint(got) != fmt.Sprint(want) {
+					notConverged.Add(1)
+					report("run %d: converged state %v, want %v", run, got, want)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	fmt.Printf("FAULTS seed %d: %d runs, %d faults injected, %d fired, %d applies failed, %d objects left unsafe without an error, %d runs did not converge\n",
+		seed, runs, injected.Load(), fired.Load(), failedRuns.Load(), unsafe.Load(), notConverged.Load())
+	t.Logf("seed %d: %d runs, %d faults injected (%d fired), %d applies failed; objects left unsafe without an error: %d; runs that did not converge: %d",
+		seed, runs, injected.Load(), fired.Load(), failedRuns.Load(), unsafe.Load(), notConverged.Load())
+	for _, p := range problems {
+		t.Error(p)
+	}
+	if unsafe.Load() != 0 || notConverged.Load() != 0 {
+		t.Errorf("objects left unsafe without an error: %d (must be 0); runs that did not converge: %d (must be 0)", unsafe.Load(), notConverged.Load())
+	}
+	_ = inventory.OptionRPFKey
+}
