@@ -25,6 +25,9 @@ import (
 // port groups), and four port group policies, two standard and two
 // distributed, toggle on every run.
 func campaignConfig(sim *simulator.Server, run int) string {
+	// Runs are dealt to the workers in turn, so flip on run/2: each worker
+	// sees the option change on every one of its runs.
+	rpfOn := (run/2)%2 == 0
 	return fmt.Sprintf(`
 terraform {
   required_providers {
@@ -45,6 +48,9 @@ resource "carp_portgroup_policy" "std" {
   portgroup       = each.value
   toggle_on_apply = true
   toggle_triggers = { run = "%d" }
+  # As the carp-ha-firewall module does: the host option first, so each
+  # policy records the option's new value among its toggle hazards.
+  depends_on = [carp_host_settings.esx01]
 }
 
 resource "carp_portgroup_policy" "dv" {
@@ -53,7 +59,7 @@ resource "carp_portgroup_policy" "dv" {
   toggle_on_apply          = true
   toggle_triggers          = { run = "%d" }
 }
-`, sim.HostID("esx-01.lab"), run%2 == 0, sim.HostID("esx-01.lab"), run, sim.DVPortGroupID("FW-CORE"), sim.DVPortGroupID("FW-LEGACY"), run)
+`, sim.HostID("esx-01.lab"), rpfOn, sim.HostID("esx-01.lab"), run, sim.DVPortGroupID("FW-CORE"), sim.DVPortGroupID("FW-LEGACY"), run)
 }
 
 // campaignState is what the campaign checks after each run.
@@ -103,7 +109,7 @@ func readCampaign(t testing.TB, sim *simulator.Server) campaignState {
 // desired is the state the configuration of a run asks for.
 func desired(sim *simulator.Server, run int) campaignState {
 	st := campaignState{sec: map[string][3]bool{}}
-	if run%2 == 0 {
+	if (run/2)%2 == 0 {
 		st.rpf = 1
 	}
 	all := [3]bool{true, true, true}
@@ -119,15 +125,19 @@ type faultPlan struct {
 	nth    int
 }
 
-var campaignFaults = []struct {
-	method string
-	max    int // the nth call is drawn from 1..max
-}{
-	{"UpdatePortGroup", 8},             // writes: toggles and policies
-	{"UpdateOptions", 1},               // the host option
-	{"ReconfigureDVPortgroup_Task", 4}, // distributed writes (the task fails)
-	{"RetrievePropertiesEx", 16},       // reads and task waits
-	{"Login", 2},                       // the plan's and the apply's sessions
+// The methods a fault is injected into: writes (toggles and policies), the
+// host option, distributed writes (the task fails), reads and task waits
+// (RetrievePropertiesEx), and logins. The nth call is drawn from the calls
+// the previous, fault-free apply made of that method, so that nearly every
+// fault fires.
+var campaignMethods = []string{"UpdatePortGroup", "UpdateOptions", "ReconfigureDVPortgroup_Task", "RetrievePropertiesEx", "Login"}
+
+func callsByMethod(sim *simulator.Server) map[string]int {
+	n := map[string]int{}
+	for _, c := range sim.Calls() {
+		n[c.Method]++
+	}
+	return n
 }
 
 // TestFaultCampaign applies toggling policies and host settings over and
@@ -146,7 +156,7 @@ func TestFaultCampaign(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("CARP_FAULT_RUNS")); err == nil && n > 0 {
 		runs = n
 	}
-	const workers = 2
+	const workers = 2 // campaignConfig's flip assumes two
 	var injected, fired, failedRuns, unsafe, notConverged atomic.Int64
 	var mu sync.Mutex
 	var problems []string
@@ -185,21 +195,35 @@ func TestFaultCampaign(t *testing.T) {
 				report("initial apply failed:\n%s", out)
 				return
 			}
-			for run := 1 + w; run <= runs; run += workers {
+			write(1)
+			sim.ResetCalls()
+			if out, code := c.run(rel, c.bin, "apply", "-input=false", "-auto-approve", "-no-color"); code != 0 {
+				report("second apply failed:\n%s", out)
+				return
+			}
+			counts := callsByMethod(sim)
+			for run := 2 + w; run <= runs+1; run += workers {
 				before := readCampaign(t, sim)
-				f := campaignFaults[rng.Intn(len(campaignFaults))]
-				fp := faultPlan{f.method, 1 + rng.Intn(f.max)}
+				method := campaignMethods[rng.Intn(len(campaignMethods))]
+				fp := faultPlan{method, 1 + rng.Intn(max(1, counts[method]))}
 				sim.ClearFaults()
 				sim.ResetCalls()
 				sim.FailCall(fp.method, "", fp.nth, &types.SystemError{Reason: fmt.Sprintf("injected by the fault campaign (run %d)", run)})
 				injected.Add(1)
 				write(run)
 				out, code := c.run(rel, c.bin, "apply", "-input=false", "-auto-approve", "-no-color")
+				didFire := false
 				for _, call := range sim.Calls() {
 					if call.Fault == "SystemError" {
-						fired.Add(1)
+						didFire = true
 						break
 					}
+				}
+				if didFire {
+					fired.Add(1)
+				}
+				if os.Getenv("CARP_FAULT_VERBOSE") != "" {
+					t.Logf("run %d: %s #%d of %d: fired %t, exit %d, calls %v", run, fp.method, fp.nth, counts[fp.method], didFire, code, callsByMethod(sim))
 				}
 				sim.ClearFaults()
 				after := readCampaign(t, sim)
@@ -221,7 +245,8 @@ func TestFaultCampaign(t *testing.T) {
 					}
 				}
 				// Converge: a fault-free apply, then an empty plan.
-				if out, code := c.run(rel, c.bin, "apply", "-input=false", "-auto-approve", "-no-color"); code != 0 {
+				out, code = c.run(rel, c.bin, "apply", "-input=false", "-auto-approve", "-no-color")
+				if code != 0 {
 					notConverged.Add(1)
 					report("run %d (%s #%d): the fault-free apply failed:\n%s", run, fp.method, fp.nth, out)
 					continue
