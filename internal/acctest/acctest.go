@@ -15,6 +15,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/provider"
@@ -104,6 +105,32 @@ type Diag struct {
 	Severity string // "error" or "warning"
 	Summary  string
 	Detail   string
+	// Attribute is the attribute path, such as teaming[0].load_balancing
+	// or advanced_options["Net.X"]; "" when the diagnostic has none.
+	Attribute string
+}
+
+func attrPath(p *tftypes.AttributePath) string {
+	if p == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, st := range p.Steps() {
+		switch v := st.(type) {
+		case tftypes.AttributeName:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(string(v))
+		case tftypes.ElementKeyString:
+			fmt.Fprintf(&b, "[%q]", string(v))
+		case tftypes.ElementKeyInt:
+			fmt.Fprintf(&b, "[%d]", int64(v))
+		default:
+			b.WriteString("[*]")
+		}
+	}
+	return b.String()
 }
 
 func (d Diag) String() string {
@@ -177,7 +204,7 @@ func (r *Recorder) add(rpc string, ds []*tfprotov6.Diagnostic) {
 		if d.Severity == tfprotov6.DiagnosticSeverityWarning {
 			sev = "warning"
 		}
-		r.diags = append(r.diags, Diag{RPC: rpc, Severity: sev, Summary: d.Summary, Detail: d.Detail})
+		r.diags = append(r.diags, Diag{RPC: rpc, Severity: sev, Summary: d.Summary, Detail: d.Detail, Attribute: attrPath(d.Attribute)})
 	}
 }
 
@@ -377,6 +404,30 @@ func (s *recordingServer) ReadDataSource(ctx context.Context, req *tfprotov6.Rea
 	resp, err := o.resp, o.err
 	if resp != nil {
 		s.rec.add("ReadDataSource", resp.Diagnostics)
+	}
+	return resp, err
+}
+
+func (s *recordingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
+	resp, err := s.ProviderServer.ValidateResourceConfig(ctx, req)
+	if resp != nil {
+		s.rec.add("ValidateResourceConfig", resp.Diagnostics)
+	}
+	return resp, err
+}
+
+func (s *recordingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
+	resp, err := s.ProviderServer.ValidateDataResourceConfig(ctx, req)
+	if resp != nil {
+		s.rec.add("ValidateDataResourceConfig", resp.Diagnostics)
+	}
+	return resp, err
+}
+
+func (s *recordingServer) ValidateProviderConfig(ctx context.Context, req *tfprotov6.ValidateProviderConfigRequest) (*tfprotov6.ValidateProviderConfigResponse, error) {
+	resp, err := s.ProviderServer.ValidateProviderConfig(ctx, req)
+	if resp != nil {
+		s.rec.add("ValidateProviderConfig", resp.Diagnostics)
 	}
 	return resp, err
 }
