@@ -6,7 +6,9 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
 	"os/signal"
+	rdebug "runtime/debug"
 	"syscall"
 	"time"
 
@@ -25,6 +27,14 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
+
+	// Terraform runs one provider process per command; with a thousand
+	// resources the Go runtime would otherwise let the heap grow to twice
+	// its live size between collections. A soft limit keeps the process
+	// small (GOMEMLIMIT, when set, wins).
+	if os.Getenv("GOMEMLIMIT") == "" {
+		rdebug.SetMemoryLimit(64 << 20)
+	}
 
 	sessions := &provider.Sessions{}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)

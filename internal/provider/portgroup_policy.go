@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
@@ -72,11 +73,21 @@ const importFormats = "`<host moref>:<port group name>` for a standard port grou
 
 // morefRE matches a managed object id of a kind ("host-21"); a host may
 // also be "ha-host" when the provider talks to ESXi directly.
+var (
+	hostMorefRE = regexp.MustCompile(`^(host-[0-9]+|ha-host)$`)
+	morefREs    sync.Map // kind -> *regexp.Regexp
+)
+
 func morefRE(kind string) *regexp.Regexp {
 	if kind == "host" {
-		return regexp.MustCompile(`^(host-[0-9]+|ha-host)$`)
+		return hostMorefRE
 	}
-	return regexp.MustCompile(`^` + kind + `-[0-9]+$`)
+	if re, ok := morefREs.Load(kind); ok {
+		return re.(*regexp.Regexp)
+	}
+	re := regexp.MustCompile(`^` + regexp.QuoteMeta(kind) + `-[0-9]+$`)
+	morefREs.Store(kind, re)
+	return re
 }
 
 // parsePortGroupID parses an import id.

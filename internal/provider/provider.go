@@ -240,7 +240,7 @@ func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 
-	ctx = vsphere.WithLogging(ctx, cfg.Password)
+	ctx = vsphere.WithSecretMasks(ctx, cfg.Password)
 	tflog.Debug(ctx, "connecting to vSphere", map[string]any{"server": cfg.Server, "user": cfg.User})
 	cctx, cancel := context.WithTimeout(ctx, cfg.APITimeout)
 	defer cancel()

@@ -288,7 +288,7 @@ func ReadCAFile(path string) error {
 // Begin prepares a request ctx for vSphere calls: the logging subsystem with
 // secrets masked, and api_timeout.
 func (c *Client) Begin(ctx context.Context) (context.Context, context.CancelFunc) {
-	return c.WithTimeout(WithLogging(ctx, c.cfg.Password))
+	return c.WithTimeout(WithLogging(ctx))
 }
 
 // Server is the vsphere_server this client is logged in to.

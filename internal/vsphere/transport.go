@@ -22,21 +22,25 @@ var (
 	passwordRe = regexp.MustCompile(`(?i)(<password>)[^<]*(</password>)`)
 )
 
-// WithLogging adds the vSphere subsystem to ctx with secrets masked: the
-// password field, session cookies and SOAP password elements.
-func WithLogging(ctx context.Context, password string) context.Context {
+// WithLogging adds the vSphere subsystem to a request ctx with secrets
+// masked: password/cookie/session fields, session cookies and SOAP password
+// elements. It runs on every operation, so it keeps to a few logger copies.
+func WithLogging(ctx context.Context) context.Context {
 	ctx = tflog.NewSubsystem(ctx, Subsystem)
 	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, Subsystem, "password", "cookie", "session")
 	ctx = tflog.SubsystemMaskMessageRegexes(ctx, Subsystem, cookieRe, passwordRe)
-	ctx = tflog.SubsystemMaskAllFieldValuesRegexes(ctx, Subsystem, cookieRe, passwordRe)
-	if password != "" {
-		ctx = tflog.SubsystemMaskMessageStrings(ctx, Subsystem, password)
-		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, Subsystem, password)
-	}
-	// The same masks on the provider's root logger, for errors logged there.
+	return tflog.SubsystemMaskAllFieldValuesRegexes(ctx, Subsystem, cookieRe, passwordRe)
+}
+
+// WithSecretMasks also masks the password itself, in the subsystem and the
+// provider's root logger: for the provider's Configure, where it is handled.
+func WithSecretMasks(ctx context.Context, password string) context.Context {
+	ctx = WithLogging(ctx)
 	ctx = tflog.MaskMessageRegexes(ctx, cookieRe, passwordRe)
 	ctx = tflog.MaskAllFieldValuesRegexes(ctx, cookieRe, passwordRe)
 	if password != "" {
+		ctx = tflog.SubsystemMaskMessageStrings(ctx, Subsystem, password)
+		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, Subsystem, password)
 		ctx = tflog.MaskMessageStrings(ctx, password)
 		ctx = tflog.MaskAllFieldValuesStrings(ctx, password)
 	}
