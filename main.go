@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	rdebug "runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -36,6 +37,8 @@ func main() {
 		rdebug.SetMemoryLimit(64 << 20)
 	}
 
+	quietLogs()
+
 	sessions := &provider.Sessions{}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -53,5 +56,22 @@ func main() {
 
 	if err != nil {
 		log.Fatalf("%s (commit %s): %v", version, commit, err)
+	}
+}
+
+// quietLogs turns the plugin's logging off when Terraform was not asked for
+// logs. terraform-plugin-log defaults to TRACE when no level is set, so the
+// SDK would build and JSON-encode every trace line of every request (most of
+// the provider's allocations at a thousand resources) only for Terraform to
+// drop it. Any TF_LOG* variable (TF_LOG, TF_LOG_PROVIDER, TF_LOG_SDK...)
+// leaves everything as it is.
+func quietLogs() {
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "TF_LOG") && k != "TF_LOG_PATH" {
+			return
+		}
+	}
+	for _, k := range []string{"TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"} {
+		_ = os.Setenv(k, "off")
 	}
 }
