@@ -708,8 +708,13 @@ func (r *hostSettingsResource) toggle(ctx context.Context, snap *vsphere.Snapsho
 			notToggled = fmt.Sprintf(" Not toggled (unchanged): %s.", strings.Join(rest, ", "))
 		}
 		if ctx.Err() != nil {
+			// Record what is left: the next plan shows an update that
+			// finishes the toggle (through pending_reenable).
+			for _, u := range targets[i:] {
+				pending[u.key] = u.restore
+			}
 			diags.AddError("Toggle interrupted",
-				fmt.Sprintf("The operation was cancelled (%v) while toggling promiscuous mode on host %s (%s). Toggled and restored: %s. Not toggled (unchanged): %s. Run terraform apply again to finish.",
+				fmt.Sprintf("The operation was cancelled (%v) while toggling promiscuous mode on host %s (%s). Toggled and restored: %s. Not toggled (unchanged, promiscuous mode as it was): %s. The next plan shows an update of this resource that finishes the toggle.",
 					ctx.Err(), h.Name, h.ID, listOrNone(toggled), strings.Join(append([]string{describeTarget(t.key)}, rest...), ", ")))
 			return toggled, pending, false
 		}
@@ -739,8 +744,11 @@ func (r *hostSettingsResource) toggle(ctx context.Context, snap *vsphere.Snapsho
 		}
 		toggled = append(toggled, t.key)
 		if ctx.Err() != nil && len(rest) > 0 {
+			for _, u := range targets[i+1:] {
+				pending[u.key] = u.restore
+			}
 			diags.AddError("Toggle interrupted",
-				fmt.Sprintf("The operation was cancelled (%v) while toggling promiscuous mode on host %s (%s). Toggled and restored: %s.%s Run terraform apply again to finish.",
+				fmt.Sprintf("The operation was cancelled (%v) while toggling promiscuous mode on host %s (%s). Toggled and restored: %s.%s The next plan shows an update of this resource that finishes the toggle.",
 					ctx.Err(), h.Name, h.ID, strings.Join(toggled, ", "), notToggled))
 			return toggled, pending, false
 		}
