@@ -43,8 +43,11 @@ func New(t testing.TB, sc simulator.Scenario, opts ...simulator.Option) *Env {
 		t.Fatalf("starting simulator: %v", err)
 	}
 	e := &Env{T: t, Sim: s, Sessions: &provider.Sessions{}, Diags: &Recorder{}}
+	// t.Context is cancelled before cleanups run: keep its values, not
+	// its cancellation, for the logouts.
+	ctx := context.WithoutCancel(t.Context())
 	t.Cleanup(func() {
-		e.Sessions.LogoutAll(context.Background())
+		e.Sessions.LogoutAll(ctx)
 		s.Close()
 	})
 	return e
