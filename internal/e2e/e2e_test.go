@@ -39,7 +39,8 @@ func terraformPath(t testing.TB) string {
 	if p, err := exec.LookPath("terraform"); err == nil {
 		return p
 	}
-	t.Skip("no Terraform CLI: set TF_ACC_TERRAFORM_PATH (make test builds one)")
+	// TF_ACC asked for the CLI tests: a missing CLI is a failure, not a skip.
+	t.Fatal("TF_ACC is set but there is no Terraform CLI: set TF_ACC_TERRAFORM_PATH (make test builds one)")
 	return ""
 }
 

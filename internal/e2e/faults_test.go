@@ -15,7 +15,6 @@ import (
 
 	"github.com/vmware/govmomi/vim25/types"
 
-	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
@@ -274,5 +273,4 @@ func TestFaultCampaign(t *testing.T) {
 	if unsafe.Load() != 0 || notConverged.Load() != 0 {
 		t.Errorf("objects left unsafe without an error: %d (must be 0); runs that did not converge: %d (must be 0)", unsafe.Load(), notConverged.Load())
 	}
-	_ = inventory.OptionRPFKey
 }

@@ -136,7 +136,7 @@ func (p *carpProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 
 // settings resolves the provider block and the environment; it reports
 // problems on the attribute they concern.
-func settings(ctx context.Context, m providerModel, getenv func(string) string) (vsphere.Config, []attrProblem) {
+func settings(m providerModel, getenv func(string) string) (vsphere.Config, []attrProblem) {
 	var probs []attrProblem
 	str := func(v types.String, attr, env string, required bool) string {
 		if !v.IsNull() && !v.IsUnknown() {
@@ -205,7 +205,6 @@ func settings(ctx context.Context, m providerModel, getenv func(string) string) 
 			cfg.APITimeout = d
 		}
 	}
-	_ = ctx
 	return cfg, probs
 }
 
@@ -232,7 +231,7 @@ func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cfg, probs := settings(ctx, m, os.Getenv)
+	cfg, probs := settings(m, os.Getenv)
 	for _, pr := range probs {
 		resp.Diagnostics.AddAttributeError(path.Root(pr.attr), pr.summary, pr.detail)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -28,12 +27,6 @@ var (
 	_ resource.ResourceWithConfigure   = (*hostSettingsResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*hostSettingsResource)(nil)
 	_ resource.ResourceWithImportState = (*hostSettingsResource)(nil)
-)
-
-// Retries of a re-enabling write: 4 attempts, 200ms, 400ms, 800ms apart.
-const (
-	reenableAttempts = 4
-	reenableBackoff  = 200 * time.Millisecond
 )
 
 // vswitchPrefix marks a vSwitch (toggled at switch level) in
@@ -428,9 +421,8 @@ func (r *hostSettingsResource) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if st, ok := r.apply(ctx, nil, plan, &resp.Diagnostics); st != nil {
+	if st, _ := r.apply(ctx, nil, plan, &resp.Diagnostics); st != nil {
 		resp.Diagnostics.Append(resp.State.Set(ctx, st)...)
-		_ = ok
 	}
 }
 
@@ -718,20 +710,13 @@ func (r *hostSettingsResource) toggle(ctx context.Context, snap *vsphere.Snapsho
 					ctx.Err(), h.Name, h.ID, listOrNone(toggled), strings.Join(append([]string{describeTarget(t.key)}, rest...), ", ")))
 			return toggled, pending, false
 		}
-		// Once the first write starts, both writes run on a ctx of their
-		// own (a Ctrl-C cannot stop the toggle between them), and a failed
-		// first write is followed by the restoring one all the same: it
-		// may have landed.
-		rctx, cancel := vsphere.Restoring(ctx)
-		firstErr := r.write(rctx, snap, h, t.key, t.restore, false)
-		err := vsphere.Retry(rctx, reenableAttempts, reenableBackoff, func(ctx context.Context) error {
-			return r.write(ctx, snap, h, t.key, t.restore, true)
-		})
-		cancel()
-		if firstErr != nil && err == nil {
+		written, err := toggleWrites(ctx,
+			func(ctx context.Context) error { return r.write(ctx, snap, h, t.key, t.restore, false) },
+			func(ctx context.Context) error { return r.write(ctx, snap, h, t.key, t.restore, true) })
+		if err != nil && !written {
 			diags.AddError("Promiscuous mode toggle failed",
-				objectError(fmt.Sprintf("Disabling promiscuous mode (first half of the toggle) of %s on", describeTarget(t.key)), "host", h.Name, h.ID, firstErr)+
-					". Its promiscuous mode was written back as it was, so it is not left off."+notToggled+" Run terraform apply again, or toggle by hand.")
+				objectError(fmt.Sprintf("Toggling promiscuous mode of %s on", describeTarget(t.key)), "host", h.Name, h.ID, err)+
+					". It is not left off."+notToggled+" Run terraform apply again, or toggle by hand.")
 			return toggled, pending, false
 		}
 		if err != nil {
@@ -739,7 +724,7 @@ func (r *hostSettingsResource) toggle(ctx context.Context, snap *vsphere.Snapsho
 			diags.AddError("Promiscuous mode left off",
 				fmt.Sprintf("%s on host %s (%s) was left with promiscuous mode OFF: re-enabling it failed %d times (%s: %v). CARP on that port group does not work until it is re-enabled.%s "+
 					"The next plan shows an update of this resource (pending_reenable) that re-enables it first; run terraform apply again, or set promiscuous mode back by hand.",
-					describeTarget(t.key), h.Name, h.ID, reenableAttempts, vsphere.FaultName(err), err, notToggled))
+					describeTarget(t.key), h.Name, h.ID, restoreAttempts, vsphere.FaultName(err), err, notToggled))
 			return toggled, pending, false
 		}
 		toggled = append(toggled, t.key)
@@ -769,7 +754,7 @@ func (r *hostSettingsResource) reenable(ctx context.Context, snap *vsphere.Snaps
 				fmt.Sprintf("%s on host %s (%s) was waiting for promiscuous mode to be re-enabled, but it no longer exists; nothing to do.", describeTarget(key), h.Name, h.ID))
 			continue
 		}
-		err := vsphere.Retry(ctx, reenableAttempts, reenableBackoff, func(ctx context.Context) error {
+		err := vsphere.Retry(ctx, restoreAttempts, restoreBackoff, func(ctx context.Context) error {
 			return r.write(ctx, snap, h, key, pending[key], true)
 		})
 		if err != nil {

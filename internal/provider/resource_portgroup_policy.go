@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -43,9 +42,7 @@ var (
 // Retry of the second write of a toggle: the port group is without
 // promiscuous mode until it succeeds.
 const (
-	toggleWriteAttempts = 3
-	toggleWriteBackoff  = 200 * time.Millisecond
-	concurrentAttempts  = 3
+	concurrentAttempts = 3
 )
 
 // NewPortGroupPolicyResource is the carp_portgroup_policy resource.
@@ -929,7 +926,7 @@ func (r *portGroupPolicyResource) apply(ctx context.Context, m *portGroupPolicyM
 			diags.AddError("Toggle left promiscuous mode OFF",
 				fmt.Sprintf("Promiscuous mode was turned off on %s, but writing the desired policy failed after %d attempts: %s. "+
 					"The port group is left rejecting promiscuous mode, so CARP on it is broken until the next apply; the next plan re-enables it (allow_promiscuous shows false -> true).",
-					v.describe(), toggleWriteAttempts, objectError("writing the policy of", "port group", v.name, t.ID(), err)))
+					v.describe(), restoreAttempts, objectError("writing the policy of", "port group", v.name, t.ID(), err)))
 			return true, diags
 		}
 		diags.AddError("Cannot write the port group policy", objectError("writing the policy of", portGroupKind(t), v.name, t.ID(), err)+
@@ -968,33 +965,6 @@ func (r *portGroupPolicyResource) writeStandard(ctx context.Context, snap *vsphe
 	return toggleWrites(ctx,
 		func(ctx context.Context) error { return r.client.SetPortGroupPolicy(ctx, netSys, spec, off, nil) },
 		func(ctx context.Context) error { return r.client.SetPortGroupPolicy(ctx, netSys, spec, sec, team) })
-}
-
-// toggleWrites makes the two writes of a toggle: promiscuous mode off, then
-// the desired policy (retried). Once started, both run on a ctx of their own
-// (vsphere.Restoring): a Ctrl-C cannot stop the toggle between them, and an
-// aborted request cannot leave it unknown whether the first one landed. If
-// the first write fails it may still have landed (a task can succeed while
-// waiting for it fails), so the desired policy is written all the same.
-// written reports that the port group may be left with promiscuous mode off.
-func toggleWrites(ctx context.Context, first, second func(context.Context) error) (written bool, err error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	rctx, cancel := vsphere.Restoring(ctx)
-	defer cancel()
-	firstErr := first(rctx)
-	err = vsphere.Retry(rctx, toggleWriteAttempts, toggleWriteBackoff, second)
-	switch {
-	case err != nil:
-		if firstErr != nil {
-			err = fmt.Errorf("turning promiscuous mode off: %v; then writing the desired policy: %w", firstErr, err)
-		}
-		return true, err
-	case firstErr != nil:
-		return false, fmt.Errorf("turning promiscuous mode off failed, so the toggle did not take place (the desired policy was written): %w", firstErr)
-	}
-	return true, nil
 }
 
 // writeDV makes one ReconfigureDVPortgroup_Task, or two with toggle,

@@ -634,7 +634,7 @@ func TestAccPortGroupPolicy_toggleFault(t *testing.T) {
 			{Config: cfg("1")},
 			{
 				PreConfig: func() {
-					for n := 2; n <= 4; n++ { // the first write passes, the next three fail
+					for n := 2; n <= 5; n++ { // the first write passes, the four restoring attempts fail
 						e.Sim.FailCall("UpdatePortGroup", "", n, &types.HostConfigFault{})
 					}
 				},
@@ -1172,7 +1172,7 @@ func TestAccPortGroupPolicy_dvConcurrentAndFault(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					for n := 2; n <= 4; n++ {
+					for n := 2; n <= 5; n++ {
 						e.Sim.FailCall("ReconfigureDVPortgroup_Task", id, n, &types.DvsFault{})
 					}
 				},

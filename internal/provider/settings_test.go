@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -64,7 +63,7 @@ func TestSettings(t *testing.T) {
 					*s = types.StringNull()
 				}
 			}
-			cfg, probs := settings(context.Background(), m, env(tc.env))
+			cfg, probs := settings(m, env(tc.env))
 			if tc.wantAttr == "" {
 				if len(probs) > 0 {
 					t.Fatalf("unexpected problems: %+v", probs)

@@ -304,7 +304,7 @@ func (c *Client) readSwitches(ctx context.Context, snap *Snapshot, refs []types.
 		pg := &snap.DVPortGroups[i]
 		raw := snap.DVPortGroupRaw[pg.ID]
 		dvs := switches[raw.Switch.Value]
-		resolveDVPortGroup(pg, raw.Setting, dvs)
+		resolveDVPortGroup(pg, dvs)
 	}
 	return nil
 }
@@ -623,7 +623,7 @@ func ownTeaming(t *types.VmwareUplinkPortTeamingPolicy) inventory.Teaming {
 
 // resolveDVPortGroup computes the effective policy: the port group's own
 // values over the switch's default port config.
-func resolveDVPortGroup(pg *inventory.DVPortGroup, own *types.VMwareDVSPortSetting, dvs *mo.DistributedVirtualSwitch) {
+func resolveDVPortGroup(pg *inventory.DVPortGroup, dvs *mo.DistributedVirtualSwitch) {
 	var swSec inventory.Security
 	var swTeam inventory.Teaming
 	if dvs != nil {
@@ -666,7 +666,6 @@ func resolveDVPortGroup(pg *inventory.DVPortGroup, own *types.VMwareDVSPortSetti
 		e.StandbyUplinks = append([]string{}, order.Standby...)
 	}
 	pg.Effective = e
-	_ = own
 }
 
 // switchSecurity reads a switch's default port config, where every value is
