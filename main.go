@@ -8,12 +8,12 @@ import (
 	"log"
 	"os"
 	"os/signal"
-	rdebug "runtime/debug"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/provider"
 )
@@ -29,24 +29,24 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
-	// Terraform runs one provider process per command; with a thousand
-	// resources the Go runtime would otherwise let the heap grow to twice
-	// its live size between collections. A soft limit keeps the process
-	// small (GOMEMLIMIT, when set, wins).
-	if os.Getenv("GOMEMLIMIT") == "" {
-		rdebug.SetMemoryLimit(64 << 20)
-	}
-
 	quietLogs()
 
 	sessions := &provider.Sessions{}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	err := providerserver.Serve(ctx, provider.New(version, sessions), providerserver.ServeOpts{
-		Address: "registry.terraform.io/carpsafe/carp",
-		Debug:   debug,
-	})
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	factory := provider.NewServer(version, sessions)
+	err := tf6server.Serve("registry.terraform.io/carpsafe/carp", func() tfprotov6.ProviderServer {
+		srv, err := factory()
+		if err != nil {
+			log.Fatalf("%s (commit %s): %v", version, commit, err)
+		}
+		return srv
+	}, opts...)
 
 	// The plugin is ending: log every vSphere session out so none is left
 	// behind on the server (the vsphere provider leaks one per run).

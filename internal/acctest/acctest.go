@@ -13,7 +13,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -58,7 +57,7 @@ func New(t testing.TB, sc simulator.Scenario, opts ...simulator.Option) *Env {
 func (e *Env) Factories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"carp": func() (tfprotov6.ProviderServer, error) {
-			srv, err := providerserver.NewProtocol6WithError(provider.New("test", e.Sessions)())()
+			srv, err := provider.NewServer("test", e.Sessions)()
 			if err != nil {
 				return nil, err
 			}

@@ -18,9 +18,17 @@ func benchDelay() time.Duration {
 	return 20 * time.Millisecond
 }
 
-func benchRefresh(b *testing.B, hosts, pgs int) {
+// benchRefresh measures one plan; maxCalls and maxRSS are the issue's
+// targets, and the benchmark fails when one is missed.
+func benchRefresh(b *testing.B, hosts, pgs, maxCalls int, maxRSS float64) {
 	for i := 0; i < b.N; i++ {
 		calls, wall, rss := refreshCalls(b, hosts, pgs, benchDelay())
+		if calls > maxCalls {
+			b.Errorf("target missed: %d SOAP calls, at most %d", calls, maxCalls)
+		}
+		if maxRSS > 0 && rss >= maxRSS {
+			b.Errorf("target missed: provider peak RSS %.1f MiB, under %.0f MiB", rss, maxRSS)
+		}
 		b.ReportMetric(float64(calls), "soap-calls")
 		b.ReportMetric(wall.Seconds(), "plan-s")
 		b.ReportMetric(rss, "provider-MiB")
@@ -29,8 +37,8 @@ func benchRefresh(b *testing.B, hosts, pgs int) {
 	}
 }
 
-func BenchmarkRefresh100PoliciesOn20Hosts(b *testing.B)   { benchRefresh(b, 20, 5) }
-func BenchmarkRefresh1000PoliciesOn200Hosts(b *testing.B) { benchRefresh(b, 200, 5) }
+func BenchmarkRefresh100PoliciesOn20Hosts(b *testing.B)   { benchRefresh(b, 20, 5, 25, 0) }
+func BenchmarkRefresh1000PoliciesOn200Hosts(b *testing.B) { benchRefresh(b, 200, 5, 220, 100) }
 
 // BenchmarkPlanVsNoRefresh times plan against plan -refresh=false on the
 // same 100-policy configuration, in one run: the ratio is the refresh's
@@ -50,6 +58,9 @@ func BenchmarkPlanVsNoRefresh(b *testing.B) {
 		noRefresh := time1("plan", "-input=false", "-refresh=false")
 		withRefresh := time1("plan", "-input=false")
 		ratio := withRefresh.Seconds() / noRefresh.Seconds()
+		if ratio > 1.5 {
+			b.Errorf("target missed: plan is %.2fx plan -refresh=false, at most 1.5x", ratio)
+		}
 		b.ReportMetric(ratio, "plan/plan-refresh=false")
 		fmt.Printf("BENCH plan %v vs plan -refresh=false %v for 100 policies, %v per call: ratio %.2f\n",
 			withRefresh.Round(time.Millisecond), noRefresh.Round(time.Millisecond), benchDelay(), ratio)
@@ -65,6 +76,9 @@ func benchApply(b *testing.B, toggle bool) {
 		p.tf(p.dir, 0, "apply", "-input=false", "-auto-approve")
 		wall := time.Since(start)
 		writes := p.writes()
+		if want := map[bool]int{false: 100, true: 200}[toggle]; writes != want {
+			b.Errorf("target missed: %d writes for 100 port groups, want %d", writes, want)
+		}
 		b.ReportMetric(float64(p.sim.CallCount()), "soap-calls")
 		b.ReportMetric(float64(writes)/100, "writes/policy")
 		fmt.Printf("BENCH apply of 100 policies (toggle_on_apply=%t), %v per call: %d SOAP calls, %d writes (%.1f per port group), %v\n",
@@ -79,6 +93,10 @@ func BenchmarkApplyToggle(b *testing.B)   { benchApply(b, true) }
 func BenchmarkAudit200Hosts(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		calls, wall := auditCalls(b, 200, benchDelay())
+		// 2 (login) + 1 (carp_hosts) + 6 (audit), plus one for logout.
+		if calls > 10 {
+			b.Errorf("target missed: %d SOAP calls for the command", calls)
+		}
 		b.ReportMetric(float64(calls), "soap-calls")
 		fmt.Printf("BENCH carp_audit over 200 hosts x 5 port groups, %v per call: %d SOAP calls (login included), %v\n",
 			benchDelay(), calls, wall.Round(time.Millisecond))

@@ -148,6 +148,23 @@ func TestRefreshBudget(t *testing.T) {
 	}
 }
 
+// TestRefreshBudgetAtScale is the 1,000-policy target, part of make test:
+// at most 220 SOAP calls, and the provider process stays under 100 MiB.
+func TestRefreshBudgetAtScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1,000 resources: not in -short")
+	}
+	t.Parallel()
+	calls, wall, rss := refreshCalls(t, 200, 5, 0)
+	t.Logf("plan of 1,000 carp_portgroup_policy on 200 hosts: %d SOAP calls, %v, provider peak RSS %.1f MiB", calls, wall.Round(time.Millisecond), rss)
+	if calls > 220 {
+		t.Errorf("%d SOAP calls, budget 220", calls)
+	}
+	if rss <= 0 || rss >= 100 {
+		t.Errorf("provider peak RSS %.1f MiB, budget under 100 MiB", rss)
+	}
+}
+
 // TestApplyWrites: one write per port group without toggle, two with.
 func TestApplyWrites(t *testing.T) {
 	t.Parallel()

@@ -4,7 +4,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -26,7 +25,7 @@ func TestAccLive_readOnly(t *testing.T) {
 	sessions := &provider.Sessions{}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
-			"carp": providerserver.NewProtocol6WithError(provider.New("live", sessions)()),
+			"carp": provider.NewServer("live", sessions),
 		},
 		Steps: []resource.TestStep{{
 			Config: `
