@@ -48,32 +48,49 @@ type releasingServer struct {
 
 var _ tfprotov6.ProviderServer = releasingServer{}
 
-// requestContext is a request's context until release, and a cancelled,
-// empty context after that. That is what the request's own context looks
+// requestContext is a request's context until release, and a cancelled
+// context without values after that: what the request's own context looks
 // like once gRPC has answered, minus its values.
 type requestContext struct {
 	ctx atomic.Pointer[context.Context]
 }
 
-// released is what a requestContext answers after its request returned.
-var released = func() context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	return ctx
+// closed is the Done channel of every released requestContext.
+var closed = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
 }()
 
-func (c *requestContext) current() context.Context {
+func (c *requestContext) Deadline() (time.Time, bool) {
 	if p := c.ctx.Load(); p != nil {
-		return *p
+		return (*p).Deadline()
 	}
-	return released
+	return time.Time{}, false
 }
 
-func (c *requestContext) Deadline() (deadline time.Time, ok bool) { return c.current().Deadline() }
-func (c *requestContext) Done() <-chan struct{}                   { return c.current().Done() }
-func (c *requestContext) Err() error                              { return c.current().Err() }
-func (c *requestContext) Value(key any) any                       { return c.current().Value(key) }
-func (c *requestContext) String() string                          { return "provider request context" }
+func (c *requestContext) Done() <-chan struct{} {
+	if p := c.ctx.Load(); p != nil {
+		return (*p).Done()
+	}
+	return closed
+}
+
+func (c *requestContext) Err() error {
+	if p := c.ctx.Load(); p != nil {
+		return (*p).Err()
+	}
+	return context.Canceled
+}
+
+func (c *requestContext) Value(key any) any {
+	if p := c.ctx.Load(); p != nil {
+		return (*p).Value(key)
+	}
+	return nil
+}
+
+func (c *requestContext) String() string { return "provider request context" }
 
 // serve runs one request on a requestContext, released when it returns.
 func serve[Req, Resp any](ctx context.Context, req Req, call func(context.Context, Req) (Resp, error)) (Resp, error) {
