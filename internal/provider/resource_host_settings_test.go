@@ -72,6 +72,9 @@ func hostOption(t testing.TB, e *acctest.Env, host, key string) any {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(opts) != 1 {
+		t.Fatalf("%s on %s: %d options", key, host, len(opts))
+	}
 	return opts[0].GetOptionValue().Value
 }
 
