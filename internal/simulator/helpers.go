@@ -59,7 +59,8 @@ func (s *Server) SetPortGroupSecurity(ctx context.Context, hostName, pg string, 
 }
 
 // SetVSwitchSecurity writes the switch-level security policy of a standard
-// vSwitch with UpdateVirtualSwitch (nil fields become Reject).
+// vSwitch with UpdateVirtualSwitch (nil fields take the ESXi defaults:
+// promiscuous Reject, MAC changes and forged transmits Accept).
 func (s *Server) SetVSwitchSecurity(ctx context.Context, hostName, vswitch string, sec inventory.Security) error {
 	ns, info, done, err := s.hostNetworkSystem(ctx, hostName)
 	if err != nil {
