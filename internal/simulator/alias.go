@@ -34,6 +34,7 @@ var overridden = map[string]map[string]string{
 	"QueryOptions":                {"OptionManager": "CarpHostOptionManager"},
 	"UpdateOptions":               {"OptionManager": "CarpHostOptionManager"},
 	"ReconfigureDvs_Task":         {"VmwareDistributedVirtualSwitch": "CarpDVS", "DistributedVirtualSwitch": "CarpDVS"},
+	"FetchDVPorts":                {"VmwareDistributedVirtualSwitch": "CarpDVS", "DistributedVirtualSwitch": "CarpDVS"},
 	"ReconfigureDVPortgroup_Task": {"DistributedVirtualPortgroup": "CarpDVPortgroup"},
 }
 
