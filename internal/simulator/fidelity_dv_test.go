@@ -8,6 +8,7 @@ import (
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/property"
+	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -318,4 +319,39 @@ func contains(l []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// Item 7, the reading side: a TraversalSpec applies to objects of its type
+// (vSphere API reference, TraversalSpec.type), so VMs are reached through
+// HostSystem.network -> Network.vm, not through a Network traversal
+// misapplied to the host (stock vcsim followed HostSystem.vm).
+func TestTraversalHonoursType(t *testing.T) {
+	t.Parallel()
+	s, c := start(t, DemoScenario())
+	netVMs := &types.TraversalSpec{SelectionSpec: types.SelectionSpec{Name: "netVMs"}, Type: "Network", Path: "vm"}
+	retrieve := func(selects ...types.BaseSelectionSpec) map[string]bool {
+		req := types.RetrieveProperties{This: c.ServiceContent.PropertyCollector, SpecSet: []types.PropertyFilterSpec{{
+			ObjectSet: []types.ObjectSpec{{Obj: hostRef(s, "esx-02.lab"), SelectSet: selects}},
+			PropSet:   []types.PropertySpec{{Type: "VirtualMachine", PathSet: []string{"name"}}},
+		}}}
+		res, err := methods.RetrieveProperties(context.Background(), c.Client, &req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := map[string]bool{}
+		for _, o := range res.Returnval {
+			for _, p := range o.PropSet {
+				names[p.Val.(string)] = true
+			}
+		}
+		return names
+	}
+	if got := retrieve(netVMs); len(got) != 0 {
+		t.Fatalf("a Network traversal applied to a host: %v", got)
+	}
+	hostNets := &types.TraversalSpec{SelectionSpec: types.SelectionSpec{Name: "hostNets"}, Type: "HostSystem", Path: "network",
+		SelectSet: []types.BaseSelectionSpec{&types.SelectionSpec{Name: "netVMs"}}}
+	if got := retrieve(hostNets, netVMs); len(got) != 4 || !got["web-01"] || !got["fw-a"] {
+		t.Fatalf("host -> networks -> VMs: %v", got)
+	}
 }
