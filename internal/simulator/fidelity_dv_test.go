@@ -164,6 +164,14 @@ func TestNetworkVM(t *testing.T) {
 	if got := networkVMs(t, c, fwLAN); !sameList(got, s.VMID("fw-a"), s.VMID("fw-b"), s.VMID("web-01")) {
 		t.Fatalf("after power on: FW-LAN vm %v", got)
 	}
+	// vMotion to the other host keeps the NIC on the same network
+	esx01 := hostRef(s, "esx-01.lab")
+	if task, err := web.Relocate(ctx, types.VirtualMachineRelocateSpec{Host: &esx01}, types.VirtualMachineMovePriorityDefaultPriority); err != nil || task.Wait(ctx) != nil {
+		t.Fatalf("relocate: %v", err)
+	}
+	if got := networkVMs(t, c, fwLAN); !sameList(got, s.VMID("fw-a"), s.VMID("fw-b"), s.VMID("web-01")) {
+		t.Fatalf("after vMotion: FW-LAN vm %v", got)
+	}
 	// moving web-01's NIC to FW-CORE moves it between the lists
 	dev := nicsOf(t, web)[0]
 	sw := dvswitch(t, c, s, "dvs-core")
