@@ -25,6 +25,10 @@ type Snapshot struct {
 	DVSwitches   []DVSwitch
 	DVPortGroups []DVPortGroup
 	VMs          []VM
+	// Clusters and DVPorts are read when the firewalls are followed (see
+	// firewalls.go); nil otherwise.
+	Clusters []Cluster
+	DVPorts  []DVPort
 }
 
 // Host is an ESXi host with its standard networking.
@@ -132,6 +136,9 @@ type DVPortGroup struct {
 	// MacLearning is nil when the switch has no MAC management policy
 	// (below 6.6.0) or none is set.
 	MacLearning *MacLearning
+	// Overrides says which policies a port of the port group may set for
+	// itself (config.policy).
+	Overrides PortOverrides
 }
 
 // MacLearning is a DVS MAC learning policy.
@@ -146,7 +153,9 @@ type MacLearning struct {
 type VM struct {
 	ID   string
 	Name string
-	NICs []NIC
+	// HostID is the host the VM runs on (runtime.host); "" when not read.
+	HostID string
+	NICs   []NIC
 }
 
 // NIC is one virtual network adapter.
@@ -160,6 +169,9 @@ type NIC struct {
 	Network       string
 	DVPortGroupID string
 	HostID        string
+	// PortKey is the DV port the NIC is on (backing port.portKey); "" on a
+	// standard port group, or when the NIC has no port.
+	PortKey string
 }
 
 // FindHost returns the host with the given ID, or nil.

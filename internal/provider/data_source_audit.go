@@ -82,7 +82,7 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				Computed:            true,
 				MarkdownDescription: "What was found, sorted by code, then object id.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"code":        str("Stable code, `CARP001`-`CARP014`."),
+					"code":        str("Stable code, `CARP001`-`CARP017`."),
 					"name":        str("Rule name, such as `promiscuous_rejected`."),
 					"severity":    str("`error`, `warning` or `info`."),
 					"object_id":   str("Moref of the object, or `<host moref>:<name>` for a standard port group or vSwitch."),

@@ -1,5 +1,5 @@
 // Package rules holds the CARP-on-vSphere pitfall catalog (stable codes
-// CARP001-CARP014, see /work/shared/PITFALLS.md) and judges an
+// CARP001-CARP017, see /work/shared/PITFALLS.md) and judges an
 // inventory.Snapshot against it.
 //
 // The package is pure: no I/O, no context, no mutable globals. Evaluate is
@@ -188,6 +188,36 @@ var catalog = [...]Rule{
 		Remedy: "promiscuous mode, or a VDS upgrade",
 		// A configuration error, not a state: the plan fails.
 		Shows: []string{ShowPolicyPlan},
+	},
+	{
+		Code: "CARP015", Name: "port_override_rejects", Severity: SeverityError,
+		Title: "A firewall NIC's distributed port overrides its port group and rejects what CARP needs.",
+		Trigger: "A firewall VM's NIC is on a distributed port whose own (non-inherited) security or MAC management setting rejects promiscuous mode, " +
+			"MAC address changes or forged transmits (or turns MAC learning off) where its port group would allow it, and the port group lets ports override " +
+			"(`securityPolicyOverrideAllowed` or `macManagementOverrideAllowed`). In the plan of `carp_portgroup_policy`, any port of the port group counts.",
+		Why: "A distributed port takes its port group's policy only where it does not set its own, and the port group's policy decides nothing when the port group lets ports override it. " +
+			"The port group then looks right while the firewall's own port drops the VIP traffic.",
+		Remedy: "`allow_port_overrides = false` on the DV port group's `carp_portgroup_policy`, or reset the port",
+		Shows:  showPolicy,
+	},
+	{
+		Code: "CARP016", Name: "portgroup_differs_across_hosts", Severity: SeverityError,
+		Title: "A firewall's standard port group is missing, or on another VLAN, on a host the firewall can run on.",
+		Trigger: "A standard port group a firewall VM's NIC uses (with its VLAN on the VM's host) is missing on another host of the VM's cluster, " +
+			"or has a different VLAN there. A standalone host has no other host to compare with.",
+		Why: "Standard port groups exist per host. The next vMotion, DRS move or HA restart puts the firewall on a host where its interface is not connected, " +
+			"or is connected to another segment, and the pair splits with both nodes MASTER.",
+		Remedy: "create the port group with the same VLAN on every host of the cluster",
+		Shows:  showAuditOnly,
+	},
+	{
+		Code: "CARP017", Name: "pair_not_separated", Severity: SeverityWarning,
+		Title:   "The firewall VMs are not kept on different hosts.",
+		Trigger: "Two firewall VMs run on the same host, or share a DRS-enabled cluster with no enabled VM anti-affinity rule that names both.",
+		Why: "An HA pair is meant to survive the loss of one host. On one host, or in a DRS cluster free to put them together, " +
+			"one host failure takes both firewalls down.",
+		Remedy: "a DRS VM anti-affinity rule for the pair (the vsphere provider's `vsphere_compute_cluster_vm_anti_affinity_rule`)",
+		Shows:  showAuditOnly,
 	},
 }
 

@@ -24,6 +24,9 @@ var pitfalls = []struct {
 	{"CARP012", "legacy_vm_nic", SeverityError},
 	{"CARP013", "mac_learning_available", SeverityInfo},
 	{"CARP014", "mac_learning_unsupported", SeverityError},
+	{"CARP015", "port_override_rejects", SeverityError},
+	{"CARP016", "portgroup_differs_across_hosts", SeverityError},
+	{"CARP017", "pair_not_separated", SeverityWarning},
 }
 
 // Where each rule shows, from PITFALLS.md.
@@ -33,6 +36,8 @@ var shows = map[string][]string{
 	"CARP008": {ShowAudit},
 	"CARP012": {ShowAudit},
 	"CARP014": {ShowPolicyPlan}, // a configuration error: the plan fails
+	"CARP016": {ShowAudit},
+	"CARP017": {ShowAudit},
 }
 
 func TestCatalog(t *testing.T) {
@@ -66,8 +71,8 @@ func TestCatalog(t *testing.T) {
 			t.Errorf("Lookup(%s) = %v, %v", want.code, l, ok)
 		}
 	}
-	if _, ok := Lookup("CARP015"); ok {
-		t.Error("Lookup(CARP015) found")
+	if _, ok := Lookup("CARP018"); ok {
+		t.Error("Lookup(CARP018) found")
 	}
 	// Fresh copies: mutating one does not change the next.
 	cat[0].Name = "x"

@@ -24,7 +24,10 @@ type Scope struct {
 }
 
 // Evaluate judges the snapshot against the state rules: CARP001-004,
-// 006-013 (005 and 014 concern a plan, not a state). With Transport unicast
+// 006-013 and 015-017 (005 and 014 concern a plan, not a state). CARP015-017
+// follow the firewall VMs: the DV ports of their NICs, the clusters of their
+// hosts (snapshot Clusters, DVPorts and VM.HostID); without those nothing
+// of them fires. With Transport unicast
 // the MulticastOnly rules are reported with severity info and a note.
 //
 // Findings are sorted by code, then object id; there is at most one finding
@@ -73,5 +76,6 @@ func Evaluate(s inventory.Snapshot, sc Scope) []Finding {
 			e.legacyNICs(&s.VMs[i])
 		}
 	}
+	e.followFirewalls(&s, fw)
 	return e.result()
 }

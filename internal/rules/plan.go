@@ -63,6 +63,9 @@ type PolicyPlan struct {
 	// Teaming nil leaves the teaming as the snapshot has it.
 	Teaming       *TeamingPlan
 	ToggleOnApply bool
+	// AllowPortOverrides is the planned allow_port_overrides of a DV port
+	// group; nil leaves the port group's override flags as read.
+	AllowPortOverrides *bool
 }
 
 // TeamingPlan is a planned teaming; nil fields leave the value unchanged.
@@ -129,8 +132,10 @@ func PlanStandardPortGroup(s inventory.Snapshot, hostID, pgName string, p Policy
 
 // PlanDVPortGroup returns the plan-time findings of carp_portgroup_policy
 // for one DV port group with the planned policy applied: CARP001-004, 006,
-// 007, 010, 011, 013 and 014 (a mac_learning block while the switch version
-// parses and is below 6.6.0). The caller turns a CARP014 into a plan error.
+// 007, 010, 011, 013, 014 (a mac_learning block while the switch version
+// parses and is below 6.6.0) and 015 (a port of the port group, among the
+// snapshot's DVPorts, holds an override that hurts the planned policy while
+// the port group will still let ports override). The caller turns a CARP014 into a plan error.
 // Returns nil when the port group is not in the snapshot.
 func PlanDVPortGroup(s inventory.Snapshot, dvpgID string, p PolicyPlan) []Finding {
 	pg := s.FindDVPortGroup(dvpgID)
@@ -154,6 +159,11 @@ func PlanDVPortGroup(s inventory.Snapshot, dvpgID string, p PolicyPlan) []Findin
 	e.mirroring(t.sw, p.ToggleOnApply)
 	e.teaming(t)
 	e.macLearningAvailable(t)
+	allowed := pg.Overrides.Allowed()
+	if p.AllowPortOverrides != nil {
+		allowed = *p.AllowPortOverrides
+	}
+	e.planPortOverrides(&s, t, allowed)
 	return e.result()
 }
 

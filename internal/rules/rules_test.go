@@ -206,37 +206,45 @@ func TestEvaluateRules(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s, sc := base(), baseScope()
 			c.edit(&s, &sc)
-			fs := Evaluate(s, sc)
-			if got := keys(fs); !reflect.DeepEqual(got, c.want) {
-				t.Fatalf("got %v, want %v\n%v", got, c.want, fs)
-			}
-			if len(fs) == 0 {
-				return
-			}
-			f := fs[0]
-			r, _ := Lookup(f.Code)
-			if f.Name != r.Name {
-				t.Errorf("name %q, want %q", f.Name, r.Name)
-			}
-			if !strings.HasPrefix(f.Message, f.Code+" ") || !strings.HasSuffix(f.Message, " "+f.Remedy) || f.String() != f.Message {
-				t.Errorf("message format: %q (remedy %q)", f.Message, f.Remedy)
-			}
-			if strings.Contains(f.Message, "\n") {
-				t.Errorf("message has a newline: %q", f.Message)
-			}
-			if !strings.Contains(f.Message, "("+strings.SplitN(f.ObjectID, ":", 2)[0]+")") {
-				t.Errorf("message does not name moref of %s: %q", f.ObjectID, f.Message)
-			}
-			if c.kind != "" && f.ObjectKind != c.kind {
-				t.Errorf("kind %q, want %q", f.ObjectKind, c.kind)
-			}
-			if c.sev != "" && f.Severity != c.sev {
-				t.Errorf("severity %q, want %q", f.Severity, c.sev)
-			}
-			if c.wants != "" && !strings.Contains(f.Message, c.wants) {
-				t.Errorf("message %q\nlacks %q", f.Message, c.wants)
-			}
+			checkEvaluate(t, s, sc, c.want, c.kind, c.sev, c.wants)
 		})
+	}
+}
+
+// checkEvaluate runs Evaluate and checks the findings' keys, and of the
+// first finding its form, kind, severity and a substring of its message
+// (each when set).
+func checkEvaluate(t *testing.T, s inventory.Snapshot, sc Scope, want []string, kind string, sev Severity, wants string) {
+	t.Helper()
+	fs := Evaluate(s, sc)
+	if got := keys(fs); !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v\n%v", got, want, fs)
+	}
+	if len(fs) == 0 {
+		return
+	}
+	f := fs[0]
+	r, _ := Lookup(f.Code)
+	if f.Name != r.Name {
+		t.Errorf("name %q, want %q", f.Name, r.Name)
+	}
+	if !strings.HasPrefix(f.Message, f.Code+" ") || !strings.HasSuffix(f.Message, " "+f.Remedy) || f.String() != f.Message {
+		t.Errorf("message format: %q (remedy %q)", f.Message, f.Remedy)
+	}
+	if strings.Contains(f.Message, "\n") {
+		t.Errorf("message has a newline: %q", f.Message)
+	}
+	if !strings.Contains(f.Message, "("+strings.SplitN(f.ObjectID, ":", 2)[0]+")") {
+		t.Errorf("message does not name moref of %s: %q", f.ObjectID, f.Message)
+	}
+	if kind != "" && f.ObjectKind != kind {
+		t.Errorf("kind %q, want %q", f.ObjectKind, kind)
+	}
+	if sev != "" && f.Severity != sev {
+		t.Errorf("severity %q, want %q", f.Severity, sev)
+	}
+	if wants != "" && !strings.Contains(f.Message, wants) {
+		t.Errorf("message %q\nlacks %q", f.Message, wants)
 	}
 }
 

@@ -25,7 +25,7 @@ func main() {
 func render(catalog []rules.Rule) []byte {
 	var b bytes.Buffer
 	b.WriteString(`---
-page_title: "Pitfall reference (CARP001-CARP014)"
+page_title: "Pitfall reference (CARP001-CARP017)"
 subcategory: ""
 description: |-
   Every CARP-on-vSphere pitfall the provider detects: its stable code, what triggers it, and the fix.
