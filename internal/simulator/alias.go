@@ -38,6 +38,7 @@ var overridden = map[string]map[string]string{
 	"RetrievePropertiesEx":        {"PropertyCollector": "CarpPropertyCollector"},
 	"FetchDVPorts":                {"VmwareDistributedVirtualSwitch": "CarpDVS", "DistributedVirtualSwitch": "CarpDVS"},
 	"ReconfigureDVPortgroup_Task": {"DistributedVirtualPortgroup": "CarpDVPortgroup"},
+	"ReconfigureDVPort_Task":      {"VmwareDistributedVirtualSwitch": "CarpDVS", "DistributedVirtualSwitch": "CarpDVS"},
 }
 
 // alias returns the alias reference for a call of method on orig, creating

@@ -122,7 +122,7 @@ func (s *Server) build(sc Scenario) error {
 			return fmt.Errorf("vm %s: %w", vm.Name, err)
 		}
 	}
-	return nil
+	return s.buildPlacement(sc)
 }
 
 // setupHost installs the option definitions and values and the host's

@@ -114,10 +114,10 @@ func DemoScenario() Scenario {
 			},
 		}},
 		VMs: []VM{
-			{Name: "fw-a", Host: "esx-01.lab", NICs: []VMNIC{{"vmxnet3", "FW-WAN"}, {"vmxnet3", "FW-LAN"}, {"vmxnet3", "FW-CORE"}}},
-			{Name: "fw-b", Host: "esx-02.lab", NICs: []VMNIC{{"e1000", "FW-WAN"}, {"e1000e", "FW-LAN"}}},
-			{Name: "fw-old", Host: "esx-02.lab", NICs: []VMNIC{{"pcnet32", "FW-DMZ"}}},
-			{Name: "web-01", Host: "esx-02.lab", NICs: []VMNIC{{"vmxnet3", "FW-LAN"}}},
+			{Name: "fw-a", Host: "esx-01.lab", NICs: []VMNIC{{Type: "vmxnet3", Network: "FW-WAN"}, {Type: "vmxnet3", Network: "FW-LAN"}, {Type: "vmxnet3", Network: "FW-CORE"}}},
+			{Name: "fw-b", Host: "esx-02.lab", NICs: []VMNIC{{Type: "e1000", Network: "FW-WAN"}, {Type: "e1000e", Network: "FW-LAN"}}},
+			{Name: "fw-old", Host: "esx-02.lab", NICs: []VMNIC{{Type: "pcnet32", Network: "FW-DMZ"}}},
+			{Name: "web-01", Host: "esx-02.lab", NICs: []VMNIC{{Type: "vmxnet3", Network: "FW-LAN"}}},
 		},
 	}
 }

@@ -103,6 +103,12 @@ func detail(method string, this types.ManagedObjectReference, body any) string {
 		return strings.Join(names, ",")
 	case *types.ReconfigVM_Task:
 		return this.Value
+	case *types.ReconfigureDVPort_Task:
+		var parts []string
+		for _, p := range r.Port {
+			parts = append(parts, fmt.Sprintf("port=%s %s configVersion=%s", p.Key, dvSecurity(p.Setting), p.ConfigVersion))
+		}
+		return this.Value + " " + strings.Join(parts, "; ")
 	}
 	return ""
 }

@@ -24,10 +24,9 @@ const vcsimDVSType = "DistributedVirtualSwitch"
 
 // dvPort is the simulator's state of one distributed port, beyond the port
 // keys vcsim keeps on the port group. It is where port-level state lives:
-// the connectee today, the port's own setting overrides later
-// (ReconfigureDVPort_Task writes Setting; FetchDVPorts already merges it
-// over the port group's default port config and clears `inherited` on what
-// it sets).
+// the connectee and the port's own setting (ReconfigureDVPort_Task writes
+// Setting, see dvportcfg.go; FetchDVPorts merges it over the port group's
+// default port config and clears `inherited` on what it sets).
 type dvPort struct {
 	// Connectee is the VM NIC on the port (nil: free).
 	Connectee *types.DistributedVirtualSwitchPortConnectee
@@ -146,6 +145,9 @@ func portSetting(pg types.BaseDVPortSetting, own *types.VMwareDVSPortSetting) ty
 	markInherited(reflect.ValueOf(out))
 	if ps, ok := out.(*types.VMwareDVSPortSetting); ok && own != nil {
 		mergeValue(reflect.ValueOf(ps).Elem(), reflect.ValueOf(own).Elem())
+		// as on a port group of a 6.6+ switch (syncSecurityMac): the
+		// port's own security and MAC management booleans agree
+		syncSecurityMac(ps, own.SecurityPolicy != nil, own.MacManagementPolicy != nil)
 	}
 	return out
 }

@@ -43,19 +43,7 @@ func (s *Server) hostNetworkSystem(ctx context.Context, hostName string) (*objec
 // SetPortGroupSecurity writes the security policy of a standard port group
 // (nil fields inherit from the vSwitch) with UpdatePortGroup.
 func (s *Server) SetPortGroupSecurity(ctx context.Context, hostName, pg string, sec inventory.Security) error {
-	ns, info, done, err := s.hostNetworkSystem(ctx, hostName)
-	if err != nil {
-		return err
-	}
-	defer done()
-	for _, p := range info.Portgroup {
-		if p.Spec.Name == pg {
-			spec := p.Spec
-			spec.Policy.Security = hostSec(sec)
-			return ns.UpdatePortGroup(ctx, pg, spec)
-		}
-	}
-	return fmt.Errorf("simulator: host %s has no port group %q", hostName, pg)
+	return s.editPortGroup(ctx, hostName, pg, func(spec *types.HostPortGroupSpec) { spec.Policy.Security = hostSec(sec) })
 }
 
 // SetVSwitchSecurity writes the switch-level security policy of a standard

@@ -19,10 +19,22 @@ type Datacenter struct {
 	DVSwitches []DVSwitch
 }
 
-// Cluster is a compute cluster of hosts.
+// Cluster is a compute cluster of hosts. DRS is off unless set, as on a
+// cluster vCenter creates from an empty ClusterConfigSpecEx.
 type Cluster struct {
 	Name  string
 	Hosts []Host
+	DRS   bool
+	// AntiAffinity are DRS VM anti-affinity rules (ClusterAntiAffinityRuleSpec)
+	// naming VMs by name.
+	AntiAffinity []AntiAffinityRule
+}
+
+// AntiAffinityRule keeps the named VMs on different hosts.
+type AntiAffinityRule struct {
+	Name    string
+	Enabled bool
+	VMs     []string
 }
 
 // Host is an ESXi host. Every host has the option
@@ -73,6 +85,10 @@ type DVPortGroup struct {
 	Security    inventory.Security
 	Teaming     inventory.Teaming
 	MacLearning *inventory.MacLearning
+	// AllowPortOverrides lets the port group's ports set their own security
+	// and MAC management policy (securityPolicyOverrideAllowed,
+	// macManagementOverrideAllowed).
+	AllowPortOverrides bool
 }
 
 // VM is a virtual machine on a host with NICs on named networks.
@@ -88,4 +104,7 @@ type VM struct {
 type VMNIC struct {
 	Type    string
 	Network string
+	// PortSecurity, on a DV port group that allows overrides, is the own
+	// security policy of the NIC's port (nil fields inherit).
+	PortSecurity *inventory.Security
 }
