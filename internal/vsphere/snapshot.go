@@ -24,6 +24,11 @@ type Request struct {
 	// Options are extra host advanced options to read (with their
 	// definitions), besides Net.ReversePathFwdCheckPromisc.
 	Options []string
+	// Follow follows the VMs (see firewalls.go): the hosts of their
+	// clusters (their own host when standalone), the clusters' DRS and
+	// rules, their DV port groups and the DV ports of their NICs where the
+	// port group lets ports override.
+	Follow bool
 }
 
 // HostRefs are the managers of a host that writes need.
@@ -175,6 +180,12 @@ func (c *Client) Read(ctx context.Context, req Request) (*Snapshot, error) {
 				return nil, fmt.Errorf("reading VM %s: %w", o.Obj.Value, err)
 			}
 			snap.VMs = append(snap.VMs, decodeVM(vm))
+		case "ClusterComputeResource":
+			cl, err := decodeCluster(o)
+			if err != nil {
+				return nil, err
+			}
+			snap.Clusters = append(snap.Clusters, cl)
 		}
 	}
 	for _, list := range [][]string{req.HostIDs, req.DVPortGroupIDs, req.VMIDs} {
@@ -186,6 +197,11 @@ func (c *Client) Read(ctx context.Context, req Request) (*Snapshot, error) {
 	}
 	if len(switchRefs) > 0 {
 		if err := c.readSwitches(ctx, snap, switchRefs, cached); err != nil {
+			return nil, err
+		}
+	}
+	if req.Follow {
+		if err := c.readNICPorts(ctx, snap); err != nil {
 			return nil, err
 		}
 	}
@@ -238,8 +254,12 @@ func (c *Client) directObjects(ctx context.Context, req Request) ([]types.Object
 	for _, id := range uniq(req.DVPortGroupIDs) {
 		objSpecs = append(objSpecs, types.ObjectSpec{Obj: ref("DistributedVirtualPortgroup", id), SelectSet: selects})
 	}
+	var follow []types.BaseSelectionSpec
+	if req.Follow {
+		follow = followSpecs(req.NetworkVMs)
+	}
 	for _, id := range uniq(req.VMIDs) {
-		objSpecs = append(objSpecs, types.ObjectSpec{Obj: ref("VirtualMachine", id)})
+		objSpecs = append(objSpecs, types.ObjectSpec{Obj: ref("VirtualMachine", id), SelectSet: follow})
 	}
 	if len(objSpecs) == 0 {
 		return nil, nil
@@ -248,6 +268,9 @@ func (c *Client) directObjects(ctx context.Context, req Request) ([]types.Object
 		{Type: "HostSystem", PathSet: hostProps(req.Options)},
 		{Type: "DistributedVirtualPortgroup", PathSet: dvpgProps},
 		{Type: "VirtualMachine", PathSet: vmProps},
+	}
+	if req.Follow {
+		propSet = append(propSet, types.PropertySpec{Type: "ClusterComputeResource", PathSet: clusterProps})
 	}
 	return c.retrieveTolerant(ctx, types.PropertyFilterSpec{ObjectSet: objSpecs, PropSet: propSet, ReportMissingObjectsInResults: types.NewBool(true)})
 }
@@ -561,6 +584,7 @@ func decodeDVPortGroupOwn(pg mo.DistributedVirtualPortgroup) inventory.DVPortGro
 	if pg.Config.DistributedVirtualSwitch != nil {
 		out.SwitchID = pg.Config.DistributedVirtualSwitch.Value
 	}
+	out.Overrides = decodeOverrides(pg.Config.Policy)
 	s, ok := pg.Config.DefaultPortConfig.(*types.VMwareDVSPortSetting)
 	if !ok || s == nil {
 		return out
@@ -728,6 +752,7 @@ func decodeVM(vm mo.VirtualMachine) inventory.VM {
 	if vm.Runtime.Host != nil {
 		host = vm.Runtime.Host.Value
 	}
+	out.HostID = host
 	if vm.Config == nil {
 		return out
 	}
@@ -751,6 +776,7 @@ func decodeVM(vm mo.VirtualMachine) inventory.VM {
 			nic.Network = b.DeviceName
 		case *types.VirtualEthernetCardDistributedVirtualPortBackingInfo:
 			nic.DVPortGroupID = b.Port.PortgroupKey
+			nic.PortKey = b.Port.PortKey
 			nic.HostID = ""
 		}
 		out.NICs = append(out.NICs, nic)
@@ -763,4 +789,9 @@ func sortSnapshot(s *inventory.Snapshot) {
 	sort.Slice(s.DVSwitches, func(i, j int) bool { return s.DVSwitches[i].ID < s.DVSwitches[j].ID })
 	sort.Slice(s.DVPortGroups, func(i, j int) bool { return s.DVPortGroups[i].ID < s.DVPortGroups[j].ID })
 	sort.Slice(s.VMs, func(i, j int) bool { return s.VMs[i].ID < s.VMs[j].ID })
+	sort.Slice(s.Clusters, func(i, j int) bool { return s.Clusters[i].ID < s.Clusters[j].ID })
+	sort.Slice(s.DVPorts, func(i, j int) bool {
+		a, b := s.DVPorts[i], s.DVPorts[j]
+		return a.SwitchID < b.SwitchID || (a.SwitchID == b.SwitchID && a.Key < b.Key)
+	})
 }
