@@ -71,7 +71,7 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"host_system_ids":           ids("Hosts (HostSystem morefs such as `host-21`) whose standard port groups named in `portgroups` carry the firewalls."),
 			"portgroups":                ids("Names of the standard port groups of the firewall interfaces, checked on every host of `host_system_ids`."),
 			"distributed_portgroup_ids": ids("Distributed port groups (morefs such as `dvportgroup-42`) of the firewall interfaces."),
-			"firewall_vm_ids":           ids("The firewall VMs (morefs such as `vm-17`). Enables CARP008 (other VMs on a promiscuous firewall port group) and CARP012 (legacy NIC types)."),
+			"firewall_vm_ids":           ids("The firewall VMs (morefs such as `vm-17`). Enables CARP008 (other VMs on a promiscuous firewall port group), CARP012 (legacy NIC types) and CARP015-CARP017 (their ports, the hosts they can move to, their separation). Alone, it is enough: a list left out is derived from the VMs as `carp_firewalls` does (every host of their clusters, the standard port groups their NICs use on each host that has them, their DV port groups); a list given is used as given."),
 			"transport": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "`multicast` (default) or `unicast`. With unicast CARP, the rules the field notes tie to multicast " +
@@ -121,14 +121,16 @@ func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 	hosts, pgs, dvpgs, vms := strs(m.HostSystemIDs), strs(m.PortGroups), strs(m.DistributedPortGroupIDs), strs(m.FirewallVMIDs)
-	if len(pgs) > 0 && len(hosts) == 0 {
+	if len(pgs) > 0 && len(hosts) == 0 && len(vms) == 0 {
 		resp.Diagnostics.AddAttributeError(path.Root("host_system_ids"), "Port groups without hosts",
 			"portgroups names standard port groups, which live on hosts: set host_system_ids too (for example from data.carp_hosts).")
 		return
 	}
 	ctx, cancel := d.client.Begin(ctx)
 	defer cancel()
-	snap, err := d.client.Read(ctx, vsphere.Request{HostIDs: hosts, DVPortGroupIDs: dvpgs, VMIDs: vms, NetworkVMs: true})
+	// With firewall VMs the read follows them (CARP015-017), and what is
+	// omitted of the lists is derived from them.
+	snap, err := d.client.Read(ctx, vsphere.Request{HostIDs: hosts, DVPortGroupIDs: dvpgs, VMIDs: vms, NetworkVMs: true, Follow: len(vms) > 0})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the vSphere inventory for the audit", err.Error())
 		return
@@ -148,6 +150,32 @@ func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 	scope := rules.Scope{DVPortGroups: dvpgs, FirewallVMs: vms, Transport: rules.Transport(m.Transport.ValueString())}
+	var derived []string // port group names taken from the firewalls' NICs
+	if len(vms) > 0 {
+		fp := snap.FootprintOf(vms)
+		if m.DistributedPortGroupIDs == nil {
+			scope.DVPortGroups = fp.DVPortGroupIDs
+		}
+		if m.HostSystemIDs == nil && m.PortGroups == nil {
+			for _, p := range fp.StandardPortGroups {
+				scope.PortGroups = append(scope.PortGroups, rules.PortGroupRef{HostID: p.HostID, Name: p.Name})
+			}
+		}
+		if m.HostSystemIDs == nil {
+			hosts = fp.HostIDs
+		}
+		if m.PortGroups == nil && m.HostSystemIDs != nil {
+			// the firewalls' own port group names, on the hosts given
+			for _, vm := range snap.VMs {
+				for _, n := range vm.NICs {
+					if contains(vms, vm.ID) && n.DVPortGroupID == "" && n.Network != "" {
+						derived = append(derived, n.Network)
+					}
+				}
+			}
+			pgs = sortedUnique(derived)
+		}
+	}
 	// A port group name is checked on every host that has it; a name no
 	// host has is an error (clusters often carry some port groups on some
 	// hosts only).
@@ -160,7 +188,7 @@ func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 				found = true
 			}
 		}
-		if !found {
+		if !found && !contains(derived, name) {
 			if allNames == nil {
 				for _, hid := range hosts {
 					for _, pg := range snap.FindHost(hid).PortGroups {

@@ -264,5 +264,6 @@ func (p *carpProvider) DataSources(_ context.Context) []func() datasource.DataSo
 	return []func() datasource.DataSource{
 		NewHostsDataSource,
 		NewAuditDataSource,
+		NewFirewallsDataSource,
 	}
 }
