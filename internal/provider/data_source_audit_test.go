@@ -56,6 +56,11 @@ func TestAccAuditDataSource_demo(t *testing.T) {
 	t.Parallel()
 	e := acctest.New(t, simulator.DemoScenario())
 	h1, h2 := e.Sim.HostID("esx-01.lab"), e.Sim.HostID("esx-02.lab")
+	_, fwaCorePort, err := e.Sim.NICPort(t.Context(), "fw-a", "Network adapter 3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Sim.ResetCalls()
 	want := []string{
 		"CARP001 " + h1 + ":FW-WAN error",
 		"CARP001 " + h2 + ":FW-WAN error",
@@ -85,7 +90,15 @@ func TestAccAuditDataSource_demo(t *testing.T) {
 		"CARP011 " + h2 + ":Lab-Shared warning",
 		"CARP012 " + e.Sim.VMID("fw-old") + " error",
 		"CARP013 " + e.Sim.DVPortGroupID("FW-CORE") + " info",
-		// fw-b and fw-old, both listed as firewalls, run on esx-02.lab.
+		// fw-a's FW-CORE port rejects promiscuous mode, and FW-CORE lets
+		// ports override.
+		"CARP015 " + e.Sim.DVSwitchID("dvs-core") + ":" + fwaCorePort + " error",
+		// FW-LAN is VLAN 20 on esx-01.lab, 21 on esx-02.lab.
+		"CARP016 " + h1 + ":FW-LAN error",
+		"CARP016 " + h2 + ":FW-LAN error",
+		// DRS, and no anti-affinity rule; fw-b and fw-old, both listed as
+		// firewalls, run on esx-02.lab.
+		"CARP017 " + e.Sim.ClusterID("fw-cluster") + " warning",
 		"CARP017 " + h2 + " warning",
 	}
 	checkFindings := func(want []string) resource.TestCheckFunc {
@@ -136,7 +149,7 @@ func TestAccAuditDataSource_demo(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.carp_audit.demo", tfjsonpath.New("ready"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue("data.carp_audit.demo", tfjsonpath.New("counts"), knownvalue.ObjectExact(map[string]knownvalue.Check{
-						"error": knownvalue.Int64Exact(9), "warning": knownvalue.Int64Exact(16), "info": knownvalue.Int64Exact(1),
+						"error": knownvalue.Int64Exact(12), "warning": knownvalue.Int64Exact(17), "info": knownvalue.Int64Exact(1),
 					})),
 					statecheck.ExpectKnownValue("data.carp_audit.demo", tfjsonpath.New("findings").AtSliceIndex(0).AtMapKey("message"),
 						knownvalue.StringRegexp(regexp.MustCompile(`^CARP001 port group "FW-WAN" on host esx-01.lab \(`+h1+`\): .*allow_promiscuous = true`))),

@@ -11,13 +11,16 @@ func order(active, standby []string) *inventory.UplinkOrder {
 // DemoScenario is the canned inventory of `make demo`. It contains every
 // pitfall of the CARP catalog (/work/shared/PITFALLS.md):
 //
-// Datacenter "dc-lab", cluster "fw-cluster" with hosts "esx-01.lab" and
-// "esx-02.lab"; both have Net.ReversePathFwdCheckPromisc = 0 and
+// Datacenter "dc-lab", DRS cluster "fw-cluster" with hosts "esx-01.lab" and
+// "esx-02.lab" and no VM anti-affinity rule for the pair      -> CARP017;
+// both have Net.ReversePathFwdCheckPromisc = 0 and
 //
 //   - vSwitch0 bridging vmnic0+vmnic1 (loadbalance_srcid, both active) with
 //   - "FW-WAN": rejects promiscuous mode (switch default)      -> CARP001
 //   - "FW-LAN": accepts promiscuous, rejects MAC changes and
 //     forged transmits                                       -> CARP002, CARP003
+//     VLAN 20 on esx-01.lab but 21 on esx-02.lab: a firewall
+//     moved to the other host lands on another segment       -> CARP016
 //     promiscuous on a two-uplink vSwitch with RPF check 0    -> CARP004
 //     (and CARP005 when a plan changes the option)
 //     two active uplinks, loadbalance_srcid                  -> CARP010
@@ -34,18 +37,24 @@ func order(active, standby []string) *inventory.UplinkOrder {
 //     port group)
 //   - "dvs-core", version 7.0.0, enabled mirroring session "span-ids"
 //     -> CARP007; DV port groups "FW-CORE" (promiscuous, no MAC learning
-//     -> CARP013) and "Servers" (switch defaults).
+//     -> CARP013; lets ports override, and fw-a's port rejects promiscuous
+//     mode -> CARP015) and "Servers" (switch defaults).
 //
 // VMs:
 //   - "fw-a" on esx-01.lab: vmxnet3 on FW-WAN, FW-LAN, FW-CORE
 //   - "fw-b" on esx-02.lab: e1000 on FW-WAN, e1000e on FW-LAN
 //   - "fw-old" on esx-02.lab: a retired firewall node still registered,
 //     pcnet32 on FW-DMZ                                          -> CARP012
+//     (audited as a firewall, it shares esx-02.lab with fw-b  -> CARP017)
 //   - "web-01" on esx-02.lab: vmxnet3 on FW-LAN, a non-firewall VM on a
 //     promiscuous port group                                    -> CARP008
 func DemoScenario() Scenario {
 	teamed := inventory.Teaming{Policy: sp(inventory.LBSrcID), Order: order([]string{"vmnic0", "vmnic1"}, nil)}
 	host := func(name string, lab bool) Host {
+		lanVLAN := int32(20)
+		if lab {
+			lanVLAN = 21
+		}
 		h := Host{
 			Name:            name,
 			RPFCheckPromisc: 0,
@@ -56,7 +65,7 @@ func DemoScenario() Scenario {
 					Teaming: teamed,
 					PortGroups: []PortGroup{
 						{Name: "FW-WAN", VLAN: 10, Security: inventory.Security{AllowPromiscuous: bp(false)}},
-						{Name: "FW-LAN", VLAN: 20, Security: inventory.Security{AllowPromiscuous: bp(true), MacChanges: bp(false), ForgedTransmits: bp(false)}},
+						{Name: "FW-LAN", VLAN: lanVLAN, Security: inventory.Security{AllowPromiscuous: bp(true), MacChanges: bp(false), ForgedTransmits: bp(false)}},
 						{Name: "FW-SYNC", VLAN: 30, Security: inventory.Security{AllowPromiscuous: bp(true), MacChanges: bp(true), ForgedTransmits: bp(true)}},
 					},
 				},
@@ -88,6 +97,7 @@ func DemoScenario() Scenario {
 			Name: "dc-lab",
 			Clusters: []Cluster{{
 				Name:  "fw-cluster",
+				DRS:   true,
 				Hosts: []Host{host("esx-01.lab", false), host("esx-02.lab", true)},
 			}},
 			DVSwitches: []DVSwitch{
@@ -107,14 +117,14 @@ func DemoScenario() Scenario {
 					HostNames: hosts,
 					Mirroring: []inventory.MirrorSession{{Key: "vspan_1", Name: "span-ids", Enabled: true}},
 					PortGroups: []DVPortGroup{
-						{Name: "FW-CORE", Security: inventory.Security{AllowPromiscuous: bp(true), MacChanges: bp(true), ForgedTransmits: bp(true)}},
+						{Name: "FW-CORE", Security: inventory.Security{AllowPromiscuous: bp(true), MacChanges: bp(true), ForgedTransmits: bp(true)}, AllowPortOverrides: true},
 						{Name: "Servers"},
 					},
 				},
 			},
 		}},
 		VMs: []VM{
-			{Name: "fw-a", Host: "esx-01.lab", NICs: []VMNIC{{Type: "vmxnet3", Network: "FW-WAN"}, {Type: "vmxnet3", Network: "FW-LAN"}, {Type: "vmxnet3", Network: "FW-CORE"}}},
+			{Name: "fw-a", Host: "esx-01.lab", NICs: []VMNIC{{Type: "vmxnet3", Network: "FW-WAN"}, {Type: "vmxnet3", Network: "FW-LAN"}, {Type: "vmxnet3", Network: "FW-CORE", PortSecurity: &inventory.Security{AllowPromiscuous: bp(false)}}}},
 			{Name: "fw-b", Host: "esx-02.lab", NICs: []VMNIC{{Type: "e1000", Network: "FW-WAN"}, {Type: "e1000e", Network: "FW-LAN"}}},
 			{Name: "fw-old", Host: "esx-02.lab", NICs: []VMNIC{{Type: "pcnet32", Network: "FW-DMZ"}}},
 			{Name: "web-01", Host: "esx-02.lab", NICs: []VMNIC{{Type: "vmxnet3", Network: "FW-LAN"}}},
