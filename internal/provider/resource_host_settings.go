@@ -310,7 +310,7 @@ func (r *hostSettingsResource) ModifyPlan(ctx context.Context, req resource.Modi
 		}
 		var now []rules.Finding
 		for _, f := range rules.Evaluate(inventory.Snapshot{Hosts: []inventory.Host{*h}}, scope) {
-			if f.Code == "CARP004" {
+			if f.Code == rules.CodeRPFCheckOffWithTeaming {
 				now = append(now, f)
 			}
 		}

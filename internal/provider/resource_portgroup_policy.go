@@ -697,13 +697,13 @@ func (r *portGroupPolicyResource) ModifyPlan(ctx context.Context, req resource.M
 	}
 	var warn, fatal []rules.Finding
 	for _, f := range findings {
-		if f.Code == "CARP014" {
+		if f.Code == rules.CodeMacLearningUnsupported {
 			fatal = append(fatal, f)
 		} else {
 			warn = append(warn, f)
 		}
 	}
-	addFindings(&resp.Diagnostics, path.Root("mac_learning"), fatal, map[string]bool{"CARP014": true})
+	addFindings(&resp.Diagnostics, path.Root("mac_learning"), fatal, map[string]bool{rules.CodeMacLearningUnsupported: true})
 	addFindings(&resp.Diagnostics, targetPath(t), warn, nil)
 	scope := rules.Scope{DVPortGroups: []string{t.DVPortGroupID}}
 	if !t.isDV() {
@@ -881,8 +881,8 @@ func (r *portGroupPolicyResource) apply(ctx context.Context, m *portGroupPolicyM
 		checkTeaming(&diags, v, spec)
 	}
 	if ml != nil && !v.useMM {
-		diags.AddAttributeError(path.Root("mac_learning"), "CARP014 mac_learning_unsupported",
-			fmt.Sprintf("CARP014 %s: MAC learning needs a distributed switch of version 6.6.0 or later. Remove the mac_learning block and use allow_promiscuous = true.", v.describe()))
+		fs := rules.WriteMacLearning(snap.Snapshot, t.HostID, t.PortGroup, t.DVPortGroupID)
+		addFindings(&diags, path.Root("mac_learning"), fs, map[string]bool{rules.CodeMacLearningUnsupported: true})
 	}
 	if diags.HasError() {
 		return false, diags
