@@ -270,9 +270,6 @@ func (c *Client) WithTimeout(ctx context.Context) (context.Context, context.Canc
 	return context.WithTimeout(ctx, c.cfg.APITimeout)
 }
 
-// Vim exposes the vim25 client to this package's tests.
-func (c *Client) Vim() *vim25.Client { return c.vim }
-
 // ReadCAFile checks that a CA bundle is readable PEM.
 func ReadCAFile(path string) error {
 	b, err := os.ReadFile(path)

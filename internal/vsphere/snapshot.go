@@ -3,6 +3,7 @@ package vsphere
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -26,31 +27,30 @@ type Request struct {
 	Options []string
 }
 
-// HostRefs are the managers of a host that writes need.
-type HostRefs struct {
+// hostRefs are the managers of a host that writes need.
+type hostRefs struct {
 	NetworkSystem  types.ManagedObjectReference
 	AdvancedOption types.ManagedObjectReference
 }
 
-// Snapshot is a read's result: the plain inventory for the rules plus what
-// the writers need.
+// Snapshot is a read's result: the plain inventory for the rules and the
+// provider, and, unexported, what this package's writers need (specs as
+// read, manager morefs, config versions). The writers take it back.
 type Snapshot struct {
 	inventory.Snapshot
 	// Missing lists requested ids that do not exist ("host-99").
 	Missing []string
-	// HostRefs by host id.
-	HostRefs map[string]HostRefs
 	// Options by host id, then key: the values read (nil when the host does
 	// not have the option).
 	Options map[string]map[string]*OptionValue
-	// DVPortGroupConfig by id: the raw config version and switch ref for
-	// writers.
-	DVPortGroupRaw map[string]DVPortGroupRaw
-	// PortGroupRaw by "<host id>:<port group name>", and VSwitchRaw by
-	// "<host id>:<vSwitch name>": the specs as read, so that writes keep
-	// every field they do not mean to change (shaping, offload, VLAN...).
-	PortGroupRaw map[string]types.HostPortGroupSpec
-	VSwitchRaw   map[string]types.HostVirtualSwitchSpec
+
+	hostRefs map[string]hostRefs // by host id
+	dvpgRaw  map[string]dvpgRaw  // by DV port group id
+	// pgSpecs by "<host id>:<port group name>", and vsSpecs by "<host
+	// id>:<vSwitch name>": the specs as read, so that writes keep every
+	// field they do not mean to change (shaping, offload, VLAN...).
+	pgSpecs map[string]types.HostPortGroupSpec
+	vsSpecs map[string]types.HostVirtualSwitchSpec
 }
 
 // OptionValue is one host advanced option with its declared type.
@@ -64,11 +64,10 @@ type OptionValue struct {
 	Choices []string
 }
 
-// DVPortGroupRaw is what a DV port group writer needs.
-type DVPortGroupRaw struct {
-	ConfigVersion string
-	Switch        types.ManagedObjectReference
-	Setting       *types.VMwareDVSPortSetting // the port group's own default port config
+// dvpgRaw is what a DV port group writer needs.
+type dvpgRaw struct {
+	configVersion string
+	switchRef     types.ManagedObjectReference
 }
 
 func hostProps(options []string) []string {
@@ -109,12 +108,21 @@ func (c *Client) invalidateOwner(manager types.ManagedObjectReference) {
 	}
 }
 
-// Invalidate forgets cached reads of the given objects (host, DV port group
-// or switch morefs) after a write to them.
-func (c *Client) Invalidate(ids ...string) {
+// invalidate forgets cached reads of the given objects (host, DV port group
+// or switch morefs).
+func (c *Client) invalidate(ids ...string) {
 	c.hosts.Invalidate(ids...)
 	c.dvpgs.Invalidate(ids...)
 	c.switches.Invalidate(ids...)
+}
+
+// ReadFresh is Read from the server, not the read cache, for a
+// read-modify-write under a lock (LockHostNetwork, LockSwitch): it forgets
+// what the cache holds of the requested hosts and DV port groups, and of the
+// objects also names (a DV port group's switch), then reads them.
+func (c *Client) ReadFresh(ctx context.Context, req Request, also ...string) (*Snapshot, error) {
+	c.invalidate(slices.Concat(req.HostIDs, req.DVPortGroupIDs, also)...)
+	return c.Read(ctx, req)
 }
 
 // Read takes a snapshot. Resource reads (hosts and DV port groups) go
@@ -123,8 +131,8 @@ func (c *Client) Invalidate(ids ...string) {
 // (the switches of DV port groups come second). Reads with VMs (the audit)
 // are one direct batched retrieve, plus one for the switches.
 func (c *Client) Read(ctx context.Context, req Request) (*Snapshot, error) {
-	snap := &Snapshot{HostRefs: map[string]HostRefs{}, Options: map[string]map[string]*OptionValue{}, DVPortGroupRaw: map[string]DVPortGroupRaw{},
-		PortGroupRaw: map[string]types.HostPortGroupSpec{}, VSwitchRaw: map[string]types.HostVirtualSwitchSpec{}}
+	snap := &Snapshot{hostRefs: map[string]hostRefs{}, Options: map[string]map[string]*OptionValue{}, dvpgRaw: map[string]dvpgRaw{},
+		pgSpecs: map[string]types.HostPortGroupSpec{}, vsSpecs: map[string]types.HostVirtualSwitchSpec{}}
 	cached := !req.NetworkVMs && len(req.VMIDs) == 0
 	var objs []types.ObjectContent
 	var err error
@@ -150,7 +158,7 @@ func (c *Client) Read(ctx context.Context, req Request) (*Snapshot, error) {
 				return nil, fmt.Errorf("reading host %s: %w", o.Obj.Value, err)
 			}
 			snap.Hosts = append(snap.Hosts, h)
-			snap.HostRefs[h.ID] = refs
+			snap.hostRefs[h.ID] = refs
 			snap.Options[h.ID] = opts
 			c.owner.Store(refs.NetworkSystem.Value, h.ID)
 			c.owner.Store(refs.AdvancedOption.Value, h.ID)
@@ -160,15 +168,12 @@ func (c *Client) Read(ctx context.Context, req Request) (*Snapshot, error) {
 				return nil, fmt.Errorf("reading DV port group %s: %w", o.Obj.Value, err)
 			}
 			snap.DVPortGroups = append(snap.DVPortGroups, decodeDVPortGroupOwn(pg))
-			raw := DVPortGroupRaw{ConfigVersion: pg.Config.ConfigVersion}
+			raw := dvpgRaw{configVersion: pg.Config.ConfigVersion}
 			if pg.Config.DistributedVirtualSwitch != nil {
-				raw.Switch = *pg.Config.DistributedVirtualSwitch
-				switchRefs = append(switchRefs, raw.Switch)
+				raw.switchRef = *pg.Config.DistributedVirtualSwitch
+				switchRefs = append(switchRefs, raw.switchRef)
 			}
-			if s, ok := pg.Config.DefaultPortConfig.(*types.VMwareDVSPortSetting); ok {
-				raw.Setting = s
-			}
-			snap.DVPortGroupRaw[pg.Self.Value] = raw
+			snap.dvpgRaw[pg.Self.Value] = raw
 		case "VirtualMachine":
 			var vm mo.VirtualMachine
 			if err := mo.LoadObjectContent([]types.ObjectContent{o}, &vm); err != nil {
@@ -302,8 +307,7 @@ func (c *Client) readSwitches(ctx context.Context, snap *Snapshot, refs []types.
 	}
 	for i := range snap.DVPortGroups {
 		pg := &snap.DVPortGroups[i]
-		raw := snap.DVPortGroupRaw[pg.ID]
-		dvs := switches[raw.Switch.Value]
+		dvs := switches[snap.dvpgRaw[pg.ID].switchRef.Value]
 		resolveDVPortGroup(pg, dvs)
 	}
 	return nil
@@ -365,9 +369,9 @@ func uniq(in []string) []string {
 	return out
 }
 
-func decodeHost(o types.ObjectContent, snap *Snapshot) (inventory.Host, HostRefs, map[string]*OptionValue, error) {
+func decodeHost(o types.ObjectContent, snap *Snapshot) (inventory.Host, hostRefs, map[string]*OptionValue, error) {
 	h := inventory.Host{ID: o.Obj.Value}
-	var refs HostRefs
+	var refs hostRefs
 	opts := map[string]*OptionValue{}
 	defs := map[string]types.OptionDef{}
 	for _, p := range o.PropSet {
@@ -378,14 +382,14 @@ func decodeHost(o types.ObjectContent, snap *Snapshot) (inventory.Host, HostRefs
 			if a, ok := p.Val.(types.ArrayOfHostVirtualSwitch); ok {
 				for _, vs := range a.HostVirtualSwitch {
 					h.VSwitches = append(h.VSwitches, decodeVSwitch(vs))
-					snap.VSwitchRaw[h.ID+":"+vs.Name] = vs.Spec
+					snap.vsSpecs[h.ID+":"+vs.Name] = vs.Spec
 				}
 			}
 		case p.Name == "config.network.portgroup":
 			if a, ok := p.Val.(types.ArrayOfHostPortGroup); ok {
 				for _, pg := range a.HostPortGroup {
 					h.PortGroups = append(h.PortGroups, decodePortGroup(pg))
-					snap.PortGroupRaw[h.ID+":"+pg.Spec.Name] = pg.Spec
+					snap.pgSpecs[h.ID+":"+pg.Spec.Name] = pg.Spec
 				}
 			}
 		case p.Name == "configManager.networkSystem":

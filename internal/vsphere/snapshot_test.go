@@ -89,11 +89,14 @@ func TestReadHost(t *testing.T) {
 	if lab == nil || !lab.Effective.AllowPromiscuous || lab.Security.AllowPromiscuous != nil {
 		t.Errorf("Lab-Shared inherits promiscuous from vSwitch2: %+v", lab)
 	}
-	if snap.HostRefs[id].NetworkSystem.Value == "" || snap.HostRefs[id].AdvancedOption.Value == "" {
-		t.Errorf("host refs = %+v", snap.HostRefs[id])
+	if r := vsphere.HostManagers(snap, id); r.NetworkSystem.Value == "" || r.AdvancedOption.Value == "" {
+		t.Errorf("host managers = %+v", r)
 	}
-	if _, ok := snap.PortGroupRaw[id+":FW-WAN"]; !ok {
-		t.Error("no raw spec for FW-WAN")
+	if _, err := c.PortGroupWriter(snap, vsphere.PortGroupRef{HostID: id, Name: "FW-WAN"}); err != nil {
+		t.Errorf("no writer for FW-WAN: %v", err)
+	}
+	if _, err := c.PortGroupWriter(snap, vsphere.PortGroupRef{HostID: id, Name: "FW-NOPE"}); !vsphere.IsNotFound(err) {
+		t.Errorf("writer for a missing port group: %v, want a NotFoundError", err)
 	}
 }
 
@@ -125,7 +128,7 @@ func TestReadDVPortGroups(t *testing.T) {
 	if old := snap.FindDVSwitch(sim.DVSwitchID("dvs-legacy")); old == nil || old.Version != "5.0.0" {
 		t.Errorf("dvs-legacy = %+v", old)
 	}
-	if snap.DVPortGroupRaw[core].ConfigVersion == "" {
+	if vsphere.ConfigVersion(snap, core) == "" {
 		t.Error("no config version")
 	}
 }
@@ -188,7 +191,11 @@ func TestReadCoalesced(t *testing.T) {
 	// A write invalidates the host it touched.
 	h := snap.FindHost(ids[0])
 	tr := true
-	if err := c.SetPortGroupPolicy(context.Background(), snap.HostRefs[h.ID].NetworkSystem, snap.PortGroupRaw[h.ID+":PG-0"], inventory.Security{AllowPromiscuous: &tr}, nil); err != nil {
+	w, err := c.PortGroupWriter(snap, vsphere.PortGroupRef{HostID: h.ID, Name: "PG-0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(context.Background(), vsphere.Policy{Security: inventory.Security{AllowPromiscuous: &tr}}); err != nil {
 		t.Fatal(err)
 	}
 	sim.ResetCalls()
