@@ -43,17 +43,18 @@ func IsNotFound(err error) bool {
 // configVersion: another writer got in between, re-read and retry.
 func IsConcurrentAccess(err error) bool { return isFault[*types.ConcurrentAccess](err) }
 
-// TaskError is a task that ended in error; it carries the vSphere fault.
-type TaskError struct{ Info *types.LocalizedMethodFault }
+// taskError is a task that ended in error; it carries the vSphere fault
+// (FaultName reads it).
+type taskError struct{ info *types.LocalizedMethodFault }
 
-func (e *TaskError) Error() string {
-	name := fmt.Sprintf("%T", e.Info.Fault)
+func (e *taskError) Error() string {
+	name := fmt.Sprintf("%T", e.info.Fault)
 	name = name[strings.LastIndex(name, ".")+1:]
-	if e.Info.LocalizedMessage != "" {
-		return name + ": " + e.Info.LocalizedMessage
+	if e.info.LocalizedMessage != "" {
+		return name + ": " + e.info.LocalizedMessage
 	}
 	return name
 }
 
 // Fault returns the task's vSphere fault.
-func (e *TaskError) Fault() types.BaseMethodFault { return e.Info.Fault }
+func (e *taskError) Fault() types.BaseMethodFault { return e.info.Fault }

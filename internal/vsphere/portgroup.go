@@ -129,9 +129,9 @@ func (w *PortGroupWriter) Toggle(ctx context.Context, off, want Policy) (written
 // is kept as read. One UpdatePortGroup round trip.
 func (c *Client) updatePortGroup(ctx context.Context, netSys types.ManagedObjectReference, spec types.HostPortGroupSpec, sec inventory.Security, teaming *inventory.Teaming) error {
 	spec.Policy.Security = &types.HostNetworkSecurityPolicy{
-		AllowPromiscuous: boolp(sec.AllowPromiscuous),
-		MacChanges:       boolp(sec.MacChanges),
-		ForgedTransmits:  boolp(sec.ForgedTransmits),
+		AllowPromiscuous: inventory.Clone(sec.AllowPromiscuous),
+		MacChanges:       inventory.Clone(sec.MacChanges),
+		ForgedTransmits:  inventory.Clone(sec.ForgedTransmits),
 	}
 	if teaming != nil {
 		spec.Policy.NicTeaming = encodeTeaming(*teaming)
@@ -145,12 +145,12 @@ func encodeTeaming(t inventory.Teaming) *types.HostNicTeamingPolicy {
 	if t.Policy == nil && t.NotifySwitches == nil && t.RollingOrder == nil && t.CheckBeacon == nil && t.Order == nil {
 		return nil
 	}
-	out := &types.HostNicTeamingPolicy{NotifySwitches: boolp(t.NotifySwitches), RollingOrder: boolp(t.RollingOrder)}
+	out := &types.HostNicTeamingPolicy{NotifySwitches: inventory.Clone(t.NotifySwitches), RollingOrder: inventory.Clone(t.RollingOrder)}
 	if t.Policy != nil {
 		out.Policy = *t.Policy
 	}
 	if t.CheckBeacon != nil {
-		out.FailureCriteria = &types.HostNicFailureCriteria{CheckBeacon: boolp(t.CheckBeacon)}
+		out.FailureCriteria = &types.HostNicFailureCriteria{CheckBeacon: inventory.Clone(t.CheckBeacon)}
 	}
 	if t.Order != nil {
 		out.NicOrder = &types.HostNicOrderPolicy{ActiveNic: append([]string{}, t.Order.Active...), StandbyNic: append([]string{}, t.Order.Standby...)}
@@ -168,9 +168,9 @@ func (c *Client) reconfigureDVPortGroup(ctx context.Context, id string, configVe
 	setting := &types.VMwareDVSPortSetting{}
 	if p.UseMacManagement {
 		mm := &types.DVSMacManagementPolicy{
-			AllowPromiscuous: boolp(p.Security.AllowPromiscuous),
-			MacChanges:       boolp(p.Security.MacChanges),
-			ForgedTransmits:  boolp(p.Security.ForgedTransmits),
+			AllowPromiscuous: inventory.Clone(p.Security.AllowPromiscuous),
+			MacChanges:       inventory.Clone(p.Security.MacChanges),
+			ForgedTransmits:  inventory.Clone(p.Security.ForgedTransmits),
 		}
 		mm.Inherited = p.Security.AllowPromiscuous == nil && p.Security.MacChanges == nil && p.Security.ForgedTransmits == nil
 		if p.MacLearning != nil {
@@ -218,7 +218,7 @@ func encodeBoolPolicy(b *bool) *types.BoolPolicy {
 	if b == nil {
 		return &types.BoolPolicy{InheritablePolicy: types.InheritablePolicy{Inherited: true}}
 	}
-	return &types.BoolPolicy{Value: boolp(b)}
+	return &types.BoolPolicy{Value: inventory.Clone(b)}
 }
 
 func encodeDVTeaming(t inventory.Teaming) *types.VmwareUplinkPortTeamingPolicy {

@@ -42,7 +42,7 @@ func (c *Client) waitTask(ctx context.Context, task types.ManagedObjectReference
 			if fault == nil {
 				return errors.New("task failed without a fault")
 			}
-			return &TaskError{Info: fault}
+			return &taskError{info: fault}
 		}
 		select {
 		case <-ctx.Done():
