@@ -30,10 +30,6 @@ type Env struct {
 	Diags    *Recorder
 }
 
-// PreCheck skips nothing: acceptance tests need TF_ACC, which the testing
-// framework itself enforces; live runs set VSPHERE_SERVER (see Live).
-func PreCheck(t testing.TB) { t.Helper() }
-
 // New starts a simulator for sc and stops it when the test ends.
 func New(t testing.TB, sc simulator.Scenario, opts ...simulator.Option) *Env {
 	t.Helper()
