@@ -1,7 +1,6 @@
 package vsphere_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
@@ -22,7 +21,7 @@ func TestDVPortGroupsAndMacLearningInherit(t *testing.T) {
 	}
 	t.Cleanup(s.Close)
 	c := connect(t, s)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	pgs, err := c.DVPortGroups(ctx)
 	if err != nil {

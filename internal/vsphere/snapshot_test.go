@@ -15,13 +15,13 @@ import (
 
 func connect(t testing.TB, sim *simulator.Server) *vsphere.Client {
 	t.Helper()
-	c, err := vsphere.Connect(context.Background(), vsphere.Config{
+	c, err := vsphere.Connect(t.Context(), vsphere.Config{
 		Server: sim.URL.Host, User: sim.User, Password: sim.Password, Thumbprint: sim.Thumbprint, APITimeout: time.Minute,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = c.Logout(context.Background()) })
+	t.Cleanup(func() { _ = c.Logout(context.WithoutCancel(t.Context())) })
 	return c
 }
 
@@ -39,8 +39,8 @@ func hostsScenario(n, pgs int) simulator.Scenario {
 	return simulator.Scenario{Datacenters: []simulator.Datacenter{{Name: "dc", Clusters: []simulator.Cluster{{Name: "c", Hosts: hosts}}}}}
 }
 
-func counted(n *atomic.Int64) context.Context {
-	return vsphere.WithCallCounter(context.Background(), n)
+func counted(t testing.TB, n *atomic.Int64) context.Context {
+	return vsphere.WithCallCounter(t.Context(), n)
 }
 
 func TestReadHost(t *testing.T) {
@@ -53,7 +53,7 @@ func TestReadHost(t *testing.T) {
 	c := connect(t, sim)
 	id := sim.HostID("esx-02.lab")
 	var n atomic.Int64
-	snap, err := c.Read(counted(&n), vsphere.Request{HostIDs: []string{id, "host-404"}})
+	snap, err := c.Read(counted(t, &n), vsphere.Request{HostIDs: []string{id, "host-404"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestReadDVPortGroups(t *testing.T) {
 	c := connect(t, sim)
 	core, legacy := sim.DVPortGroupID("FW-CORE"), sim.DVPortGroupID("FW-LEGACY")
 	var n atomic.Int64
-	snap, err := c.Read(counted(&n), vsphere.Request{DVPortGroupIDs: []string{core, legacy}})
+	snap, err := c.Read(counted(t, &n), vsphere.Request{DVPortGroupIDs: []string{core, legacy}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestReadCoalesced(t *testing.T) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			var n atomic.Int64
-			snap, err := c.Read(counted(&n), vsphere.Request{HostIDs: []string{id}})
+			snap, err := c.Read(counted(t, &n), vsphere.Request{HostIDs: []string{id}})
 			if err == nil && snap.FindHost(id) == nil {
 				err = fmt.Errorf("%s not read", id)
 			}
@@ -183,7 +183,7 @@ func TestReadCoalesced(t *testing.T) {
 
 	// Cached now.
 	sim.ResetCalls()
-	snap, err := c.Read(context.Background(), vsphere.Request{HostIDs: ids[:3]})
+	snap, err := c.Read(t.Context(), vsphere.Request{HostIDs: ids[:3]})
 	if err != nil || sim.CallCount() != 0 {
 		t.Fatalf("cached read: %v, %d calls", err, sim.CallCount())
 	}
@@ -195,11 +195,11 @@ func TestReadCoalesced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Write(context.Background(), vsphere.Policy{Security: inventory.Security{AllowPromiscuous: &tr}}); err != nil {
+	if err := w.Write(t.Context(), vsphere.Policy{Security: inventory.Security{AllowPromiscuous: &tr}}); err != nil {
 		t.Fatal(err)
 	}
 	sim.ResetCalls()
-	snap, err = c.Read(context.Background(), vsphere.Request{HostIDs: ids[:1]})
+	snap, err = c.Read(t.Context(), vsphere.Request{HostIDs: ids[:1]})
 	if err != nil {
 		t.Fatal(err)
 	}
