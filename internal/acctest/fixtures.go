@@ -6,6 +6,12 @@ import (
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
 // Fixtures the tests of more than one package share: scenarios and HCL.
@@ -110,4 +116,48 @@ func (o *OOB) PortGroupSecurity(host, pg string) string {
 		sec = inventory.Security{AllowPromiscuous: p.AllowPromiscuous, MacChanges: p.MacChanges, ForgedTransmits: p.ForgedTransmits}
 	}
 	return fmt.Sprintf("promisc=%s mac=%s forged=%s vlan=%d", BoolStr(sec.AllowPromiscuous), BoolStr(sec.MacChanges), BoolStr(sec.ForgedTransmits), s.VlanId)
+}
+
+// PolicyRes is the address of the carp_portgroup_policy that StdPolicy and
+// DVPolicy configure.
+const PolicyRes = "carp_portgroup_policy.fw"
+
+// ExpectPolicy checks an attribute of PolicyRes.
+func ExpectPolicy(attr string, v knownvalue.Check) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(PolicyRes, tfjsonpath.New(attr), v)
+}
+
+// EmptyPlan checks that a step's configuration plans nothing after apply
+// and refresh.
+func EmptyPlan() resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+}
+
+// PortGroupWrites are the recorded port group writes (UpdatePortGroup and
+// ReconfigureDVPortgroup_Task) since the last ResetCalls.
+func (e *Env) PortGroupWrites() []simulator.Call {
+	var out []simulator.Call
+	for _, c := range e.Sim.Calls() {
+		if c.Method == "UpdatePortGroup" || c.Method == "ReconfigureDVPortgroup_Task" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// ExpectPortGroupWrites checks the number of port group writes since the
+// last ResetCalls and that the i-th detail contains want[i].
+func (e *Env) ExpectPortGroupWrites(want ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		w := e.PortGroupWrites()
+		if len(w) != len(want) {
+			return fmt.Errorf("%d port group writes, want %d: %+v", len(w), len(want), w)
+		}
+		for i, c := range w {
+			if !strings.Contains(c.Detail, want[i]) {
+				return fmt.Errorf("write %d is %q, want it to contain %q", i+1, c.Detail, want[i])
+			}
+		}
+		return nil
+	}
 }

@@ -195,3 +195,36 @@ func TestAccAuditDataSource_badInput(t *testing.T) {
 		},
 	})
 }
+
+// TestAccAuditDataSource_ready: ready is false on errors only. An audit
+// whose findings are warnings (and infos) is ready; the same audit with
+// an error is not.
+func TestAccAuditDataSource_ready(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, simulator.DemoScenario())
+	// esx-01.lab: FW-SYNC (CARP010) and FW-DMZ (CARP011) are warnings; the
+	// host's CARP004 is an error with multicast and an info with unicast.
+	cfg := func(transport string) string {
+		return e.Config(fmt.Sprintf(`
+data "carp_audit" "x" {
+  host_system_ids = [%q]
+  portgroups      = ["FW-SYNC", "FW-DMZ"]
+  transport       = %q
+}`, e.Sim.HostID("esx-01.lab"), transport))
+	}
+	check := func(errors int64, ready bool) []statecheck.StateCheck {
+		return []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.carp_audit.x", tfjsonpath.New("counts"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+				"error": knownvalue.Int64Exact(errors), "warning": knownvalue.Int64Exact(2), "info": knownvalue.Int64Exact(1 - errors),
+			})),
+			statecheck.ExpectKnownValue("data.carp_audit.x", tfjsonpath.New("ready"), knownvalue.Bool(ready)),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg("unicast"), ConfigStateChecks: check(0, true)},
+			{Config: cfg("multicast"), ConfigStateChecks: check(1, false)},
+		},
+	})
+}

@@ -19,18 +19,8 @@ import (
 	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
 )
 
-const pgRes = "carp_portgroup_policy.fw"
-
-func expect(attr string, v knownvalue.Check) statecheck.StateCheck {
-	return statecheck.ExpectKnownValue(pgRes, tfjsonpath.New(attr), v)
-}
-
 func expectEff(attr string, v knownvalue.Check) statecheck.StateCheck {
-	return statecheck.ExpectKnownValue(pgRes, tfjsonpath.New("effective_policy").AtMapKey(attr), v)
-}
-
-func emptyPlan() resource.ConfigPlanChecks {
-	return resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	return statecheck.ExpectKnownValue(acctest.PolicyRes, tfjsonpath.New("effective_policy").AtMapKey(attr), v)
 }
 
 func TestAccPortGroupPolicy_standard(t *testing.T) {
@@ -49,19 +39,19 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 				PreConfig: e.Reset,
 				Config:    cfg,
 				ConfigStateChecks: []statecheck.StateCheck{
-					expect("id", knownvalue.StringExact(host+":FW-WAN")),
-					expect("host_system_id", knownvalue.StringExact(host)),
-					expect("portgroup", knownvalue.StringExact("FW-WAN")),
-					expect("distributed_portgroup_id", knownvalue.Null()),
-					expect("switch", knownvalue.StringExact("vSwitch1")),
-					expect("allow_promiscuous", knownvalue.Bool(true)),
-					expect("allow_mac_changes", knownvalue.Bool(true)),
-					expect("allow_forged_transmits", knownvalue.Bool(true)),
-					expect("mac_learning", knownvalue.Null()),
-					expect("toggle_on_apply", knownvalue.Bool(false)),
-					expect("toggle_triggers", knownvalue.Null()),
-					expect("restore_on_destroy", knownvalue.Bool(true)),
-					expect("teaming", knownvalue.ObjectExact(map[string]knownvalue.Check{
+					acctest.ExpectPolicy("id", knownvalue.StringExact(host+":FW-WAN")),
+					acctest.ExpectPolicy("host_system_id", knownvalue.StringExact(host)),
+					acctest.ExpectPolicy("portgroup", knownvalue.StringExact("FW-WAN")),
+					acctest.ExpectPolicy("distributed_portgroup_id", knownvalue.Null()),
+					acctest.ExpectPolicy("switch", knownvalue.StringExact("vSwitch1")),
+					acctest.ExpectPolicy("allow_promiscuous", knownvalue.Bool(true)),
+					acctest.ExpectPolicy("allow_mac_changes", knownvalue.Bool(true)),
+					acctest.ExpectPolicy("allow_forged_transmits", knownvalue.Bool(true)),
+					acctest.ExpectPolicy("mac_learning", knownvalue.Null()),
+					acctest.ExpectPolicy("toggle_on_apply", knownvalue.Bool(false)),
+					acctest.ExpectPolicy("toggle_triggers", knownvalue.Null()),
+					acctest.ExpectPolicy("restore_on_destroy", knownvalue.Bool(true)),
+					acctest.ExpectPolicy("teaming", knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"load_balancing":  knownvalue.StringExact("loadbalance_ip"),
 						"active_uplinks":  knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("vmnic1"), knownvalue.StringExact("vmnic2")}),
 						"standby_uplinks": knownvalue.Null(), "notify_switches": knownvalue.Null(), "failback": knownvalue.Null(), "failure_detection": knownvalue.Null(),
@@ -76,14 +66,14 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 					expectEff("failback", knownvalue.Bool(true)),
 					expectEff("failure_detection", knownvalue.StringExact("link_status")),
 					expectEff("mac_learning_enabled", knownvalue.Bool(false)),
-					expect("hazards", knownvalue.ListExact([]knownvalue.Check{})),
-					expect("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("rpf=1")})),
-					expect("original_policy", knownvalue.StringRegexp(regexp.MustCompile(`"allow_promiscuous":null,"allow_mac_changes":null,"allow_forged_transmits":null`))),
+					acctest.ExpectPolicy("hazards", knownvalue.ListExact([]knownvalue.Check{})),
+					acctest.ExpectPolicy("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("rpf=1")})),
+					acctest.ExpectPolicy("original_policy", knownvalue.StringRegexp(regexp.MustCompile(`"allow_promiscuous":null,"allow_mac_changes":null,"allow_forged_transmits":null`))),
 				},
 				// Check runs on the state the apply computed locally;
 				// ConfigStateChecks above on the state after refresh.
 				Check: resource.ComposeAggregateTestCheckFunc(
-					expectPGWrites(e, "FW-WAN promisc=true mac=true forged=true"),
+					e.ExpectPortGroupWrites("FW-WAN promisc=true mac=true forged=true"),
 					e.Diags.ExpectMaxCalls("PlanResourceChange", "carp_portgroup_policy", 1),
 					localState(map[string]string{
 						"effective_policy.allow_promiscuous": "true", "effective_policy.load_balancing": "loadbalance_ip",
@@ -92,7 +82,7 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 						"hazards.#": "0", "toggle_hazards.0": "rpf=1",
 					}),
 				),
-				ConfigPlanChecks: emptyPlan(),
+				ConfigPlanChecks: acctest.EmptyPlan(),
 			},
 			{
 				// Drift: set back to Reject outside Terraform.
@@ -103,13 +93,13 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(pgRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
+						plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(acctest.PolicyRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					expectPGWrites(e, "FW-WAN promisc=true mac=true forged=true"),
+					e.ExpectPortGroupWrites("FW-WAN promisc=true mac=true forged=true"),
 					e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 1),
 					// The drift is named by its code in the plan.
 					e.Diags.ExpectFixed("CARP001"),
@@ -120,28 +110,28 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 				PreConfig: func() { o.SetPortGroupSecurity("esx-01", "FW-WAN", inventory.Security{}) },
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{expect("allow_mac_changes", knownvalue.Bool(true))},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectPolicy("allow_mac_changes", knownvalue.Bool(true))},
 			},
 			{
-				ResourceName:            pgRes,
+				ResourceName:            acctest.PolicyRes,
 				ImportState:             true,
 				ImportStateId:           host + ":FW-WAN",
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"original_policy"},
 			},
 			{
-				ResourceName:    pgRes,
+				ResourceName:    acctest.PolicyRes,
 				Config:          cfg,
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
 				ImportStateId:   host + ":FW-WAN",
 				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue(pgRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
+					plancheck.ExpectKnownValue(acctest.PolicyRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
 				}},
 			},
-			{Config: cfg, ConfigPlanChecks: emptyPlan()},
+			{Config: cfg, ConfigPlanChecks: acctest.EmptyPlan()},
 		},
 	})
 }
@@ -178,12 +168,12 @@ func testDV(t *testing.T, pg, version string) {
 				PreConfig: e.Reset,
 				Config:    cfg,
 				ConfigStateChecks: []statecheck.StateCheck{
-					expect("id", knownvalue.StringExact(id)),
-					expect("switch", knownvalue.StringExact(e.Sim.DVSwitchID(dvs))),
-					expect("allow_promiscuous", knownvalue.Bool(true)),
-					expect("allow_mac_changes", knownvalue.Bool(true)),
-					expect("allow_forged_transmits", knownvalue.Bool(false)),
-					expect("teaming", knownvalue.ObjectExact(map[string]knownvalue.Check{
+					acctest.ExpectPolicy("id", knownvalue.StringExact(id)),
+					acctest.ExpectPolicy("switch", knownvalue.StringExact(e.Sim.DVSwitchID(dvs))),
+					acctest.ExpectPolicy("allow_promiscuous", knownvalue.Bool(true)),
+					acctest.ExpectPolicy("allow_mac_changes", knownvalue.Bool(true)),
+					acctest.ExpectPolicy("allow_forged_transmits", knownvalue.Bool(false)),
+					acctest.ExpectPolicy("teaming", knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"load_balancing":    knownvalue.StringExact("loadbalance_loadbased"),
 						"active_uplinks":    knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("uplink1")}),
 						"standby_uplinks":   knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("uplink2")}),
@@ -197,8 +187,8 @@ func testDV(t *testing.T, pg, version string) {
 					expectEff("failback", knownvalue.Bool(false)),
 					expectEff("notify_switches", knownvalue.Bool(false)),
 					expectEff("failure_detection", knownvalue.StringExact("beacon_probing")),
-					expect("hazards", knownvalue.ListExact(hazards)),
-					expect("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{})),
+					acctest.ExpectPolicy("hazards", knownvalue.ListExact(hazards)),
+					acctest.ExpectPolicy("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{})),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					localState(map[string]string{
@@ -207,31 +197,31 @@ func testDV(t *testing.T, pg, version string) {
 						"effective_policy.notify_switches": "false", "effective_policy.failback": "false", "effective_policy.failure_detection": "beacon_probing",
 						"hazards.#": fmt.Sprint(len(hazards)), "hazards.0": "CARP003",
 					}),
-					expectPGWrites(e, "promisc=true mac=true forged=false"),
+					e.ExpectPortGroupWrites("promisc=true mac=true forged=false"),
 					e.Diags.ExpectMaxCalls("PlanResourceChange", "carp_portgroup_policy", 2),
 					e.Diags.ExpectWarning("CARP003", id),
 				),
-				ConfigPlanChecks: emptyPlan(),
+				ConfigPlanChecks: acctest.EmptyPlan(),
 			},
 			{
 				PreConfig: func() { o.SetDVPortGroupPromiscuous(pg, false) },
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate)},
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{expectEff("allow_promiscuous", knownvalue.Bool(true))},
 				Check:             e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 2),
 			},
 			{
-				ResourceName:            pgRes,
+				ResourceName:            acctest.PolicyRes,
 				ImportState:             true,
 				ImportStateId:           id,
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"original_policy"},
 			},
 			{
-				ResourceName:    pgRes,
+				ResourceName:    acctest.PolicyRes,
 				Config:          cfg,
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
@@ -258,23 +248,23 @@ func TestAccPortGroupPolicy_macLearning(t *testing.T) {
 				PreConfig: e.Reset,
 				Config:    cfg,
 				ConfigStateChecks: []statecheck.StateCheck{
-					expect("allow_promiscuous", knownvalue.Bool(false)),
-					expect("mac_learning", knownvalue.ObjectExact(map[string]knownvalue.Check{
+					acctest.ExpectPolicy("allow_promiscuous", knownvalue.Bool(false)),
+					acctest.ExpectPolicy("mac_learning", knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"enabled": knownvalue.Bool(true), "allow_unicast_flooding": knownvalue.Bool(true),
 						"limit": knownvalue.Int64Exact(128), "limit_policy": knownvalue.StringExact("allow"),
 					})),
 					expectEff("mac_learning_enabled", knownvalue.Bool(true)),
-					expect("hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP010")})),
+					acctest.ExpectPolicy("hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP010")})),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					expectPGWrites(e, "promisc=false mac=true forged=true maclearning=true"),
+					e.ExpectPortGroupWrites("promisc=false mac=true forged=true maclearning=true"),
 					e.Diags.ExpectNoWarning("CARP001"),
 					e.Diags.ExpectNoWarning("CARP013"),
 				),
-				ConfigPlanChecks: emptyPlan(),
+				ConfigPlanChecks: acctest.EmptyPlan(),
 			},
 			{
-				ResourceName:            pgRes,
+				ResourceName:            acctest.PolicyRes,
 				ImportState:             true,
 				ImportStateId:           id,
 				ImportStateVerify:       true,
@@ -303,23 +293,6 @@ func pgWriteCalls(e *acctest.Env) []simulator.Call {
 	return out
 }
 
-// expectWrites checks the number of port group writes since the last
-// ResetCalls and that the i-th detail contains want[i].
-func expectPGWrites(e *acctest.Env, want ...string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		w := pgWriteCalls(e)
-		if len(w) != len(want) {
-			return fmt.Errorf("%d port group writes, want %d: %+v", len(w), len(want), w)
-		}
-		for i, c := range w {
-			if !strings.Contains(c.Detail, want[i]) {
-				return fmt.Errorf("write %d is %q, want it to contain %q", i+1, c.Detail, want[i])
-			}
-		}
-		return nil
-	}
-}
-
 func configVersionOf(detail string) int {
 	m := regexp.MustCompile(`configVersion=(\d+)`).FindStringSubmatch(detail)
 	if m == nil {
@@ -334,10 +307,10 @@ func configVersionOf(detail string) int {
 // carrying the first's configVersion + 1.
 func expectDVToggle(e *acctest.Env, second string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		if err := expectPGWrites(e, "promisc=false", second)(s); err != nil {
+		if err := e.ExpectPortGroupWrites("promisc=false", second)(s); err != nil {
 			return err
 		}
-		w := pgWriteCalls(e)
+		w := e.PortGroupWrites()
 		a, b := configVersionOf(w[0].Detail), configVersionOf(w[1].Detail)
 		if a < 0 || b != a+1 {
 			return fmt.Errorf("configVersion not carried: first %q, second %q", w[0].Detail, w[1].Detail)
@@ -358,18 +331,18 @@ func TestAccPortGroupPolicy_toggleStandard(t *testing.T) {
 			{
 				PreConfig:        e.Reset,
 				Config:           cfg("a"),
-				Check:            expectPGWrites(e, "FW-LAN promisc=false", "FW-LAN promisc=true mac=true forged=true"),
-				ConfigPlanChecks: emptyPlan(),
+				Check:            e.ExpectPortGroupWrites("FW-LAN promisc=false", "FW-LAN promisc=true mac=true forged=true"),
+				ConfigPlanChecks: acctest.EmptyPlan(),
 			},
 			{
 				// a trigger change toggles again
 				PreConfig: e.Reset,
 				Config:    cfg("b"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate)},
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: expectPGWrites(e, "FW-LAN promisc=false", "FW-LAN promisc=true mac=true forged=true"),
+				Check: e.ExpectPortGroupWrites("FW-LAN promisc=false", "FW-LAN promisc=true mac=true forged=true"),
 			},
 		},
 	})
@@ -387,14 +360,14 @@ func TestAccPortGroupPolicy_toggleDV(t *testing.T) {
 						PreConfig:        e.Reset,
 						Config:           e.DVPolicy(pg, `toggle_on_apply = true`),
 						Check:            expectDVToggle(e, "promisc=true mac=true forged=true"),
-						ConfigPlanChecks: emptyPlan(),
+						ConfigPlanChecks: acctest.EmptyPlan(),
 					},
 					{
 						// Without toggle: one write.
 						PreConfig:        e.Reset,
 						Config:           e.DVPolicy(pg, `allow_mac_changes = false`),
-						Check:            expectPGWrites(e, "promisc=true mac=false forged=true"),
-						ConfigPlanChecks: emptyPlan(),
+						Check:            e.ExpectPortGroupWrites("promisc=true mac=false forged=true"),
+						ConfigPlanChecks: acctest.EmptyPlan(),
 					},
 				},
 			})
@@ -414,8 +387,8 @@ func TestAccPortGroupPolicy_hazardDrift(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:            cfg,
-				ConfigStateChecks: []statecheck.StateCheck{expect("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{}))},
-				ConfigPlanChecks:  emptyPlan(),
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectPolicy("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{}))},
+				ConfigPlanChecks:  acctest.EmptyPlan(),
 			},
 			{
 				PreConfig: func() {
@@ -424,12 +397,12 @@ func TestAccPortGroupPolicy_hazardDrift(t *testing.T) {
 				},
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate)},
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					expect("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP007"), knownvalue.StringExact("mirror=span-ids")})),
-					expect("hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP007"), knownvalue.StringExact("CARP010")})),
+					acctest.ExpectPolicy("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP007"), knownvalue.StringExact("mirror=span-ids")})),
+					acctest.ExpectPolicy("hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP007"), knownvalue.StringExact("CARP010")})),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					e.Diags.ExpectWarning("Toggle hazards changed", "mirror=span-ids"),
@@ -476,12 +449,12 @@ func TestAccPortGroupPolicy_toggleFault(t *testing.T) {
 				Config: cfg("2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(pgRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
+						plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(acctest.PolicyRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{expect("allow_promiscuous", knownvalue.Bool(true))},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectPolicy("allow_promiscuous", knownvalue.Bool(true))},
 			},
 		},
 	})
@@ -525,7 +498,7 @@ resource "carp_portgroup_policy" "dv70" {
 				}
 				return nil
 			},
-			ConfigPlanChecks: emptyPlan(),
+			ConfigPlanChecks: acctest.EmptyPlan(),
 		}},
 		CheckDestroy: func(*terraform.State) error {
 			var errs []string
@@ -627,7 +600,7 @@ resource "carp_portgroup_policy" "fw" {
 					e.Diags.ExpectWarning("CARP010 teamed_uplinks_not_ip_hash", "loadbalance_srcid"),
 					e.Diags.ExpectNoWarning("CARP004"),
 				),
-				ConfigStateChecks: []statecheck.StateCheck{expect("hazards", knownvalue.ListExact([]knownvalue.Check{
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectPolicy("hazards", knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.StringExact("CARP001"), knownvalue.StringExact("CARP002"), knownvalue.StringExact("CARP003"), knownvalue.StringExact("CARP010"),
 				}))},
 			},
@@ -660,8 +633,8 @@ resource "carp_portgroup_policy" "fw" {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					e.Diags.ExpectNoWarning("CARP004"), e.Diags.ExpectNoWarning("CARP010"), e.Diags.ExpectNoWarning("CARP011"),
 				),
-				ConfigStateChecks: []statecheck.StateCheck{expect("hazards", knownvalue.ListExact([]knownvalue.Check{}))},
-				ConfigPlanChecks:  emptyPlan(),
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectPolicy("hazards", knownvalue.ListExact([]knownvalue.Check{}))},
+				ConfigPlanChecks:  acctest.EmptyPlan(),
 			},
 		},
 	})
@@ -741,7 +714,7 @@ func TestAccPortGroupPolicy_warningsDV(t *testing.T) {
 				PreConfig:        e.Reset,
 				Config:           e.DVPolicy("fw-70", `allow_promiscuous = false`, `mac_learning { enabled = true }`),
 				Check:            resource.ComposeAggregateTestCheckFunc(e.Diags.ExpectNoWarning("CARP013"), e.Diags.ExpectNoWarning("CARP001")),
-				ConfigPlanChecks: emptyPlan(),
+				ConfigPlanChecks: acctest.EmptyPlan(),
 			},
 		},
 	})
@@ -792,7 +765,7 @@ resource "carp_portgroup_policy" "pg" {
   portgroup      = format("PG-%%02d", count.index)
 }`, e.Sim.HostID("esx-01"))),
 			Check: func(*terraform.State) error {
-				if n := len(pgWriteCalls(e)); n != 30 {
+				if n := len(e.PortGroupWrites()); n != 30 {
 					return fmt.Errorf("%d writes for 30 port groups", n)
 				}
 				var bad []string
@@ -808,7 +781,7 @@ resource "carp_portgroup_policy" "pg" {
 				}
 				return nil
 			},
-			ConfigPlanChecks: emptyPlan(),
+			ConfigPlanChecks: acctest.EmptyPlan(),
 		}},
 	})
 }
@@ -881,7 +854,7 @@ resource "carp_portgroup_policy" "fw" {
 			},
 			{
 				Config:        e.StdPolicy("FW-WAN"),
-				ResourceName:  pgRes,
+				ResourceName:  acctest.PolicyRes,
 				ImportState:   true,
 				ImportStateId: "FW-WAN",
 				ExpectError:   regexp.MustCompile(`(?s)expected.*host-21:FW-WAN.*dvportgroup-42`),
@@ -912,7 +885,7 @@ func TestAccPortGroupPolicy_dvConcurrentAndFault(t *testing.T) {
 				},
 				Config: cfg("1"),
 				Check: func(*terraform.State) error {
-					w := pgWriteCalls(e)
+					w := e.PortGroupWrites()
 					if len(w) != 3 {
 						return fmt.Errorf("want 3 DV writes (ConcurrentAccess, off, desired), got %+v", w)
 					}
@@ -922,7 +895,7 @@ func TestAccPortGroupPolicy_dvConcurrentAndFault(t *testing.T) {
 					}
 					return nil
 				},
-				ConfigPlanChecks: emptyPlan(),
+				ConfigPlanChecks: acctest.EmptyPlan(),
 			},
 			{
 				PreConfig: func() {
@@ -938,8 +911,8 @@ func TestAccPortGroupPolicy_dvConcurrentAndFault(t *testing.T) {
 				Config:    cfg("2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(pgRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
+						plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(acctest.PolicyRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -986,7 +959,7 @@ func TestAccPortGroupPolicy_gone(t *testing.T) {
 func localState(want map[string]string) resource.TestCheckFunc {
 	var checks []resource.TestCheckFunc
 	for k, v := range want {
-		checks = append(checks, resource.TestCheckResourceAttr(pgRes, k, v))
+		checks = append(checks, resource.TestCheckResourceAttr(acctest.PolicyRes, k, v))
 	}
 	return resource.ComposeAggregateTestCheckFunc(checks...)
 }

@@ -56,6 +56,9 @@ func TestPlanHostSettings(t *testing.T) {
 			if got := keys(fs); !reflect.DeepEqual(got, c.want) {
 				t.Fatalf("got %v, want %v\n%v", got, c.want, fs)
 			}
+			if c.msg != "" && len(fs) == 0 {
+				t.Fatalf("no finding to check the message %q of", c.msg)
+			}
 			if c.msg != "" && !strings.Contains(fs[0].Message, c.msg) {
 				t.Errorf("message %q\nlacks %q", fs[0].Message, c.msg)
 			}
@@ -66,6 +69,9 @@ func TestPlanHostSettings(t *testing.T) {
 		h.PortGroups[1].Effective.AllowPromiscuous = true
 		return h
 	}(), false, false)
+	if len(fs) != 2 {
+		t.Fatalf("got %d findings, want CARP004 and CARP005: %v", len(fs), fs)
+	}
 	if !strings.Contains(fs[0].Message, `port groups "Clients", "FW-WAN";`) && !strings.Contains(fs[0].Message, `port groups "Clients", "FW-WAN", but`) {
 		t.Errorf("004: %q", fs[0].Message)
 	}
@@ -146,11 +152,14 @@ func TestPlanStandardPortGroup(t *testing.T) {
 			if !reflect.DeepEqual(s, before) {
 				t.Errorf("snapshot modified")
 			}
+			if c.msg != "" && len(fs) == 0 {
+				t.Fatalf("no finding to check the message %q of", c.msg)
+			}
 			if c.msg != "" && !strings.Contains(fs[0].Message, c.msg) {
 				t.Errorf("message %q\nlacks %q", fs[0].Message, c.msg)
 			}
-			if c.errSev && fs[0].Severity != SeverityError {
-				t.Errorf("severity %s", fs[0].Severity)
+			if c.errSev && (len(fs) == 0 || fs[0].Severity != SeverityError) {
+				t.Errorf("want an error finding first: %v", fs)
 			}
 		})
 	}
@@ -215,6 +224,9 @@ func TestPlanDVPortGroup(t *testing.T) {
 			fs := PlanDVPortGroup(s, c.id, c.plan)
 			if got := keys(fs); !reflect.DeepEqual(got, c.want) {
 				t.Fatalf("got %v, want %v\n%v", got, c.want, fs)
+			}
+			if c.msg != "" && len(fs) == 0 {
+				t.Fatalf("no finding to check the message %q of", c.msg)
 			}
 			if c.msg != "" && !strings.Contains(fs[0].Message, c.msg) {
 				t.Errorf("message %q\nlacks %q", fs[0].Message, c.msg)

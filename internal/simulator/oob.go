@@ -94,8 +94,8 @@ func (s *Server) HostOption(ctx context.Context, hostName, key string) (any, err
 		if err != nil {
 			return err
 		}
-		if len(opts) == 0 {
-			return fmt.Errorf("simulator: host %s has no option %q", hostName, key)
+		if len(opts) != 1 {
+			return fmt.Errorf("simulator: %s on host %s: %d options, want 1", key, hostName, len(opts))
 		}
 		out = opts[0].GetOptionValue().Value
 		return nil

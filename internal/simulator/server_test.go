@@ -73,6 +73,9 @@ func TestCallRecord(t *testing.T) {
 	}
 	cur := dvpg(t, c, s, "DV-B")
 	calls = s.Calls()
+	if len(calls) < 3 {
+		t.Fatalf("%d calls recorded, want 3 or more: %+v", len(calls), calls)
+	}
 	want := []Call{
 		{Seq: calls[0].Seq, Method: "UpdatePortGroup", Object: ns.Reference().Value, Detail: "PG-A promisc=inherit mac=true forged=true"},
 		{Seq: calls[0].Seq + 1, Method: "UpdateOptions", Object: om.Reference().Value, Detail: "Net.ReversePathFwdCheckPromisc=0"},
