@@ -49,7 +49,7 @@ func HostNotFound(ctx context.Context, diags *diag.Diagnostics, c *vsphere.Clien
 		list = ListSome(names, 10)
 	}
 	diags.AddAttributeError(path.Root("host_system_id"), "Host not found",
-		fmt.Sprintf("There is no host with managed object id %q on this vSphere server. Hosts: %s. Check host_system_id: take it from data.carp_hosts (hosts[*].id), which lists the hosts that exist.", hostID, list))
+		fmt.Sprintf("There is no host %s on this vSphere server. Hosts: %s. Check host_system_id %q: take it from data.carp_hosts (hosts[*].id), which lists the hosts that exist.", hostID, list, hostID))
 }
 
 // ObjectError is the diagnostic text for a failed vSphere call on a named
