@@ -189,7 +189,7 @@ func (s *Server) RemoveMirrorSessions(ctx context.Context, dvsName string) error
 		return err
 	}
 	defer func() { _ = c.Logout(ctx) }()
-	ref := types.ManagedObjectReference{Type: "DistributedVirtualSwitch", Value: id}
+	ref := types.ManagedObjectReference{Type: dvsType, Value: id}
 	var dvs mo.DistributedVirtualSwitch
 	if err := property.DefaultCollector(c.Client).RetrieveOne(ctx, ref, []string{"config"}, &dvs); err != nil {
 		return err
