@@ -7,6 +7,10 @@
 // for the methods listed in overrides.go the hook returns a per-call wrapper
 // object that embeds the stock simulator object, so the objects stored in the
 // registry keep their stock types (vcsim asserts on them internally).
+//
+// Tests drive a running server through control.go (the call record, delays,
+// injected faults, sessions) and make out-of-band reads and changes through
+// helpers.go and oob.go, which internal/acctest wraps for tests.
 package simulator
 
 import (
