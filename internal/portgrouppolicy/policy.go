@@ -60,7 +60,7 @@ func mergeTeaming(own inventory.Teaming, eff inventory.Effective, t teamingSpec)
 		if !t.HasStandby {
 			standby = without(standby, active)
 		}
-		out.Order = &inventory.UplinkOrder{Active: append([]string{}, active...), Standby: append([]string{}, standby...)}
+		out.Order = copyOrder(active, standby)
 	}
 	return out
 }
@@ -161,7 +161,7 @@ func (sp savedPolicy) security() inventory.Security {
 func (sp savedPolicy) teaming() inventory.Teaming {
 	t := inventory.Teaming{Policy: inventory.Clone(sp.LoadBalancing), NotifySwitches: inventory.Clone(sp.NotifySwitches), RollingOrder: inventory.Clone(sp.RollingOrder), CheckBeacon: inventory.Clone(sp.CheckBeacon)}
 	if sp.UplinkOrder != nil {
-		t.Order = &inventory.UplinkOrder{Active: append([]string{}, sp.UplinkOrder.Active...), Standby: append([]string{}, sp.UplinkOrder.Standby...)}
+		t.Order = copyOrder(sp.UplinkOrder.Active, sp.UplinkOrder.Standby)
 	}
 	return t
 }
@@ -217,7 +217,13 @@ func without(list, drop []string) []string {
 func copyTeaming(t inventory.Teaming) inventory.Teaming {
 	out := inventory.Teaming{Policy: inventory.Clone(t.Policy), NotifySwitches: inventory.Clone(t.NotifySwitches), RollingOrder: inventory.Clone(t.RollingOrder), CheckBeacon: inventory.Clone(t.CheckBeacon)}
 	if t.Order != nil {
-		out.Order = &inventory.UplinkOrder{Active: append([]string{}, t.Order.Active...), Standby: append([]string{}, t.Order.Standby...)}
+		out.Order = copyOrder(t.Order.Active, t.Order.Standby)
 	}
 	return out
+}
+
+// copyOrder is an uplink order of copies of active and standby (empty, not
+// nil, when there are none).
+func copyOrder(active, standby []string) *inventory.UplinkOrder {
+	return &inventory.UplinkOrder{Active: append([]string{}, active...), Standby: append([]string{}, standby...)}
 }
