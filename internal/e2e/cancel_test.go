@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/acctest"
 	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
@@ -119,15 +119,7 @@ provider "carp" {}
 			}
 			// ...so promiscuous mode is on,
 			sim.SetDelay(0)
-			vc, err := vsphere.Connect(context.Background(), vsphere.Config{Server: sim.URL.Host, User: sim.User, Password: sim.Password, Insecure: true, APITimeout: time.Minute})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer func() { _ = vc.Logout(context.Background()) }()
-			snap, err := vc.Read(context.Background(), vsphere.Request{HostIDs: []string{sim.HostID("esx-01.lab")}, DVPortGroupIDs: []string{sim.DVPortGroupID("FW-CORE")}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			snap := acctest.NewOOB(t, sim).Read(vsphere.Request{HostIDs: []string{sim.HostID("esx-01.lab")}, DVPortGroupIDs: []string{sim.DVPortGroupID("FW-CORE")}})
 			on := snap.FindHost(sim.HostID("esx-01.lab")).PortGroup("FW-WAN").Effective.AllowPromiscuous
 			switch kind {
 			case "distributed":

@@ -111,7 +111,7 @@ func (e *emitter) portOverride(t target, allowed bool, p *inventory.DVPort, vm *
 	if vm != nil {
 		who = fmt.Sprintf("firewall VM %s NIC %q is on it, and the port", vmRef(vm), nicLabel)
 	}
-	e.add("CARP015", dvPortObject(p, t.dvpg, t.sw),
+	e.add(CodePortOverrideRejects, dvPortObject(p, t.dvpg, t.sw),
 		fmt.Sprintf("%s has its own setting that %s where the port group allows it, and the port group lets ports override",
 			who, joinAnd(rejects)),
 		remedy015)
@@ -166,10 +166,10 @@ func (e *emitter) crossHost(s *inventory.Snapshot, fws []*inventory.VM) {
 				}
 				switch pg := h.PortGroup(n.Network); {
 				case pg == nil:
-					e.add("CARP016", stdPGObject(h, n.Network), uses+", but the host has no such port group",
+					e.add(CodePortGroupDiffersAcrossHost, stdPGObject(h, n.Network), uses+", but the host has no such port group",
 						fmt.Sprintf("Create port group %q with VLAN %d on %s, as on every host of the cluster.", n.Network, hpg.VLAN, hostRef(s, h.ID)))
 				case pg.VLAN != hpg.VLAN:
-					e.add("CARP016", stdPGObject(h, n.Network), fmt.Sprintf("%s, but it has VLAN %d here", uses, pg.VLAN),
+					e.add(CodePortGroupDiffersAcrossHost, stdPGObject(h, n.Network), fmt.Sprintf("%s, but it has VLAN %d here", uses, pg.VLAN),
 						fmt.Sprintf("Set VLAN %d on port group %q of %s, as on every host of the cluster.", hpg.VLAN, n.Network, hostRef(s, h.ID)))
 				}
 			}
@@ -195,7 +195,7 @@ func (e *emitter) separation(s *inventory.Snapshot, fws []*inventory.VM) {
 		if h := s.FindHost(hid); h != nil {
 			o = hostObject(h)
 		}
-		e.add("CARP017", o,
+		e.add(CodePairNotSeparated, o,
 			fmt.Sprintf("firewall VMs %s run on this host: one host failure takes the pair down", vmList(vms)),
 			"Move one firewall to another host, and keep them apart with a DRS VM anti-affinity rule for the pair (the vsphere provider's vsphere_compute_cluster_vm_anti_affinity_rule).")
 	}
@@ -223,7 +223,7 @@ func (e *emitter) separation(s *inventory.Snapshot, fws []*inventory.VM) {
 		if len(pairs) == 0 {
 			continue
 		}
-		e.add("CARP017", clusterObject(c),
+		e.add(CodePairNotSeparated, clusterObject(c),
 			fmt.Sprintf("DRS is enabled and no enabled VM anti-affinity rule names both of firewall VMs %s, so DRS may put them on one host",
 				strings.Join(pairs, "; ")),
 			fmt.Sprintf("Add an enabled DRS VM anti-affinity rule naming %s (the vsphere provider's vsphere_compute_cluster_vm_anti_affinity_rule).",

@@ -113,7 +113,7 @@ func decodeDVPort(switchID string, p types.DistributedVirtualPort) inventory.DVP
 	if m := s.MacManagementPolicy; m != nil && !m.Inherited {
 		mm := &inventory.PortMacManagement{AllowPromiscuous: deref(m.AllowPromiscuous), MacChanges: deref(m.MacChanges), ForgedTransmits: deref(m.ForgedTransmits)}
 		if l := m.MacLearningPolicy; l != nil && !l.Inherited {
-			mm.MacLearning = boolp(&l.Enabled)
+			mm.MacLearning = inventory.Ptr(l.Enabled)
 		}
 		out.MacManagement = mm
 	}
@@ -186,9 +186,9 @@ func (c *Client) fetchPorts(ctx context.Context, snap *Snapshot, portKeys, pgKey
 
 // switchRef is the switch's moref as the port groups name it.
 func switchRef(snap *Snapshot, id string) types.ManagedObjectReference {
-	for _, raw := range snap.DVPortGroupRaw {
-		if raw.Switch.Value == id {
-			return raw.Switch
+	for _, raw := range snap.dvpgRaw {
+		if raw.switchRef.Value == id {
+			return raw.switchRef
 		}
 	}
 	return ref("VmwareDistributedVirtualSwitch", id)

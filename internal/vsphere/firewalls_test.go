@@ -36,7 +36,7 @@ func TestFindVMs(t *testing.T) {
 	t.Parallel()
 	sim, c := startFirewalls(t, otherFWB)
 	var n atomic.Int64
-	got, err := c.FindVMs(counted(&n), []string{"fw-a", "fw-b", "nope"}, "")
+	got, err := c.FindVMs(counted(t, &n), []string{"fw-a", "fw-b", "nope"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestReadFollow(t *testing.T) {
 	})
 	var n atomic.Int64
 	ids := []string{sim.VMID("fw-a"), sim.VMID("fw-b")}
-	snap, err := c.Read(counted(&n), vsphere.Request{VMIDs: ids, Follow: true})
+	snap, err := c.Read(counted(t, &n), vsphere.Request{VMIDs: ids, Follow: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,13 +121,13 @@ func TestReadPorts(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n atomic.Int64
-	if err := c.ReadPorts(counted(&n), snap, sync); err != nil {
+	if err := c.ReadPorts(counted(t, &n), snap, sync); err != nil {
 		t.Fatal(err)
 	}
 	if n.Load() != 0 || len(snap.DVPorts) != 0 {
 		t.Errorf("FW-SYNC: %d round trips, %d ports; want none", n.Load(), len(snap.DVPorts))
 	}
-	if err := c.ReadPorts(counted(&n), snap, lan); err != nil {
+	if err := c.ReadPorts(counted(t, &n), snap, lan); err != nil {
 		t.Fatal(err)
 	}
 	if n.Load() != 1 || len(snap.DVPorts) < 2 {
@@ -148,7 +148,7 @@ func TestFirewallsByName(t *testing.T) {
 	t.Parallel()
 	sim, c := startFirewalls(t, otherFWB)
 	var n atomic.Int64
-	snap, ids, err := c.Firewalls(counted(&n), vsphere.FirewallQuery{Names: []string{"fw-a", "fw-b"}, Datacenter: "dc-fw"})
+	snap, ids, err := c.Firewalls(counted(t, &n), vsphere.FirewallQuery{Names: []string{"fw-a", "fw-b"}, Datacenter: "dc-fw"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestReadFollowNetworkVMs(t *testing.T) {
 	})
 	var n atomic.Int64
 	ids := []string{sim.VMID("fw-a"), sim.VMID("fw-b")}
-	snap, err := c.Read(counted(&n), vsphere.Request{VMIDs: ids, Follow: true, NetworkVMs: true})
+	snap, err := c.Read(counted(t, &n), vsphere.Request{VMIDs: ids, Follow: true, NetworkVMs: true})
 	if err != nil {
 		t.Fatal(err)
 	}

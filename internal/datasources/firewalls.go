@@ -1,0 +1,248 @@
+package datasources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
+)
+
+var (
+	_ datasource.DataSource                     = (*firewallsDataSource)(nil)
+	_ datasource.DataSourceWithConfigure        = (*firewallsDataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*firewallsDataSource)(nil)
+)
+
+// NewFirewalls is the carp_firewalls data source: the firewall
+// VMs followed to every host, port group and DV port group they use or can
+// move to.
+func NewFirewalls() datasource.DataSource { return &firewallsDataSource{} }
+
+type firewallsDataSource struct{ client *vsphere.Client }
+
+type firewallsModel struct {
+	Names                   []types.String       `tfsdk:"names"`
+	Datacenter              types.String         `tfsdk:"datacenter"`
+	VMIDs                   []types.String       `tfsdk:"vm_ids"`
+	VMs                     []firewallVMModel    `tfsdk:"vms"`
+	HostSystemIDs           []types.String       `tfsdk:"host_system_ids"`
+	StandardPortGroups      []hostPortGroupModel `tfsdk:"standard_portgroups"`
+	DistributedPortGroupIDs []types.String       `tfsdk:"distributed_portgroup_ids"`
+}
+
+type firewallVMModel struct {
+	ID           types.String       `tfsdk:"id"`
+	Name         types.String       `tfsdk:"name"`
+	HostSystemID types.String       `tfsdk:"host_system_id"`
+	NICs         []firewallNICModel `tfsdk:"nics"`
+}
+
+type firewallNICModel struct {
+	Label                  types.String `tfsdk:"label"`
+	Type                   types.String `tfsdk:"type"`
+	Network                types.String `tfsdk:"network"`
+	DistributedPortGroupID types.String `tfsdk:"distributed_portgroup_id"`
+	PortKey                types.String `tfsdk:"port_key"`
+}
+
+type hostPortGroupModel struct {
+	HostSystemID types.String `tfsdk:"host_system_id"`
+	PortGroup    types.String `tfsdk:"portgroup"`
+}
+
+func (d *firewallsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_firewalls"
+}
+
+func (d *firewallsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	str := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	list := func(desc string) schema.ListAttribute {
+		return schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: desc}
+	}
+	nonEmpty := []validator.List{listvalidator.SizeAtLeast(1), listvalidator.UniqueValues()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Starts from the firewall VMs and follows their NICs: to the port, port group and switch each one " +
+			"uses, and to every host the firewalls can run on (every host of their clusters; their own host when standalone). " +
+			"Feed the lists to `carp_portgroup_policy`, `carp_host_settings` and `carp_audit`, or give `carp_audit` just " +
+			"`firewall_vm_ids`, which derives the same.",
+		Attributes: map[string]schema.Attribute{
+			"names": schema.ListAttribute{
+				Optional: true, ElementType: types.StringType, Validators: nonEmpty,
+				MarkdownDescription: "The firewall VMs by inventory name. A name that matches no VM, or more than one, is an error naming the candidates; set `datacenter` to choose. Set this or `vm_ids`.",
+			},
+			"datacenter": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Look the names up in this datacenter only (by name).",
+			},
+			"vm_ids": schema.ListAttribute{
+				Optional: true, ElementType: types.StringType, Validators: nonEmpty,
+				MarkdownDescription: "The firewall VMs by managed object id (`vm-17`). Set this or `names`.",
+			},
+			"vms": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The firewall VMs, in the order given.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"id":             str("Managed object id of the VM."),
+					"name":           str("Inventory name of the VM."),
+					"host_system_id": str("The host the VM runs on."),
+					"nics": schema.ListNestedAttribute{
+						Computed:            true,
+						MarkdownDescription: "The VM's network adapters, in device order.",
+						NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+							"label":                    str("Device label, such as `Network adapter 1`."),
+							"type":                     str("Adapter type: `vmxnet3`, `e1000`, `e1000e`, `pcnet32`, `vmxnet`, `vmxnet2`, ..."),
+							"network":                  str("Name of the port group the NIC is on."),
+							"distributed_portgroup_id": str("The DV port group; null on a standard port group."),
+							"port_key":                 str("The distributed port the NIC is on; null on a standard port group (or when the NIC has no port yet)."),
+						}},
+					},
+				}},
+			},
+			"host_system_ids": list("Every host the firewalls can run on: all hosts of their clusters, their own host when standalone. Sorted."),
+			"standard_portgroups": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "Every standard port group a firewall NIC uses, on each host of `host_system_ids` that has it, sorted by host then name. A host that lacks one is what `CARP016` reports.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"host_system_id": str("The host."),
+					"portgroup":      str("The standard port group name."),
+				}},
+			},
+			"distributed_portgroup_ids": list("The DV port groups of the firewalls' NICs, sorted."),
+		},
+	}
+}
+
+func (d *firewallsDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("names"), path.MatchRoot("vm_ids")),
+		datasourcevalidator.Conflicting(path.MatchRoot("datacenter"), path.MatchRoot("vm_ids")),
+	}
+}
+
+func (d *firewallsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.client = tfhelp.ClientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *firewallsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m firewallsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	names := strs(m.Names)
+	q := vsphere.FirewallQuery{Names: names, Datacenter: m.Datacenter.ValueString(), VMIDs: strs(m.VMIDs)}
+	ctx, cancel := d.client.Begin(ctx)
+	defer cancel()
+	snap, ids, err := d.client.Firewalls(ctx, q)
+	if err != nil {
+		if !addNameErrors(&resp.Diagnostics, err, names) {
+			resp.Diagnostics.AddError("Cannot read the firewall VMs", err.Error())
+		}
+		return
+	}
+	for _, id := range snap.Missing {
+		resp.Diagnostics.AddAttributeError(path.Root("vm_ids"), "VM not found",
+			fmt.Sprintf("%s does not exist on %s. Check the id (a moref such as vm-17), or give the VM by name in names.", id, d.client.Server()))
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	m.VMs = make([]firewallVMModel, 0, len(ids))
+	for _, id := range ids {
+		if vm := snap.FindVM(id); vm != nil {
+			m.VMs = append(m.VMs, firewallVM(&snap.Snapshot, vm))
+		}
+	}
+	fp := snap.FootprintOf(ids)
+	m.HostSystemIDs = stringValues(fp.HostIDs)
+	m.DistributedPortGroupIDs = stringValues(fp.DVPortGroupIDs)
+	m.StandardPortGroups = make([]hostPortGroupModel, 0, len(fp.StandardPortGroups))
+	for _, p := range fp.StandardPortGroups {
+		m.StandardPortGroups = append(m.StandardPortGroups, hostPortGroupModel{HostSystemID: types.StringValue(p.HostID), PortGroup: types.StringValue(p.Name)})
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// addNameErrors adds one diagnostic on names[i] per unknown or ambiguous
+// name in err; false when err holds none.
+func addNameErrors(diags *diag.Diagnostics, err error, names []string) bool {
+	var list []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	} else {
+		list = []error{err}
+	}
+	added := false
+	for _, e := range list {
+		var ne *vsphere.VMNameError
+		if !errors.As(e, &ne) {
+			continue
+		}
+		at := path.Root("names")
+		for i, n := range names {
+			if n == ne.Name {
+				at = at.AtListIndex(i)
+				break
+			}
+		}
+		summary, fix := "Firewall VM not found", "Check the name (the VM's inventory name, as the vSphere Client shows it), or give the VM by id in vm_ids."
+		if len(ne.Candidates) > 1 {
+			summary, fix = "Firewall VM name is ambiguous", "Set datacenter to the one that holds the firewall, or give the VM by id in vm_ids."
+		}
+		diags.AddAttributeError(at, summary, fmt.Sprintf("%s. %s", upperFirst(ne.Error()), fix))
+		added = true
+	}
+	return added
+}
+
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
+func firewallVM(s *inventory.Snapshot, vm *inventory.VM) firewallVMModel {
+	out := firewallVMModel{ID: types.StringValue(vm.ID), Name: types.StringValue(vm.Name), HostSystemID: nullIfEmpty(vm.HostID), NICs: []firewallNICModel{}}
+	for _, n := range vm.NICs {
+		nic := firewallNICModel{Label: types.StringValue(n.Label), Type: types.StringValue(n.Type), Network: nullIfEmpty(n.Network),
+			DistributedPortGroupID: nullIfEmpty(n.DVPortGroupID), PortKey: nullIfEmpty(n.PortKey)}
+		if n.DVPortGroupID != "" {
+			nic.Network = types.StringNull()
+			if pg := s.FindDVPortGroup(n.DVPortGroupID); pg != nil {
+				nic.Network = types.StringValue(pg.Name)
+			}
+		}
+		out.NICs = append(out.NICs, nic)
+	}
+	return out
+}
+
+func nullIfEmpty(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+func stringValues(in []string) []types.String {
+	out := make([]types.String, len(in))
+	for i, s := range in {
+		out[i] = types.StringValue(s)
+	}
+	return out
+}
