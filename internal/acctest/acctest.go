@@ -172,6 +172,21 @@ func counted[T any](r *Recorder, ctx context.Context, rpc, typeName string, f fu
 	return out
 }
 
+// LogMaxCalls logs the most SOAP round trips one rpc of typeName made so
+// far: the figure a budget (ExpectMaxCalls) is measured with.
+func (r *Recorder) LogMaxCalls(t testing.TB, rpc, typeName string) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		var most int64
+		for _, c := range r.Calls() {
+			if c.RPC == rpc && c.TypeName == typeName && c.Calls > most {
+				most = c.Calls
+			}
+		}
+		t.Logf("%s %s: at most %d SOAP round trips", rpc, typeName, most)
+		return nil
+	}
+}
+
 // ExpectMaxCalls fails unless every recorded rpc (e.g. "ReadResource") for
 // typeName ("" = any) made at most max round trips, and at least one ran.
 func (r *Recorder) ExpectMaxCalls(rpc, typeName string, max int64) func(*terraform.State) error {

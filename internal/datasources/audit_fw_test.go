@@ -57,7 +57,7 @@ func TestAccAuditDataSource_followFirewalls(t *testing.T) {
 				// clean: FW-LAN lets ports override, but the ports inherit
 				Config: fwAuditConfig(e),
 				Check: resource.ComposeAggregateTestCheckFunc(expectFollow(true),
-					e.Diags.ExpectMaxCalls("ReadDataSource", "carp_audit", 6), logCalls(t, e, "ReadDataSource", "carp_audit")),
+					e.Diags.ExpectMaxCalls("ReadDataSource", "carp_audit", 6), e.Diags.LogMaxCalls(t, "ReadDataSource", "carp_audit")),
 			},
 			{
 				PreConfig: func() {

@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/acctest"
@@ -64,21 +63,6 @@ func firewallPairChecks(e *acctest.Env, addr string) []statecheck.StateCheck {
 	}
 }
 
-// logCalls logs the most SOAP round trips one RPC of the type made (the
-// figures the budgets are measured with).
-func logCalls(t *testing.T, e *acctest.Env, rpc, typeName string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		var most int64
-		for _, c := range e.Diags.Calls() {
-			if c.RPC == rpc && c.TypeName == typeName && c.Calls > most {
-				most = c.Calls
-			}
-		}
-		t.Logf("%s %s: at most %d SOAP round trips", rpc, typeName, most)
-		return nil
-	}
-}
-
 func TestAccFirewallsDataSource(t *testing.T) {
 	t.Parallel()
 	e := acctest.New(t, simulator.FirewallPair())
@@ -93,7 +77,7 @@ func TestAccFirewallsDataSource(t *testing.T) {
 				ConfigStateChecks: firewallPairChecks(e, "data.carp_firewalls.pair"),
 				// 2 firewalls x 3 NICs, 3 hosts, 2 switches: budget 6
 				Check: resource.ComposeAggregateTestCheckFunc(e.Diags.ExpectMaxCalls("ReadDataSource", "carp_firewalls", 6),
-					logCalls(t, e, "ReadDataSource", "carp_firewalls")),
+					e.Diags.LogMaxCalls(t, "ReadDataSource", "carp_firewalls")),
 			},
 			{
 				Config:            e.Config(fmt.Sprintf(`data "carp_firewalls" "pair" { vm_ids = [%q, %q] }`, e.Sim.VMID("fw-a"), e.Sim.VMID("fw-b"))),

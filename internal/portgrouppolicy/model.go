@@ -26,6 +26,7 @@ type policyModel struct {
 	ToggleOnApply        types.Bool   `tfsdk:"toggle_on_apply"`
 	ToggleTriggers       types.Map    `tfsdk:"toggle_triggers"`
 	RestoreOnDestroy     types.Bool   `tfsdk:"restore_on_destroy"`
+	AllowPortOverrides   types.Bool   `tfsdk:"allow_port_overrides"`
 	Switch               types.String `tfsdk:"switch"`
 	EffectivePolicy      types.Object `tfsdk:"effective_policy"`
 	Hazards              types.List   `tfsdk:"hazards"`

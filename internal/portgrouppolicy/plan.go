@@ -58,12 +58,13 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if !plan.MacLearning.IsNull() {
 		ml = macLearningOf(ctx, plan.MacLearning, &resp.Diagnostics)
 	}
-	if plan.AllowPromiscuous.IsUnknown() || plan.AllowMacChanges.IsUnknown() || plan.AllowForgedTransmits.IsUnknown() || !teamKnown || !mlKnown {
+	if plan.AllowPromiscuous.IsUnknown() || plan.AllowMacChanges.IsUnknown() || plan.AllowForgedTransmits.IsUnknown() || !teamKnown || !mlKnown || plan.AllowPortOverrides.IsUnknown() {
 		return // judged once known
 	}
+	r.readPorts(ctx, snap, v, &resp.Diagnostics)
 	pp := rules.PolicyPlan{
 		AllowPromiscuous: plan.AllowPromiscuous.ValueBool(), AllowMacChanges: plan.AllowMacChanges.ValueBool(), AllowForgedTransmits: plan.AllowForgedTransmits.ValueBool(),
-		MacLearning: ml, ToggleOnApply: plan.ToggleOnApply.ValueBool(),
+		MacLearning: ml, ToggleOnApply: plan.ToggleOnApply.ValueBool(), AllowPortOverrides: plan.AllowPortOverrides.ValueBoolPointer(),
 	}
 	if team != nil {
 		tp := &rules.TeamingPlan{LoadBalancing: team.LoadBalancing}
@@ -89,12 +90,18 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	addMacLearningErrors(&resp.Diagnostics, fatal)
 	tfhelp.AddFindings(&resp.Diagnostics, t.path(), warn, nil)
-	tfhelp.AddFixedFindings(&resp.Diagnostics, t.path(), rules.Evaluate(snap.Snapshot, t.scope()), findings)
+	tfhelp.AddFixedFindings(&resp.Diagnostics, t.path(), currentFindings(snap, t), findings)
 
 	if state == nil {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), t.ID())...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("switch"), v.switchKey())...)
 		return
+	}
+	probe := plan
+	probe.OriginalPolicy = state.OriginalPolicy
+	if overridesToSave(&probe) {
+		// the apply adds the override flags found to original_policy
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("original_policy"), types.StringUnknown())...)
 	}
 	// Hazard drift: the conditions that call for a toggle changed since
 	// the last apply.

@@ -126,6 +126,36 @@ type savedPolicy struct {
 	CheckBeacon          *bool             `json:"check_beacon"`
 	UplinkOrder          *savedOrder       `json:"uplink_order"`
 	MacLearning          *savedMacLearning `json:"mac_learning"`
+	// PortOverrides are the DV port group's override flags, saved when
+	// allow_port_overrides is first set (absent otherwise: destroy leaves
+	// the flags alone).
+	PortOverrides *savedOverrides `json:"port_overrides,omitempty"`
+}
+
+// savedOverrides are a DV port group's override flags as found.
+type savedOverrides struct {
+	SecurityPolicy bool `json:"security_policy_override_allowed"`
+	MacManagement  bool `json:"mac_management_override_allowed"`
+}
+
+func newSavedOverrides(o inventory.PortOverrides) *savedOverrides {
+	return &savedOverrides{SecurityPolicy: o.Security, MacManagement: o.MacManagement}
+}
+
+func (s *savedOverrides) flags() inventory.PortOverrides {
+	return inventory.PortOverrides{Security: s.SecurityPolicy, MacManagement: s.MacManagement}
+}
+
+// overridesToSave reports whether applying m must add the port group's
+// current override flags to original_policy: allow_port_overrides is set on
+// a DV port group and the saved policy has none yet (created or imported
+// before the attribute was set).
+func overridesToSave(m *policyModel) bool {
+	if m.AllowPortOverrides.IsNull() || m.DVPortGroupID.IsNull() || m.OriginalPolicy.IsNull() || m.OriginalPolicy.IsUnknown() {
+		return false
+	}
+	sp, err := decodeSavedPolicy(m.OriginalPolicy.ValueString())
+	return err == nil && sp.PortOverrides == nil
 }
 
 type savedOrder struct {

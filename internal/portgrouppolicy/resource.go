@@ -100,6 +100,10 @@ func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		m.MacLearning = macLearningValue(ctx, v.ownML, &resp.Diagnostics)
 	}
 	m.Teaming = teamingValue(ctx, v.ownTeam, m.Teaming, importing, &resp.Diagnostics)
+	if t.isDV() && !m.AllowPortOverrides.IsNull() {
+		m.AllowPortOverrides = types.BoolValue(v.overrides.Allowed())
+	}
+	r.readPorts(ctx, snap, v, &resp.Diagnostics)
 	if importing {
 		m.OriginalPolicy = types.StringValue(newSavedPolicy(v.own, v.ownTeam, v.ownML).encode())
 		m.ToggleOnApply = types.BoolValue(false)

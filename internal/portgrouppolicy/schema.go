@@ -118,6 +118,14 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "Arbitrary values; any change makes the next apply toggle promiscuous mode, like a null resource's triggers (for example the mirroring state).",
 			},
+			"allow_port_overrides": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Distributed port groups only: whether a port of the port group may override its security and MAC management policy " +
+					"(`securityPolicyOverrideAllowed` and `macManagementOverrideAllowed`, both written). `false` makes the policy this resource writes what every port gets: " +
+					"a port's own setting no longer counts (CARP015). The vSphere API reference documents no reset of the ports' own settings when overrides are disallowed, " +
+					"so a port may still show its old setting; the provider does not judge it while overrides stay off. Null leaves the flags as they are. " +
+					"Refresh reports the flags (true when either lets ports override), so a change outside Terraform shows as drift; `restore_on_destroy` puts back the flags found when this attribute was first set.",
+			},
 			"restore_on_destroy": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
 				MarkdownDescription: "On destroy, put back the policy found before create (`original_policy`), inheritance included: a value that inherited before inherits again. Default `true`.",
@@ -196,6 +204,7 @@ func (r *policyResource) ConfigValidators(context.Context) []resource.ConfigVali
 		resourcevalidator.ExactlyOneOf(path.MatchRoot("host_system_id"), path.MatchRoot("distributed_portgroup_id")),
 		resourcevalidator.RequiredTogether(path.MatchRoot("host_system_id"), path.MatchRoot("portgroup")),
 		resourcevalidator.Conflicting(path.MatchRoot("portgroup"), path.MatchRoot("distributed_portgroup_id")),
+		resourcevalidator.Conflicting(path.MatchRoot("host_system_id"), path.MatchRoot("allow_port_overrides")),
 	}
 }
 

@@ -103,6 +103,7 @@ type pgView struct {
 	own        inventory.Security
 	ownTeam    inventory.Teaming
 	ownML      *inventory.MacLearning
+	overrides  inventory.PortOverrides // DV: the override flags
 	eff        inventory.Effective
 	uplinks    []string
 }
@@ -115,7 +116,7 @@ func viewOf(snap *vsphere.Snapshot, t pgTarget) *pgView {
 			return nil
 		}
 		v := &pgView{t: t, name: pg.Name, switchID: pg.SwitchID, switchName: pg.SwitchID,
-			own: pg.Security, ownTeam: pg.Teaming, ownML: pg.MacLearning, eff: pg.Effective}
+			own: pg.Security, ownTeam: pg.Teaming, ownML: pg.MacLearning, overrides: pg.Overrides, eff: pg.Effective}
 		if sw := snap.FindDVSwitch(pg.SwitchID); sw != nil {
 			v.switchName, v.version, v.uplinks = sw.Name, sw.Version, sw.Uplinks
 			if ver, ok := rules.ParseVersion(sw.Version); ok {
@@ -173,7 +174,7 @@ func setLocal(snap *vsphere.Snapshot, t pgTarget, sec inventory.Security, team i
 
 // hazardsOf are the sorted, distinct codes of what the rules find on t now.
 func hazardsOf(snap *vsphere.Snapshot, t pgTarget) []string {
-	fs := rules.Evaluate(snap.Snapshot, t.scope())
+	fs := currentFindings(snap, t)
 	codes := make([]string, 0, len(fs))
 	for _, f := range fs {
 		codes = append(codes, f.Code)
@@ -221,5 +222,28 @@ func (r *policyResource) addMissing(ctx context.Context, diags *diag.Diagnostics
 		}
 		diags.AddAttributeError(path.Root("portgroup"), "Port group not found",
 			fmt.Sprintf("Host %s (%s) has no standard port group %q. Port groups on it: %s. Use an existing port group; this provider does not create port groups.", h.Name, h.ID, t.PortGroup, tfhelp.ListSome(names, 10)))
+	}
+}
+
+// currentFindings are what the rules find on t as it is: the catalog over
+// its scope and, on a DV port group, the ports that override it (CARP015,
+// from the snapshot's DVPorts; see readPorts).
+func currentFindings(snap *vsphere.Snapshot, t pgTarget) []rules.Finding {
+	fs := rules.Evaluate(snap.Snapshot, t.scope())
+	if t.isDV() {
+		fs = append(fs, rules.PortOverrides(snap.Snapshot, t.DVPortGroupID)...)
+	}
+	return fs
+}
+
+// readPorts adds the ports of a DV port group that lets ports override to
+// snap: one round trip then, none otherwise.
+func (r *policyResource) readPorts(ctx context.Context, snap *vsphere.Snapshot, v *pgView, diags *diag.Diagnostics) {
+	if !v.t.isDV() || !v.overrides.Allowed() {
+		return
+	}
+	if err := r.client.ReadPorts(ctx, snap, v.t.DVPortGroupID); err != nil {
+		diags.AddWarning("Cannot read the ports of the port group",
+			fmt.Sprintf("Reading the ports of %s failed, so the ports that override it (CARP015) are not judged: %v", v.describe(), err))
 	}
 }

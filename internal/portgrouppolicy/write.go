@@ -73,7 +73,20 @@ func (r *policyResource) apply(ctx context.Context, m *policyModel, toggle, crea
 		return false, diags
 	}
 	if create || m.OriginalPolicy.IsNull() || m.OriginalPolicy.IsUnknown() {
-		m.OriginalPolicy = types.StringValue(newSavedPolicy(v.own, v.ownTeam, v.ownML).encode())
+		sp := newSavedPolicy(v.own, v.ownTeam, v.ownML)
+		if t.isDV() && !m.AllowPortOverrides.IsNull() {
+			sp.PortOverrides = newSavedOverrides(v.overrides)
+		}
+		m.OriginalPolicy = types.StringValue(sp.encode())
+	} else if overridesToSave(m) {
+		sp, _ := decodeSavedPolicy(m.OriginalPolicy.ValueString()) // overridesToSave decoded it
+		sp.PortOverrides = newSavedOverrides(v.overrides)
+		m.OriginalPolicy = types.StringValue(sp.encode())
+	}
+	var overrides *inventory.PortOverrides
+	if t.isDV() && !m.AllowPortOverrides.IsNull() {
+		allow := m.AllowPortOverrides.ValueBool()
+		overrides = &inventory.PortOverrides{Security: allow, MacManagement: allow}
 	}
 	sec := desiredSecurity(m)
 	ml := macLearningOf(ctx, m.MacLearning, &diags)
@@ -117,7 +130,7 @@ func (r *policyResource) apply(ctx context.Context, m *policyModel, toggle, crea
 
 	w, err := r.client.PortGroupWriter(snap, t.ref())
 	if err == nil {
-		want := vsphere.Policy{Security: sec, Teaming: teamPtr, MacLearning: ml, UseMacManagement: v.useMM}
+		want := vsphere.Policy{Security: sec, Teaming: teamPtr, MacLearning: ml, UseMacManagement: v.useMM, PortOverrides: overrides}
 		if toggle {
 			written, err = w.Toggle(ctx, vsphere.Policy{Security: off, UseMacManagement: v.useMM}, want)
 		} else {
@@ -144,6 +157,13 @@ func (r *policyResource) apply(ctx context.Context, m *policyModel, toggle, crea
 	}
 	eff := effectiveAfter(v.eff, sec, team)
 	setLocal(snap, t, sec, team, finalML, eff)
+	if overrides != nil {
+		v.overrides = *overrides
+		if pg := snap.FindDVPortGroup(t.DVPortGroupID); pg != nil {
+			pg.Overrides = *overrides
+		}
+	}
+	r.readPorts(ctx, snap, v, &diags)
 	fillComputed(ctx, m, snap, v, eff, finalML, &diags)
 	m.ToggleHazards = tfhelp.StringList(toggleHazardsOf(snap, t))
 	tflog.Debug(ctx, "carp_portgroup_policy applied", map[string]any{"id": t.ID(), "toggle": toggle})
@@ -175,10 +195,15 @@ func (r *policyResource) restore(ctx context.Context, m *policyModel, t pgTarget
 	}
 	sec, team, ml := sp.security(), sp.teaming(), sp.macLearning()
 	secDiff, teamDiff, mlDiff := !securityEqual(v.own, sec), !teamingEqual(v.ownTeam, team), !macLearningEqual(v.ownML, ml)
-	if !secDiff && !teamDiff && !mlDiff {
+	overDiff := t.isDV() && sp.PortOverrides != nil && sp.PortOverrides.flags() != v.overrides
+	if !secDiff && !teamDiff && !mlDiff && !overDiff {
 		return diags
 	}
 	p := vsphere.Policy{Security: sec, UseMacManagement: v.useMM}
+	if overDiff {
+		o := sp.PortOverrides.flags()
+		p.PortOverrides = &o
+	}
 	if teamDiff {
 		p.Teaming = &team
 	}

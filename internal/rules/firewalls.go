@@ -108,8 +108,11 @@ func (e *emitter) portOverride(t target, allowed bool, p *inventory.DVPort, vm *
 		return
 	}
 	who := "the port"
-	if vm != nil {
+	switch {
+	case vm != nil:
 		who = fmt.Sprintf("firewall VM %s NIC %q is on it, and the port", vmRef(vm), nicLabel)
+	case p.ConnectedVM != "":
+		who = fmt.Sprintf("VM %s is on it, and the port", p.ConnectedVM)
 	}
 	e.add(CodePortOverrideRejects, dvPortObject(p, t.dvpg, t.sw),
 		fmt.Sprintf("%s has its own setting that %s where the port group allows it, and the port group lets ports override",
@@ -292,4 +295,19 @@ func (e *emitter) planPortOverrides(s *inventory.Snapshot, t target, allowed boo
 		}
 		e.portOverride(t, allowed, p, vm, label)
 	}
+}
+
+// PortOverrides returns the CARP015 findings of a DV port group as it is:
+// its ports among the snapshot's DVPorts that hold an override hurting its
+// policy, while it lets ports override. What a refresh of its
+// carp_portgroup_policy reports in hazards. Nil when the port group is not
+// in the snapshot.
+func PortOverrides(s inventory.Snapshot, dvpgID string) []Finding {
+	pg := s.FindDVPortGroup(dvpgID)
+	if pg == nil {
+		return nil
+	}
+	e := &emitter{}
+	e.planPortOverrides(&s, dvTarget(&s, pg, pg.Effective, pg.MacLearning), pg.Overrides.Allowed())
+	return e.result()
 }

@@ -203,3 +203,21 @@ func TestJoinAnd(t *testing.T) {
 		}
 	}
 }
+
+func TestPortOverrides(t *testing.T) {
+	s, _ := fwBase()
+	if fs := PortOverrides(s, "dvportgroup-42"); len(fs) != 0 {
+		t.Fatalf("inheriting ports: %v", keys(fs))
+	}
+	s.DVPorts[1].Security.ForgedTransmits = bp(false)
+	if got := keys(PortOverrides(s, "dvportgroup-42")); len(got) != 1 || got[0] != "CARP015 dvs-11:4" {
+		t.Fatalf("got %v", got)
+	}
+	s.DVPortGroups[0].Overrides = inventory.PortOverrides{}
+	if fs := PortOverrides(s, "dvportgroup-42"); len(fs) != 0 {
+		t.Fatalf("overrides disallowed: %v", keys(fs))
+	}
+	if fs := PortOverrides(s, "dvportgroup-404"); fs != nil {
+		t.Fatalf("unknown port group: %v", fs)
+	}
+}

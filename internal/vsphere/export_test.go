@@ -10,7 +10,7 @@ func ConfigVersion(snap *Snapshot, id string) string { return snap.dvpgRaw[id].c
 // ReconfigureDVPortGroup is one DV port group write, without the
 // ConcurrentAccess retry of PortGroupWriter.
 func (c *Client) ReconfigureDVPortGroup(ctx context.Context, id, configVersion string, p Policy) (string, error) {
-	return c.reconfigureDVPortGroup(ctx, id, configVersion, p)
+	return c.reconfigureDVPortGroup(ctx, id, configVersion, nil, p)
 }
 
 // HostManagers are the manager morefs of a host as snap read them.

@@ -43,6 +43,10 @@ type Policy struct {
 	// UseMacManagement writes macManagementPolicy (switches 6.6.0+) rather
 	// than the legacy securityPolicy (DV port groups).
 	UseMacManagement bool
+	// PortOverrides, when non-nil, sets the DV port group's
+	// securityPolicyOverrideAllowed and macManagementOverrideAllowed in the
+	// same write; every other flag of its policy is kept as read.
+	PortOverrides *inventory.PortOverrides
 }
 
 // concurrentAttempts bounds the writes of one DV port group policy that
@@ -63,6 +67,7 @@ type PortGroupWriter struct {
 	netSys  types.ManagedObjectReference
 	spec    types.HostPortGroupSpec
 	version string
+	policy  types.BaseDVPortgroupPolicy // DV: the port group policy as read
 }
 
 // PortGroupWriter returns the writer of ref as snap read it; a port group
@@ -74,7 +79,7 @@ func (c *Client) PortGroupWriter(snap *Snapshot, ref PortGroupRef) (*PortGroupWr
 		if !ok {
 			return nil, &NotFoundError{Kind: KindDVPortGroup, ID: ref.DVPortGroupID}
 		}
-		w.version = raw.configVersion
+		w.version, w.policy = raw.configVersion, raw.policy
 		return w, nil
 	}
 	spec, ok := snap.pgSpecs[ref.HostID+":"+ref.Name]
@@ -94,7 +99,7 @@ func (w *PortGroupWriter) Write(ctx context.Context, p Policy) error {
 	var err error
 	for i := 0; i < concurrentAttempts; i++ {
 		var next string
-		next, err = w.c.reconfigureDVPortGroup(ctx, w.ref.DVPortGroupID, w.version, p)
+		next, err = w.c.reconfigureDVPortGroup(ctx, w.ref.DVPortGroupID, w.version, w.policy, p)
 		if err == nil {
 			w.version = next
 			return nil
@@ -111,7 +116,7 @@ func (w *PortGroupWriter) Write(ctx context.Context, p Policy) error {
 		if !ok {
 			return &NotFoundError{Kind: KindDVPortGroup, ID: w.ref.DVPortGroupID}
 		}
-		w.version = raw.configVersion
+		w.version, w.policy = raw.configVersion, raw.policy
 	}
 	return err
 }
@@ -164,7 +169,7 @@ func encodeTeaming(t inventory.Teaming) *types.HostNicTeamingPolicy {
 // a second write can carry the returned version without a read; if another
 // writer got in between, vCenter answers ConcurrentAccess and the caller
 // re-reads.
-func (c *Client) reconfigureDVPortGroup(ctx context.Context, id string, configVersion string, p Policy) (string, error) {
+func (c *Client) reconfigureDVPortGroup(ctx context.Context, id string, configVersion string, policy types.BaseDVPortgroupPolicy, p Policy) (string, error) {
 	setting := &types.VMwareDVSPortSetting{}
 	if p.UseMacManagement {
 		mm := &types.DVSMacManagementPolicy{
@@ -192,6 +197,9 @@ func (c *Client) reconfigureDVPortGroup(ctx context.Context, id string, configVe
 		setting.UplinkTeamingPolicy = encodeDVTeaming(*p.Teaming)
 	}
 	spec := types.DVPortgroupConfigSpec{ConfigVersion: configVersion, DefaultPortConfig: setting}
+	if p.PortOverrides != nil {
+		spec.Policy = overridePolicy(policy, *p.PortOverrides)
+	}
 	defer c.dvpgs.Invalidate(id)
 	res, err := methods.ReconfigureDVPortgroup_Task(ctx, c.vim, &types.ReconfigureDVPortgroup_Task{This: ref("DistributedVirtualPortgroup", id), Spec: spec})
 	if err != nil {
@@ -238,4 +246,23 @@ func encodeDVTeaming(t inventory.Teaming) *types.VmwareUplinkPortTeamingPolicy {
 		out.UplinkPortOrder = &types.VMwareUplinkPortOrderPolicy{InheritablePolicy: types.InheritablePolicy{Inherited: true}}
 	}
 	return out
+}
+
+// overridePolicy is the port group policy as read with the security and MAC
+// management override flags set (VMwareDVSPortgroupPolicy
+// securityPolicyOverrideAllowed, deprecated as of vSphere API 6.7.1, and
+// macManagementOverrideAllowed, which replaces it; both are written so that
+// either reading of them agrees).
+func overridePolicy(cur types.BaseDVPortgroupPolicy, o inventory.PortOverrides) *types.VMwareDVSPortgroupPolicy {
+	p := &types.VMwareDVSPortgroupPolicy{}
+	switch v := cur.(type) {
+	case *types.VMwareDVSPortgroupPolicy:
+		*p = *v
+	case nil:
+	default:
+		p.DVPortgroupPolicy = *cur.GetDVPortgroupPolicy()
+	}
+	p.SecurityPolicyOverrideAllowed = o.Security
+	p.MacManagementOverrideAllowed = inventory.Ptr(o.MacManagement)
+	return p
 }

@@ -71,6 +71,9 @@ type OptionValue struct {
 type dvpgRaw struct {
 	configVersion string
 	switchRef     types.ManagedObjectReference
+	// policy as read: a write of the override flags sends it whole, as
+	// DVPortgroupConfigSpec.policy replaces the port group's.
+	policy types.BaseDVPortgroupPolicy
 }
 
 func hostProps(options []string) []string {
@@ -171,7 +174,7 @@ func (c *Client) Read(ctx context.Context, req Request) (*Snapshot, error) {
 				return nil, fmt.Errorf("reading DV port group %s: %w", o.Obj.Value, err)
 			}
 			snap.DVPortGroups = append(snap.DVPortGroups, decodeDVPortGroupOwn(pg))
-			raw := dvpgRaw{configVersion: pg.Config.ConfigVersion}
+			raw := dvpgRaw{configVersion: pg.Config.ConfigVersion, policy: pg.Config.Policy}
 			if pg.Config.DistributedVirtualSwitch != nil {
 				raw.switchRef = *pg.Config.DistributedVirtualSwitch
 				switchRefs = append(switchRefs, raw.switchRef)
