@@ -41,7 +41,6 @@ cp -r "$root/examples/demo" "$root/examples/modules" "$work/examples/"
 tf() { echo; echo "==> terraform $*"; "$TERRAFORM" "$@"; }
 
 dvpgs="[\"$CARP_DEMO_DVPG_FW_LEGACY\",\"$CARP_DEMO_DVPG_FW_CORE\"]"
-pair="[\"$CARP_DEMO_VM_FW_A\",\"$CARP_DEMO_VM_FW_B\"]"
 audit() {
   echo; echo "==> audit of the whole lab ($1), including the retired node fw-old and the Lab-Shared port group"
   (cd "$work/examples/demo/audit" && "$TERRAFORM" apply -input=false -auto-approve \
@@ -52,11 +51,14 @@ audit() {
 
 audit "before"
 
+# The module is given the firewalls by name only (examples/demo/main.tf).
 cd "$work/examples/demo"
-export TF_VAR_fw_legacy_dvpg_id="$CARP_DEMO_DVPG_FW_LEGACY" TF_VAR_fw_core_dvpg_id="$CARP_DEMO_DVPG_FW_CORE" TF_VAR_firewall_vm_ids="$pair"
 "$TERRAFORM" get >/dev/null
 tf plan -input=false -out=demo.plan
 tf apply -input=false demo.plan
+echo
+echo "==> what the provider cannot fix, with what to do (the check block above warns while it is there):"
+"$TERRAFORM" output remaining | grep -E 'CARP01[5-7]' || true
 set +e
 tf plan -input=false -detailed-exitcode
 rc=$?
@@ -66,4 +68,4 @@ case $rc in
   *) echo "==> the second plan was not empty (exit $rc)"; exit 1 ;;
 esac
 
-audit "after: only fw-old's legacy NIC (CARP012) is left as an error; the provider never changes VMs"
+audit "after: CARP015 is fixed; left are fw-old's legacy NIC (CARP012), FW-LAN's other VLAN on esx-02.lab (CARP016) and the missing anti-affinity rule (CARP017): the provider never changes VMs, port group VLANs or DRS rules"

@@ -1,6 +1,9 @@
 # The demo: an HA firewall pair on a two-host cluster with every pitfall of
-# the catalog (see internal/simulator/demo.go), made CARP-ready by the
-# carp-ha-firewall module. `make demo` runs it against the simulator.
+# the catalog (see internal/simulator/demo.go), given by name to the
+# carp-ha-firewall module, which makes what the provider can fix CARP-ready
+# and reports the rest (CARP016: a port group on another VLAN on the other
+# host; CARP017: no anti-affinity rule) with what to do. `make demo` runs it
+# against the simulator.
 
 terraform {
   required_providers {
@@ -14,21 +17,6 @@ terraform {
 # VSPHERE_ALLOW_UNVERIFIED_SSL, as `make sim` prints them.
 provider "carp" {}
 
-variable "fw_legacy_dvpg_id" {
-  description = "DV port group FW-LEGACY on dvs-legacy (version 5.0.0)."
-  type        = string
-}
-
-variable "fw_core_dvpg_id" {
-  description = "DV port group FW-CORE on dvs-core (7.0.0, with a mirroring session)."
-  type        = string
-}
-
-variable "firewall_vm_ids" {
-  description = "The firewall pair, fw-a and fw-b."
-  type        = list(string)
-}
-
 data "carp_hosts" "lab" {
   datacenter = "dc-lab"
   cluster    = "fw-cluster"
@@ -38,21 +26,22 @@ locals {
   esx02 = one([for h in data.carp_hosts.lab.hosts : h.id if h.name == "esx-02.lab"])
 }
 
+# Only the firewalls' names: the module follows their NICs to every host of
+# their cluster, every port group and DV port group they use, and audits
+# their ports, the hosts they can move to and their separation.
 module "firewall" {
   source = "../modules/carp-ha-firewall"
 
-  datacenter                = "dc-lab"
-  cluster                   = "fw-cluster"
-  portgroups                = ["FW-WAN", "FW-LAN", "FW-SYNC", "FW-DMZ"]
-  distributed_portgroup_ids = [var.fw_legacy_dvpg_id, var.fw_core_dvpg_id]
-  firewall_vm_ids           = var.firewall_vm_ids
+  datacenter   = "dc-lab"
+  firewall_vms = ["fw-a", "fw-b"]
 
-  # dvs-legacy may be an upgraded 4.0 switch (CARP006) and dvs-core mirrors
-  # ports (CARP007): both need promiscuous mode toggled.
+  # dvs-core mirrors ports (CARP007): promiscuous mode needs a toggle.
   toggle_on_apply = true
   toggle_triggers = { mirroring = "span-ids" }
   # vmnic0 and vmnic1 are a LAG on the physical switch (CARP010).
   load_balancing = "loadbalance_ip"
+  # fw-a's FW-CORE port overrides its port group (CARP015): stop that.
+  allow_port_overrides = false
 }
 
 # A lab port group on a vSwitch that accepts promiscuous mode for every
@@ -68,6 +57,11 @@ output "ready" {
 }
 
 output "remaining" {
-  description = "What the audit still reports for the firewall pair (warnings and info)."
+  description = "What the audit still reports for the firewall pair, with what to do."
   value       = [for f in module.firewall.findings : f.message]
+}
+
+output "firewall_vm_ids" {
+  description = "The firewall VMs the module found by name."
+  value       = module.firewall.firewall_vm_ids
 }

@@ -136,14 +136,11 @@ func TestE2E_moduleAndDriftCheck(t *testing.T) {
 	t.Cleanup(sim.Close)
 	c := newCLI(t, sim)
 
+	// demo/audit takes the ids; examples/demo gives the module the
+	// firewalls' names only.
 	pair := fmt.Sprintf(`["%s","%s"]`, sim.VMID("fw-a"), sim.VMID("fw-b"))
 	dvpgs := fmt.Sprintf(`["%s","%s"]`, sim.DVPortGroupID("FW-LEGACY"), sim.DVPortGroupID("FW-CORE"))
-	c.env = append(c.env,
-		"TF_VAR_fw_legacy_dvpg_id="+sim.DVPortGroupID("FW-LEGACY"),
-		"TF_VAR_fw_core_dvpg_id="+sim.DVPortGroupID("FW-CORE"),
-		"TF_VAR_firewall_vm_ids="+pair,
-		"TF_VAR_distributed_portgroup_ids="+dvpgs,
-	)
+	c.env = append(c.env, "TF_VAR_firewall_vm_ids="+pair, "TF_VAR_distributed_portgroup_ids="+dvpgs)
 
 	// Before: the audit of the firewall pair's networking is not ready.
 	c.tf("demo/audit", 0, "apply", "-input=false", "-auto-approve")
@@ -151,19 +148,45 @@ func TestE2E_moduleAndDriftCheck(t *testing.T) {
 		t.Fatalf("audit ready before the change = %v, want false", ready)
 	}
 
-	// The module: a plan with changes, apply, ready, then an empty plan.
+	// The module by the firewalls' names: a plan with changes, apply, then
+	// an empty plan; what the provider cannot fix is reported with what to
+	// do, and once done out of band, the pair is ready.
 	c.tf("demo", 0, "get")
 	plan := c.tf("demo", 2, "plan", "-input=false", "-detailed-exitcode")
-	// The first plan names every code of the catalog the demo holds but
-	// the audit-only ones (CARP008, CARP012) and the plan-only ones.
-	for _, code := range []string{"CARP001", "CARP002", "CARP003", "CARP004", "CARP006", "CARP007", "CARP009", "CARP010", "CARP011", "CARP013"} {
+	// The first plan names every code of the catalog the pair's footprint
+	// holds but the audit-only ones and the plan-only ones (FW-LEGACY,
+	// CARP006, is no firewall NIC's port group); CARP015 as fixed by
+	// allow_port_overrides = false on FW-CORE.
+	for _, code := range []string{"CARP001", "CARP002", "CARP003", "CARP004", "CARP007", "CARP009", "CARP010", "CARP011", "CARP013", "CARP015 port_override_rejects: fixed by this plan"} {
 		if !strings.Contains(plan, code) {
 			t.Errorf("first plan does not warn about %s", code)
 		}
 	}
 	c.tf("demo", 0, "apply", "-input=false", "-auto-approve")
+	c.tf("demo", 0, "plan", "-input=false", "-detailed-exitcode") // the second plan is empty
+	if ready := c.output("demo", "ready"); ready != false {
+		t.Fatalf("module ready after apply = %v, want false (CARP016)", ready)
+	}
+	remaining := fmt.Sprint(c.output("demo", "remaining"))
+	for _, want := range []string{
+		`CARP016 port group "FW-LAN" on host esx-02.lab (` + sim.HostID("esx-02.lab") + `)`, "but it has VLAN 21 here. Set VLAN 20",
+		`CARP016 port group "FW-LAN" on host esx-01.lab (` + sim.HostID("esx-01.lab") + `)`,
+		"CARP017 cluster fw-cluster (" + sim.ClusterID("fw-cluster") + ")", "anti-affinity rule naming fw-a and fw-b",
+	} {
+		if !strings.Contains(remaining, want) {
+			t.Errorf("remaining findings lack %q: %s", want, remaining)
+		}
+	}
+	if strings.Contains(remaining, "CARP015") || strings.Contains(remaining, "CARP001 ") {
+		t.Errorf("remaining findings still hold what the module fixes: %s", remaining)
+	}
+	// What the messages say to do, done as the vsphere provider would.
+	o := acctest.NewOOB(t, sim)
+	o.SetPortGroupVLAN("esx-02.lab", "FW-LAN", 20)
+	o.AddAntiAffinityRule("fw-cluster", "fw-apart", true, "fw-a", "fw-b")
+	c.tf("demo", 0, "apply", "-input=false", "-auto-approve")
 	if ready := c.output("demo", "ready"); ready != true {
-		t.Fatalf("module ready after apply = %v, want true; findings: %v", ready, c.output("demo", "remaining"))
+		t.Fatalf("module ready once the VLAN and the rule are fixed = %v, want true; findings: %v", ready, c.output("demo", "remaining"))
 	}
 	out, code := c.run("demo", filepath.Join(c.root, "scripts", "drift-check.sh"), ".")
 	if code != 0 {
@@ -176,7 +199,6 @@ func TestE2E_moduleAndDriftCheck(t *testing.T) {
 
 	// Out-of-band changes: a port group back to Reject, the host option
 	// back to 0, a mirroring session added.
-	o := acctest.NewOOB(t, sim)
 	o.SetPortGroupSecurity("esx-01.lab", "FW-WAN", inventory.Security{AllowPromiscuous: inventory.Ptr(false), MacChanges: inventory.Ptr(true), ForgedTransmits: inventory.Ptr(true)})
 	o.SetHostOption("esx-02.lab", inventory.OptionRPFKey, int64(0))
 	o.AddMirrorSession("dvs-core", "span-forensics", true)

@@ -1,20 +1,38 @@
 # Makes every firewall port group of a cluster CARP-safe, sets the host
-# option CARP needs on every host, and audits the result.
+# option CARP needs on every host, and audits the result. Given the firewall
+# VMs by name, it derives the hosts (every host of their clusters), the
+# standard port groups and the DV port groups from their NICs.
+
+data "carp_firewalls" "pair" {
+  count      = length(var.firewall_vms) > 0 ? 1 : 0
+  names      = var.firewall_vms
+  datacenter = var.datacenter
+}
 
 data "carp_hosts" "cluster" {
-  count      = var.cluster != null ? 1 : 0
+  count      = length(var.firewall_vms) == 0 && var.cluster != null ? 1 : 0
   datacenter = var.datacenter
   cluster    = var.cluster
 }
 
 locals {
-  host_ids = var.cluster != null ? data.carp_hosts.cluster[0].hosts[*].id : var.host_system_ids
+  by_names = length(var.firewall_vms) > 0
+  fw       = local.by_names ? data.carp_firewalls.pair[0] : null
 
-  # One policy per host and port group name.
-  standard = {
+  host_ids = (local.by_names ? local.fw.host_system_ids :
+  var.cluster != null ? data.carp_hosts.cluster[0].hosts[*].id : var.host_system_ids)
+
+  # One policy per host and port group name: the firewalls' own port groups
+  # on every host that has them, or every name given on every host.
+  standard = local.by_names ? {
+    for p in local.fw.standard_portgroups :
+    "${p.host_system_id}:${p.portgroup}" => { host = p.host_system_id, portgroup = p.portgroup }
+    } : {
     for pair in setproduct(local.host_ids, var.portgroups) :
     "${pair[0]}:${pair[1]}" => { host = pair[0], portgroup = pair[1] }
   }
+  distributed_ids = local.by_names ? local.fw.distributed_portgroup_ids : var.distributed_portgroup_ids
+  vm_ids          = local.by_names ? local.fw.vms[*].id : var.firewall_vm_ids
 }
 
 resource "carp_host_settings" "host" {
@@ -47,9 +65,10 @@ resource "carp_portgroup_policy" "standard" {
 }
 
 resource "carp_portgroup_policy" "distributed" {
-  for_each = toset(var.distributed_portgroup_ids)
+  for_each = toset(local.distributed_ids)
 
   distributed_portgroup_id = each.value
+  allow_port_overrides     = var.allow_port_overrides
   toggle_on_apply          = var.toggle_on_apply
   toggle_triggers          = var.toggle_triggers
   restore_on_destroy       = var.restore_on_destroy
@@ -63,11 +82,13 @@ resource "carp_portgroup_policy" "distributed" {
 }
 
 # Read after the changes above, so it judges the result.
+# Read after the changes above, so it judges the result. Given the names,
+# the audit derives the same footprint from the firewalls themselves.
 data "carp_audit" "this" {
-  host_system_ids           = local.host_ids
-  portgroups                = var.portgroups
-  distributed_portgroup_ids = var.distributed_portgroup_ids
-  firewall_vm_ids           = var.firewall_vm_ids
+  host_system_ids           = local.by_names ? null : local.host_ids
+  portgroups                = local.by_names ? null : var.portgroups
+  distributed_portgroup_ids = local.by_names ? null : var.distributed_portgroup_ids
+  firewall_vm_ids           = local.vm_ids
   transport                 = var.transport
 
   depends_on = [carp_host_settings.host, carp_portgroup_policy.standard, carp_portgroup_policy.distributed]

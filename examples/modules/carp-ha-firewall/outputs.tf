@@ -18,6 +18,11 @@ output "host_ids" {
   value       = local.host_ids
 }
 
+output "firewall_vm_ids" {
+  description = "The firewall VMs audited."
+  value       = local.vm_ids
+}
+
 output "toggled_portgroups" {
   description = "Per host, the port groups the last apply toggled after the host option changed."
   value       = { for k, h in carp_host_settings.host : k => h.toggled_portgroups }

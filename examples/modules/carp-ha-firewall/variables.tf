@@ -1,5 +1,11 @@
+variable "firewall_vms" {
+  description = "The firewall VMs by inventory name. When set, the hosts, port groups and DV port groups are derived from them (carp_firewalls) and cluster, host_system_ids, portgroups, distributed_portgroup_ids and firewall_vm_ids are not used."
+  type        = list(string)
+  default     = []
+}
+
 variable "datacenter" {
-  description = "Datacenter of the cluster (optional: narrows the cluster lookup)."
+  description = "Datacenter of the cluster, or of the firewall VMs (optional: narrows the lookup)."
   type        = string
   default     = null
 }
@@ -68,4 +74,10 @@ variable "restore_on_destroy" {
   description = "Put back what was found when the module is destroyed."
   type        = bool
   default     = true
+}
+
+variable "allow_port_overrides" {
+  description = "Whether the firewall DV port groups let their ports override security and MAC management (CARP015). false makes the port group's policy what every port gets; null leaves the flags as they are."
+  type        = bool
+  default     = false
 }
