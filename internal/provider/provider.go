@@ -44,6 +44,7 @@ var _ provider.Provider = (*carpProvider)(nil)
 type Sessions struct {
 	mu      sync.Mutex
 	clients []*vsphere.Client
+	lost    lost // see shutdown.go
 }
 
 func (s *Sessions) add(c *vsphere.Client) {
@@ -55,7 +56,8 @@ func (s *Sessions) add(c *vsphere.Client) {
 	s.clients = append(s.clients, c)
 }
 
-// LogoutAll ends every session opened so far.
+// LogoutAll ends every session opened so far, all at once: a server that
+// does not answer one holds up none of the others beyond ctx.
 func (s *Sessions) LogoutAll(ctx context.Context) {
 	if s == nil {
 		return
@@ -64,9 +66,15 @@ func (s *Sessions) LogoutAll(ctx context.Context) {
 	clients := s.clients
 	s.clients = nil
 	s.mu.Unlock()
+	var wg sync.WaitGroup
 	for _, c := range clients {
-		_ = c.Logout(ctx)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = c.Logout(ctx)
+		}()
 	}
+	wg.Wait()
 }
 
 type carpProvider struct {

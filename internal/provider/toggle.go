@@ -18,7 +18,8 @@ const (
 // toggleWrites makes the two writes of a toggle: promiscuous mode off, then
 // the desired policy (retried). Once started, both run on a ctx of their own
 // (vsphere.Restoring): a Ctrl-C cannot stop the toggle between them, and an
-// aborted request cannot leave it unknown whether the first one landed. If
+// aborted request cannot leave it unknown whether the first one landed, and
+// a provider process that ends (SIGTERM, Terraform gone) waits for it. If
 // the first write fails it may still have landed (a task can succeed while
 // waiting for it fails), so the desired policy is written all the same.
 // written reports that the port group may be left with promiscuous mode off.
@@ -26,7 +27,10 @@ func toggleWrites(ctx context.Context, first, second func(context.Context) error
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	rctx, cancel := vsphere.Restoring(ctx)
+	rctx, cancel, err := vsphere.Restoring(ctx)
+	if err != nil {
+		return false, err
+	}
 	defer cancel()
 	firstErr := first(rctx)
 	err = vsphere.Retry(rctx, restoreAttempts, restoreBackoff, second)

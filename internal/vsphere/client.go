@@ -94,6 +94,8 @@ type Client struct {
 	// owner maps a host's manager morefs (network system, option manager)
 	// to the host, so writers can invalidate the host's cached read.
 	owner sync.Map
+
+	life lifecycle
 }
 
 // ServerURL validates a vsphere_server value and returns the SDK URL.
@@ -194,6 +196,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	rt := &roundTripper{inner: sc}
 	c := &Client{cfg: cfg, url: u, rt: rt}
 	c.initCaches()
+	c.initLifecycle(ctx)
 	vim, err := vim25.NewClient(ctx, rt)
 	if err != nil {
 		return nil, classify(cfg.Server, err)
@@ -283,12 +286,6 @@ func ReadCAFile(path string) error {
 		return fmt.Errorf("%s holds no PEM certificate", path)
 	}
 	return nil
-}
-
-// Begin prepares a request ctx for vSphere calls: the logging subsystem with
-// secrets masked, and api_timeout.
-func (c *Client) Begin(ctx context.Context) (context.Context, context.CancelFunc) {
-	return c.WithTimeout(WithLogging(ctx))
 }
 
 // Server is the vsphere_server this client is logged in to.

@@ -310,15 +310,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	return keys
 }
-
-// RestoreDeadline bounds the restoring write of a toggle when the operation
-// has been cancelled.
-const RestoreDeadline = 30 * time.Second
-
-// Restoring returns the ctx for the write that puts promiscuous mode back
-// after a toggle's first write. It outlives the cancellation of ctx (Ctrl-C,
-// api_timeout) with a deadline of its own, so a toggle never stops between
-// its two writes without trying the second.
-func Restoring(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), RestoreDeadline)
-}
