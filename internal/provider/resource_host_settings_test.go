@@ -165,15 +165,17 @@ func expectOption(t *testing.T, e *acctest.Env, host, key string, want any) func
 
 // wantToggle is the toggle of esx-01 in order: each port group accepting
 // promiscuous mode is disabled then restored to its own policy (FW-SYNC
-// inherits again), then vSwitch1 (accepting at switch level) is toggled.
-// Mgmt and Backup are never written.
+// inherits again), then vSwitch1 (accepting at switch level) is toggled;
+// vSwitch1 leaves MAC changes and forged transmits at the ESXi defaults
+// (Accept), and the toggle writes them back as read. Mgmt and Backup are
+// never written.
 var wantToggle = []string{
 	"UpdatePortGroup FW-SYNC promisc=false mac=inherit forged=inherit",
 	"UpdatePortGroup FW-SYNC promisc=inherit mac=inherit forged=inherit",
 	"UpdatePortGroup FW-WAN promisc=false mac=inherit forged=true",
 	"UpdatePortGroup FW-WAN promisc=true mac=inherit forged=true",
-	"UpdateVirtualSwitch vSwitch1 promisc=false mac=false forged=false",
-	"UpdateVirtualSwitch vSwitch1 promisc=true mac=false forged=false",
+	"UpdateVirtualSwitch vSwitch1 promisc=false mac=true forged=true",
+	"UpdateVirtualSwitch vSwitch1 promisc=true mac=true forged=true",
 }
 
 func expectWrites(e *acctest.Env, want []string) func(*terraform.State) error {

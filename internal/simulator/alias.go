@@ -34,6 +34,9 @@ var overridden = map[string]map[string]string{
 	"QueryOptions":                {"OptionManager": "CarpHostOptionManager"},
 	"UpdateOptions":               {"OptionManager": "CarpHostOptionManager"},
 	"ReconfigureDvs_Task":         {"VmwareDistributedVirtualSwitch": "CarpDVS", "DistributedVirtualSwitch": "CarpDVS"},
+	"RetrieveProperties":          {"PropertyCollector": "CarpPropertyCollector"},
+	"RetrievePropertiesEx":        {"PropertyCollector": "CarpPropertyCollector"},
+	"FetchDVPorts":                {"VmwareDistributedVirtualSwitch": "CarpDVS", "DistributedVirtualSwitch": "CarpDVS"},
 	"ReconfigureDVPortgroup_Task": {"DistributedVirtualPortgroup": "CarpDVPortgroup"},
 }
 
@@ -69,6 +72,8 @@ func (s *Server) alias(method string, orig types.ManagedObjectReference) (types.
 		w = &dvSwitch{DistributedVirtualSwitch: o, Self: ref, srv: s}
 	case *gosim.DistributedVirtualPortgroup:
 		w = &dvPortgroup{DistributedVirtualPortgroup: o, Self: ref, srv: s}
+	case *gosim.PropertyCollector:
+		w = &propertyCollector{PropertyCollector: o, Self: ref}
 	default:
 		return types.ManagedObjectReference{}, false
 	}

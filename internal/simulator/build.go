@@ -507,6 +507,7 @@ func (s *Server) buildDVS(ctx *gosim.Context, folders *object.DatacenterFolders,
 		}
 		s.setID("dvpg", pg.Name, id.Value)
 	}
+	s.renumberPorts(ctx, sw)
 	return nil
 }
 

@@ -60,10 +60,13 @@ func detail(method string, this types.ManagedObjectReference, body any) string {
 	case *types.RemovePortGroup:
 		return r.PgName
 	case *types.UpdateVirtualSwitch:
+		if r.Spec.Policy == nil {
+			return r.VswitchName + " policy=unchanged"
+		}
 		return fmt.Sprintf("%s %s", r.VswitchName, hostSecurity(r.Spec.Policy.Security))
 	case *types.AddVirtualSwitch:
-		if r.Spec == nil {
-			return r.VswitchName
+		if r.Spec == nil || r.Spec.Policy == nil {
+			return r.VswitchName + " policy=default"
 		}
 		return fmt.Sprintf("%s %s", r.VswitchName, hostSecurity(r.Spec.Policy.Security))
 	case *types.RemoveVirtualSwitch:

@@ -237,11 +237,32 @@ func syncSecurityMac(s *types.VMwareDVSPortSetting, secWritten, macWritten bool)
 	}
 }
 
-// dvSwitch overrides ReconfigureDvs_Task: configVersion is checked
-// (ConcurrentAccess when set and different) and bumped, and the
+// checkConfigVersion is the configVersion rule of ReconfigureDvs_Task and
+// ReconfigureDVPortgroup_Task. The reference (DVSConfigSpec.configVersion,
+// DVPortgroupConfigSpec.configVersion) says the property "is required in
+// reconfiguring" and must equal the current config's; ConcurrentAccess is
+// the fault for another operation having changed the object (vSphere API
+// reference, ConcurrentAccess). The reference does not name the fault of a
+// missing one; vCenter reports a missing or malformed spec property as
+// InvalidArgument ("A specified parameter was not correct: spec.<property>",
+// e.g. community.vmware#1419), so an empty configVersion is that, and only a
+// stale one is ConcurrentAccess.
+func checkConfigVersion(got, current string) types.BaseMethodFault {
+	switch {
+	case got == "":
+		return &types.InvalidArgument{InvalidProperty: "spec.configVersion"}
+	case got != current:
+		return &types.ConcurrentAccess{}
+	}
+	return nil
+}
+
+// dvSwitch overrides ReconfigureDvs_Task: configVersion is required and
+// checked (checkConfigVersion) and bumped, and the
 // VMwareDVSConfigSpec is merged into the config (vspanConfigSpec
 // add/edit/remove, defaultPortConfig merged, maxPorts, description, name,
-// uplinkPortPolicy, ...). Host membership changes go to vcsim.
+// uplinkPortPolicy, ...). Host membership changes go to vcsim. It also
+// answers FetchDVPorts (dvports.go).
 type dvSwitch struct {
 	*gosim.DistributedVirtualSwitch
 	Self types.ManagedObjectReference // alias, see alias.go
@@ -281,8 +302,8 @@ func (d *dvSwitch) reconfigure(ctx *gosim.Context, req *types.ReconfigureDvs_Tas
 		body.Res.Returnval = failedTask(ctx, d.DistributedVirtualSwitch.Self, "reconfigureDvs", f)
 		return body
 	}
-	if spec.ConfigVersion != "" && spec.ConfigVersion != cfg.ConfigVersion {
-		return fail(&types.ConcurrentAccess{})
+	if f := checkConfigVersion(spec.ConfigVersion, cfg.ConfigVersion); f != nil {
+		return fail(f)
 	}
 	// validate host membership changes before changing anything
 	for _, m := range spec.Host {
@@ -436,8 +457,8 @@ func (d *dvSwitch) reconfigure(ctx *gosim.Context, req *types.ReconfigureDvs_Tas
 
 // dvPortgroup overrides ReconfigureDVPortgroup_Task: the spec is merged field
 // by field (name, numPorts, type, description, policy, defaultPortConfig down
-// to each policy leaf), configVersion must equal the current one
-// (ConcurrentAccess otherwise) and is bumped on success; securityPolicy and
+// to each policy leaf), configVersion is required and must equal the
+// current one (checkConfigVersion) and is bumped on success; securityPolicy and
 // macManagementPolicy are kept consistent on switches >= 6.6.0, and MAC
 // management on a switch below 6.6.0 fails with NotSupported.
 type dvPortgroup struct {
@@ -460,8 +481,8 @@ func (p *dvPortgroup) reconfigure(ctx *gosim.Context, req *types.ReconfigureDVPo
 		return body
 	}
 	spec := req.Spec
-	if spec.ConfigVersion != p.Config.ConfigVersion {
-		return fail(&types.ConcurrentAccess{})
+	if f := checkConfigVersion(spec.ConfigVersion, p.Config.ConfigVersion); f != nil {
+		return fail(f)
 	}
 	var swSetting *types.VMwareDVSPortSetting
 	version := ""

@@ -23,7 +23,7 @@ func TestReconfigureDvsMerge(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s, c := start(t, twoHosts())
-	ref := types.ManagedObjectReference{Type: "DistributedVirtualSwitch", Value: s.DVSwitchID("dvs7")}
+	ref := types.ManagedObjectReference{Type: dvsType, Value: s.DVSwitchID("dvs7")}
 	dvs := object.NewDistributedVirtualSwitch(c.Client, ref)
 
 	cfg := dvswitch(t, c, s, "dvs7").Config.(*types.VMwareDVSConfigInfo)
@@ -71,11 +71,13 @@ func TestReconfigureDvsMerge(t *testing.T) {
 		t.Fatalf("after remove: %+v", cfg.VspanSession)
 	}
 	wantFault(t, reconfigureDVS(ctx, dvs, &types.VMwareDVSConfigSpec{
+		DVSConfigSpec:   types.DVSConfigSpec{ConfigVersion: cfg.ConfigVersion},
 		VspanConfigSpec: []types.VMwareDVSVspanConfigSpec{{Operation: "edit", VspanSession: types.VMwareVspanSession{Key: "nope"}}},
 	}), "NotFound")
 
 	// default port config merge: only promiscuous changes
 	err = reconfigureDVS(ctx, dvs, &types.VMwareDVSConfigSpec{DVSConfigSpec: types.DVSConfigSpec{
+		ConfigVersion:     cfg.ConfigVersion,
 		DefaultPortConfig: &types.VMwareDVSPortSetting{SecurityPolicy: &types.DVSSecurityPolicy{AllowPromiscuous: &types.BoolPolicy{Value: types.NewBool(true)}}},
 	}})
 	if err != nil {
@@ -91,16 +93,18 @@ func TestReconfigureDvsMerge(t *testing.T) {
 	}
 
 	// host membership still works through the override
-	h, err := object.NewDistributedVirtualSwitch(c.Client, types.ManagedObjectReference{Type: "DistributedVirtualSwitch", Value: s.DVSwitchID("dvs5")}), error(nil)
+	h, err := object.NewDistributedVirtualSwitch(c.Client, types.ManagedObjectReference{Type: dvsType, Value: s.DVSwitchID("dvs5")}), error(nil)
 	_ = err
-	err = reconfigureDVS(ctx, h, &types.DVSConfigSpec{Host: []types.DistributedVirtualSwitchHostMemberConfigSpec{{Operation: "add", Host: hostRef(s, "h2")}}})
+	v5 := dvswitch(t, c, s, "dvs5").Config.GetDVSConfigInfo().ConfigVersion
+	err = reconfigureDVS(ctx, h, &types.DVSConfigSpec{ConfigVersion: v5, Host: []types.DistributedVirtualSwitchHostMemberConfigSpec{{Operation: "add", Host: hostRef(s, "h2")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sw := dvswitch(t, c, s, "dvs5"); len(sw.Summary.HostMember) != 2 {
-		t.Fatalf("members %v", sw.Summary.HostMember)
+	sw5 := dvswitch(t, c, s, "dvs5")
+	if len(sw5.Summary.HostMember) != 2 {
+		t.Fatalf("members %v", sw5.Summary.HostMember)
 	}
-	wantFault(t, reconfigureDVS(ctx, h, &types.DVSConfigSpec{Host: []types.DistributedVirtualSwitchHostMemberConfigSpec{{Operation: "add", Host: hostRef(s, "h2")}}}), "AlreadyExists")
+	wantFault(t, reconfigureDVS(ctx, h, &types.DVSConfigSpec{ConfigVersion: sw5.Config.GetDVSConfigInfo().ConfigVersion, Host: []types.DistributedVirtualSwitchHostMemberConfigSpec{{Operation: "add", Host: hostRef(s, "h2")}}}), "AlreadyExists")
 }
 
 // Gap 7: product version in config and summary; MAC management only >= 6.6.
@@ -175,7 +179,7 @@ func TestReconfigureDVPortgroupMerge(t *testing.T) {
 	}}
 	wantFault(t, reconfigurePG(ctx, pg, spec), "ConcurrentAccess")
 	spec.ConfigVersion = ""
-	wantFault(t, reconfigurePG(ctx, pg, spec), "ConcurrentAccess")
+	wantFault(t, reconfigurePG(ctx, pg, spec), "InvalidArgument")
 
 	// partial: only forged transmits
 	spec.ConfigVersion = before.Config.ConfigVersion

@@ -59,7 +59,8 @@ func (s *Server) SetPortGroupSecurity(ctx context.Context, hostName, pg string, 
 }
 
 // SetVSwitchSecurity writes the switch-level security policy of a standard
-// vSwitch with UpdateVirtualSwitch (nil fields become Reject).
+// vSwitch with UpdateVirtualSwitch (nil fields take the ESXi defaults:
+// promiscuous Reject, MAC changes and forged transmits Accept).
 func (s *Server) SetVSwitchSecurity(ctx context.Context, hostName, vswitch string, sec inventory.Security) error {
 	ns, info, done, err := s.hostNetworkSystem(ctx, hostName)
 	if err != nil {
@@ -120,7 +121,7 @@ func (s *Server) editMirror(ctx context.Context, dvsName string, sess types.VMwa
 		return "", err
 	}
 	defer func() { _ = c.Logout(ctx) }()
-	ref := types.ManagedObjectReference{Type: "DistributedVirtualSwitch", Value: id}
+	ref := types.ManagedObjectReference{Type: dvsType, Value: id}
 	var dvs mo.DistributedVirtualSwitch
 	if err := property.DefaultCollector(c.Client).RetrieveOne(ctx, ref, []string{"config"}, &dvs); err != nil {
 		return "", err

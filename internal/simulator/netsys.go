@@ -20,8 +20,23 @@ type hostInfo struct {
 // hostNetworkSystem overrides the stock vcsim HostNetworkSystem:
 //
 //   - AddVirtualSwitch keeps the whole spec (bridge, policy, numPorts, mtu)
-//     and fills the ESXi defaults into the switch policy;
-//   - UpdateVirtualSwitch and UpdatePortGroup exist;
+//     and fills the ESXi defaults into the switch policy (see
+//     switchPolicyDefaults for the values and why);
+//   - UpdateVirtualSwitch and UpdatePortGroup exist; UpdateVirtualSwitch
+//     without a policy keeps the switch's policy (HostVirtualSwitchSpec.policy,
+//     vSphere API reference: "If the policy property is not set and you are
+//     updating a virtual switch, then the policy will be unchanged");
+//   - the teaming of a switch or port group is validated: an unknown
+//     load-balancing policy, or a NIC order naming a NIC the vSwitch does
+//     not bridge, is InvalidArgument (ESXi: "A specified parameter was not
+//     correct", community.vmware#1432). The reference lists the policies
+//     (HostNicTeamingPolicy.policy) but not the fault; InvalidArgument with
+//     the property path is what ESXi's message is the text of;
+//   - a port group's spec.policy is stored in the shape ESXi reports: the
+//     nested security, nicTeaming (with failureCriteria), offloadPolicy and
+//     shapingPolicy objects are present with every field unset when the
+//     port group inherits them (the "VM Network" port group of the ESXi
+//     snapshot in govmomi simulator/esx/host_config_info.go);
 //   - port groups are per host: the datacenter's Network object named X is
 //     shared by every host with a port group X and removed with the last one;
 //   - HostSystem.config.network and networkInfo are the same, immutable
@@ -68,8 +83,13 @@ func bridgeNics(spec types.HostVirtualSwitchSpec) []string {
 }
 
 // switchPolicyDefaults returns p with every unset field set to the ESXi
-// (7.0+) default: security all Reject, loadbalance_srcid, notify switches,
-// failback (rollingOrder=false), link status only, every bridged NIC active.
+// default. The reference (HostVirtualSwitchSpec.policy) says only "a default
+// policy property setting is used", without the values, so they are taken
+// from vSwitch0 of the ESXi snapshot (govmomi simulator/esx/
+// host_config_info.go): promiscuous mode Reject, MAC address changes and
+// forged transmits Accept, loadbalance_srcid, notify switches, failback
+// (rollingOrder=false), link status only (checkSpeed minimum, 10), every
+// bridged NIC active, offloads on, shaping off.
 func switchPolicyDefaults(p *types.HostNetworkPolicy, nics []string) *types.HostNetworkPolicy {
 	out := new(types.HostNetworkPolicy)
 	if p != nil {
@@ -83,10 +103,10 @@ func switchPolicyDefaults(p *types.HostNetworkPolicy, nics []string) *types.Host
 		sec.AllowPromiscuous = types.NewBool(false)
 	}
 	if sec.MacChanges == nil {
-		sec.MacChanges = types.NewBool(false)
+		sec.MacChanges = types.NewBool(true)
 	}
 	if sec.ForgedTransmits == nil {
-		sec.ForgedTransmits = types.NewBool(false)
+		sec.ForgedTransmits = types.NewBool(true)
 	}
 	out.Security = sec
 
@@ -328,6 +348,63 @@ func (h *hostNetworkSystem) validateBridge(info *types.HostNetworkInfo, self str
 	return nil
 }
 
+// teamingPolicies are the values of HostNicTeamingPolicy.policy (vSphere
+// API reference, HostNicTeamingPolicy).
+var teamingPolicies = map[string]bool{
+	"": true, "loadbalance_ip": true, "loadbalance_srcmac": true, "loadbalance_srcid": true, "failover_explicit": true,
+}
+
+// validateTeaming checks a teaming policy against the NICs the vSwitch
+// bridges: InvalidArgument for an unknown policy or a NIC order naming a NIC
+// that is not bridged (ESXi: "A specified parameter was not correct",
+// community.vmware#1432).
+func validateTeaming(t *types.HostNicTeamingPolicy, bridged []string, prefix string) types.BaseMethodFault {
+	if t == nil {
+		return nil
+	}
+	if !teamingPolicies[t.Policy] {
+		return &types.InvalidArgument{InvalidProperty: prefix + ".nicTeaming.policy"}
+	}
+	if t.NicOrder == nil {
+		return nil
+	}
+	for _, n := range append(append([]string(nil), t.NicOrder.ActiveNic...), t.NicOrder.StandbyNic...) {
+		found := false
+		for _, b := range bridged {
+			found = found || b == n
+		}
+		if !found {
+			return &types.InvalidArgument{InvalidProperty: prefix + ".nicTeaming.nicOrder"}
+		}
+	}
+	return nil
+}
+
+// inheritShape returns a port group policy in the shape ESXi stores and
+// reports it: nested policy objects present, unset fields nil (the "VM
+// Network" port group of govmomi simulator/esx/host_config_info.go).
+func inheritShape(p types.HostNetworkPolicy) types.HostNetworkPolicy {
+	if p.Security == nil {
+		p.Security = &types.HostNetworkSecurityPolicy{}
+	}
+	if p.NicTeaming == nil {
+		p.NicTeaming = &types.HostNicTeamingPolicy{}
+	} else {
+		t := *p.NicTeaming
+		p.NicTeaming = &t
+	}
+	if p.NicTeaming.FailureCriteria == nil {
+		p.NicTeaming.FailureCriteria = &types.HostNicFailureCriteria{}
+	}
+	if p.OffloadPolicy == nil {
+		p.OffloadPolicy = &types.HostNetOffloadCapabilities{}
+	}
+	if p.ShapingPolicy == nil {
+		p.ShapingPolicy = &types.HostNetworkTrafficShapingPolicy{}
+	}
+	return p
+}
+
 func newVSwitch(name string, spec types.HostVirtualSwitchSpec) types.HostVirtualSwitch {
 	nics := bridgeNics(spec)
 	spec.Policy = switchPolicyDefaults(spec.Policy, nics)
@@ -371,6 +448,12 @@ func (h *hostNetworkSystem) addVirtualSwitch(ctx *gosim.Context, req *types.AddV
 		body.Fault_ = fault(f)
 		return body
 	}
+	if spec.Policy != nil {
+		if f := validateTeaming(spec.Policy.NicTeaming, bridgeNics(spec), "spec.policy"); f != nil {
+			body.Fault_ = fault(f)
+			return body
+		}
+	}
 	info.Vswitch = append(info.Vswitch, newVSwitch(req.VswitchName, spec))
 	h.publish(ctx, info)
 	body.Res = &types.AddVirtualSwitchResponse{}
@@ -394,7 +477,16 @@ func (h *hostNetworkSystem) updateVirtualSwitch(ctx *gosim.Context, req *types.U
 		body.Fault_ = fault(f)
 		return body
 	}
-	info.Vswitch[i] = newVSwitch(req.VswitchName, req.Spec)
+	spec := req.Spec
+	if spec.Policy == nil {
+		// unset on update: the policy is unchanged (HostVirtualSwitchSpec.policy)
+		spec.Policy = info.Vswitch[i].Spec.Policy
+	}
+	if f := validateTeaming(spec.Policy.NicTeaming, bridgeNics(spec), "spec.policy"); f != nil {
+		body.Fault_ = fault(f)
+		return body
+	}
+	info.Vswitch[i] = newVSwitch(req.VswitchName, spec)
 	h.publish(ctx, info)
 	body.Res = &types.UpdateVirtualSwitchResponse{}
 	return body
@@ -453,10 +545,15 @@ func (h *hostNetworkSystem) addPortGroup(ctx *gosim.Context, req *types.AddPortG
 		body.Fault_ = fault(&types.AlreadyExists{Name: spec.Name})
 		return body
 	}
+	if f := validateTeaming(spec.Policy.NicTeaming, bridgeNics(info.Vswitch[findVSwitch(info, spec.VswitchName)].Spec), "portgrp.policy"); f != nil {
+		body.Fault_ = fault(f)
+		return body
+	}
 	if f := h.joinNetwork(ctx, spec.Name, spec.VswitchName); f != nil {
 		body.Fault_ = fault(f)
 		return body
 	}
+	spec.Policy = inheritShape(spec.Policy)
 	info.Portgroup = append(info.Portgroup, types.HostPortGroup{Spec: spec})
 	h.publish(ctx, info)
 	body.Res = &types.AddPortGroupResponse{}
@@ -484,8 +581,13 @@ func (h *hostNetworkSystem) updatePortGroup(ctx *gosim.Context, req *types.Updat
 		body.Fault_ = fault(&types.InvalidArgument{InvalidProperty: "portgrp.vlanId"})
 		return body
 	}
-	if findVSwitch(info, spec.VswitchName) < 0 {
+	vs := findVSwitch(info, spec.VswitchName)
+	if vs < 0 {
 		body.Fault_ = fault(&types.NotFound{})
+		return body
+	}
+	if f := validateTeaming(spec.Policy.NicTeaming, bridgeNics(info.Vswitch[vs].Spec), "portgrp.policy"); f != nil {
+		body.Fault_ = fault(f)
 		return body
 	}
 	if spec.Name != req.PgName {
@@ -500,6 +602,7 @@ func (h *hostNetworkSystem) updatePortGroup(ctx *gosim.Context, req *types.Updat
 		h.leaveNetwork(ctx, req.PgName)
 	}
 	pg := info.Portgroup[i]
+	spec.Policy = inheritShape(spec.Policy)
 	pg.Spec = spec
 	info.Portgroup[i] = pg
 	h.publish(ctx, info)

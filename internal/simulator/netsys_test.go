@@ -96,7 +96,8 @@ func TestAddVirtualSwitchKeepsSpec(t *testing.T) {
 		t.Fatalf("spec not kept: %+v", vs)
 	}
 	pol := vs.Spec.Policy
-	if !*pol.Security.AllowPromiscuous || *pol.Security.MacChanges || *pol.Security.ForgedTransmits {
+	// unset MAC changes and forged transmits take the ESXi defaults, Accept
+	if !*pol.Security.AllowPromiscuous || !*pol.Security.MacChanges || !*pol.Security.ForgedTransmits {
 		t.Fatalf("security defaults wrong: %+v", pol.Security)
 	}
 	if pol.NicTeaming.Policy != "loadbalance_ip" || !*pol.NicTeaming.NotifySwitches || *pol.NicTeaming.RollingOrder || *pol.NicTeaming.FailureCriteria.CheckBeacon {

@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -96,12 +97,14 @@ type Server struct {
 	lastSeen    map[string]time.Time // session cookie -> last request
 	expired     map[string]bool      // session cookies that timed out
 
-	ids      map[string]map[string]string // kind -> name -> moref value
-	netMu    sync.Mutex                   // guards hostState/network bookkeeping
-	hosts    map[string]*hostInfo         // host moref value -> info
-	nsHost   map[string]string            // network system moref -> host moref
-	optHost  map[string]string            // option manager moref -> host moref
-	dvsVer   map[string]string            // dvs moref -> product version
+	ids      map[string]map[string]string  // kind -> name -> moref value
+	netMu    sync.Mutex                    // guards hostState/network bookkeeping
+	hosts    map[string]*hostInfo          // host moref value -> info
+	nsHost   map[string]string             // network system moref -> host moref
+	optHost  map[string]string             // option manager moref -> host moref
+	dvsVer   map[string]string             // dvs moref -> product version
+	vmUse    map[string]vmUse              // VM moref -> networks and DV ports of its NICs
+	ports    map[string]map[string]*dvPort // dvs moref -> port key -> state
 	closed   bool
 	aliasMu  sync.Mutex
 	vspanSeq int
@@ -178,6 +181,8 @@ func Start(sc Scenario, opts ...Option) (*Server, error) {
 		nsHost:   map[string]string{},
 		optHost:  map[string]string{},
 		dvsVer:   map[string]string{},
+		vmUse:    map[string]vmUse{},
+		ports:    map[string]map[string]*dvPort{},
 	}
 	s.ictx = context.WithValue(context.Background(), internalKey{}, true)
 	s.intc, err = vim25.NewClient(s.ictx, model.Service)
@@ -186,6 +191,7 @@ func Start(sc Scenario, opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	model.Map().Handler = s.dispatch
+	model.Map().AddHandler(&vmTracker{Self: types.ManagedObjectReference{Type: "CarpVMTracker", Value: "tracker"}, srv: s})
 
 	if err := s.build(sc); err != nil {
 		s.cleanup()
@@ -447,7 +453,9 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
+		body = toVcsimTypes(body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
 
 		call := Call{}
 		m, err := gosim.UnmarshalBody(types.TypeFunc(), body)
@@ -585,8 +593,36 @@ func (r *recorder) Write(p []byte) (int, error) {
 }
 
 func (r *recorder) flush() {
+	out := toClientTypes(r.buf.Bytes())
+	if r.Header().Get("Content-Length") != "" {
+		r.Header().Set("Content-Length", strconv.Itoa(len(out)))
+	}
 	r.ResponseWriter.WriteHeader(r.status)
-	_, _ = r.ResponseWriter.Write(r.buf.Bytes())
+	_, _ = r.ResponseWriter.Write(out)
+}
+
+// Wire types. vcsim holds distributed switches as DistributedVirtualSwitch;
+// vCenter reports VmwareDistributedVirtualSwitch (see dvsType). Responses
+// name the concrete type in every moref (type="..." attributes; xsi:type is
+// never a managed object type), and requests are translated back: morefs,
+// and type names in property specs, traversal specs and container view
+// types (<type>...</type>). vcsim matches the abstract type and its
+// subtypes in container views and property specs, so a request for either
+// type finds the switches, as on vCenter.
+var (
+	clientDVSAttr = []byte(` type="` + dvsType + `"`)
+	vcsimDVSAttr  = []byte(` type="` + vcsimDVSType + `"`)
+	clientDVSElem = []byte(`>` + dvsType + `<`)
+	vcsimDVSElem  = []byte(`>` + vcsimDVSType + `<`)
+)
+
+func toVcsimTypes(body []byte) []byte {
+	body = bytes.ReplaceAll(body, clientDVSAttr, vcsimDVSAttr)
+	return bytes.ReplaceAll(body, clientDVSElem, vcsimDVSElem)
+}
+
+func toClientTypes(body []byte) []byte {
+	return bytes.ReplaceAll(body, vcsimDVSAttr, clientDVSAttr)
 }
 
 func faultName(f types.BaseMethodFault) string {

@@ -166,7 +166,7 @@ func dvpg(t *testing.T, c *govmomi.Client, s *Server, name string) mo.Distribute
 func dvswitch(t *testing.T, c *govmomi.Client, s *Server, name string) mo.DistributedVirtualSwitch {
 	t.Helper()
 	var sw mo.DistributedVirtualSwitch
-	ref := types.ManagedObjectReference{Type: "DistributedVirtualSwitch", Value: s.DVSwitchID(name)}
+	ref := types.ManagedObjectReference{Type: dvsType, Value: s.DVSwitchID(name)}
 	if err := property.DefaultCollector(c.Client).RetrieveOne(context.Background(), ref, []string{"config", "summary", "name"}, &sw); err != nil {
 		t.Fatal(err)
 	}
