@@ -719,6 +719,13 @@ func (r *hostSettingsResource) toggle(ctx context.Context, snap *vsphere.Snapsho
 					". It is not left off."+notToggled+" Run terraform apply again, or toggle by hand.")
 			return toggled, pending, false
 		}
+		if err != nil && vsphere.IsNoAnswer(err) {
+			pending[t.key] = t.restore
+			diags.AddError("Promiscuous mode may be left off",
+				fmt.Sprintf("Promiscuous mode of %s on host %s (%s) was turned off, then vSphere stopped answering (%v).%s "+noAnswerDetail,
+					describeTarget(t.key), h.Name, h.ID, err, notToggled, r.client.APITimeout(), vsphere.RestoreDeadline))
+			return toggled, pending, false
+		}
 		if err != nil {
 			pending[t.key] = t.restore
 			diags.AddError("Promiscuous mode left off",

@@ -921,6 +921,13 @@ func (r *portGroupPolicyResource) apply(ctx context.Context, m *portGroupPolicyM
 		written, err = r.writeStandard(ctx, snap, v, toggle, off, sec, teamPtr)
 	}
 	if err != nil {
+		if written && vsphere.IsNoAnswer(err) {
+			leftOff()
+			diags.AddError("Toggle may have left promiscuous mode OFF",
+				fmt.Sprintf("Promiscuous mode was turned off on %s, then vSphere stopped answering: %s. "+noAnswerDetail,
+					v.describe(), objectError("writing the desired policy of", "port group", v.name, t.ID(), err), r.client.APITimeout(), vsphere.RestoreDeadline))
+			return true, diags
+		}
 		if written {
 			leftOff()
 			diags.AddError("Toggle left promiscuous mode OFF",

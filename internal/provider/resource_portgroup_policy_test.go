@@ -641,24 +641,7 @@ func TestAccPortGroupPolicy_toggleFault(t *testing.T) {
 				Config:      cfg("2"),
 				ExpectError: regexp.MustCompile(`(?s)Toggle left promiscuous mode OFF.*port group "FW-WAN" on vSwitch vSwitch1 of.*host esx-01 \(` + host + `\).*next plan re-enables it`),
 			},
-			{
-				PreConfig: func() {
-					p, err := o.stdPG("esx-01", "FW-WAN")
-					if err != nil || boolStr(p.Spec.Policy.Security.AllowPromiscuous) != "false" {
-						t.Errorf("after the failed toggle, promiscuous = %s (err %v), want false", boolStr(p.Spec.Policy.Security.AllowPromiscuous), err)
-					}
-					e.Sim.ClearFaults()
-				},
-				Config: cfg("2"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(pgRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{expect("allow_promiscuous", knownvalue.Bool(true))},
-			},
+			repairStep(t, o, cfg("2"), e.Sim.ClearFaults),
 		},
 	})
 }

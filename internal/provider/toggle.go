@@ -45,3 +45,9 @@ func toggleWrites(ctx context.Context, first, second func(context.Context) error
 	}
 	return true, nil
 }
+
+// noAnswerDetail ends the error of a toggle whose restoring write got no
+// answer (api_timeout, then the toggle's deadline): whether it landed is
+// unknown. Its verbs: api_timeout, vsphere.RestoreDeadline.
+const noAnswerDetail = "Whether the desired policy was written is unknown (no answer within api_timeout, %v, per call, or the toggle's %v): promiscuous mode may be left off, and CARP on this port group broken, until the next apply. " +
+	"When vSphere answers again, the next plan reads the port group and, if promiscuous mode is off, shows allow_promiscuous false -> true; terraform apply re-enables it."

@@ -108,6 +108,7 @@ type Server struct {
 	closed   bool
 	aliasMu  sync.Mutex
 	vspanSeq int
+	pause    pauseState // pause.go
 }
 
 type internalKey struct{}
@@ -466,6 +467,9 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		} else {
 			m = nil
 		}
+		if !s.hold(r) {
+			return // paused, and the client gave up (pause.go)
+		}
 
 		// idle expiry
 		cookie := ""
@@ -572,6 +576,7 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		s.mu.Lock()
 		s.calls = append(s.calls, call)
 		s.mu.Unlock()
+		s.answering(call.Method)
 		rec.flush()
 	})
 }

@@ -193,7 +193,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		}
 	}
 
-	rt := &roundTripper{inner: sc}
+	rt := &roundTripper{inner: sc, timeout: cfg.APITimeout}
 	c := &Client{cfg: cfg, url: u, rt: rt}
 	c.initCaches()
 	c.initLifecycle(ctx)
@@ -287,6 +287,9 @@ func ReadCAFile(path string) error {
 	}
 	return nil
 }
+
+// APITimeout is the api_timeout this client runs its calls under.
+func (c *Client) APITimeout() time.Duration { return c.cfg.APITimeout }
 
 // Server is the vsphere_server this client is logged in to.
 func (c *Client) Server() string { return c.cfg.Server }
