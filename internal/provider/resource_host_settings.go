@@ -566,8 +566,8 @@ func (r *hostSettingsResource) apply(ctx context.Context, prior *hostSettingsMod
 	}
 	if len(values) > 0 {
 		if err := r.client.UpdateOptions(ctx, refs.AdvancedOption, values); err != nil {
-			diags.AddError("Cannot set host advanced options",
-				objectError("Setting "+strings.Join(sortedKeysOf(values), ", ")+" on", "host", h.Name, hostID, err))
+			addObjectError(diags, path.Root("host_system_id"), "Cannot set host advanced options",
+				objectError("Setting "+strings.Join(sortedKeysOf(values), ", ")+" on", "host", h.Name, hostID, err), err)
 			return r.keepPrior(prior, pending, diags), false
 		}
 	}
@@ -714,9 +714,9 @@ func (r *hostSettingsResource) toggle(ctx context.Context, snap *vsphere.Snapsho
 			func(ctx context.Context) error { return r.write(ctx, snap, h, t.key, t.restore, false) },
 			func(ctx context.Context) error { return r.write(ctx, snap, h, t.key, t.restore, true) })
 		if err != nil && !written {
-			diags.AddError("Promiscuous mode toggle failed",
+			addObjectError(diags, path.Root("host_system_id"), "Promiscuous mode toggle failed",
 				objectError(fmt.Sprintf("Toggling promiscuous mode of %s on", describeTarget(t.key)), "host", h.Name, h.ID, err)+
-					". It is not left off."+notToggled+" Run terraform apply again, or toggle by hand.")
+					". It is not left off."+notToggled+" Run terraform apply again, or toggle by hand.", err)
 			return toggled, pending, false
 		}
 		if err != nil && vsphere.IsNoAnswer(err) {
@@ -846,9 +846,9 @@ func (r *hostSettingsResource) Delete(ctx context.Context, req resource.DeleteRe
 		return
 	}
 	if err := r.client.UpdateOptions(ctx, refs.AdvancedOption, values); err != nil {
-		resp.Diagnostics.AddError("Cannot restore host advanced options",
+		addObjectError(&resp.Diagnostics, path.Root("host_system_id"), "Cannot restore host advanced options",
 			objectError("Restoring "+strings.Join(sortedKeysOf(values), ", ")+" on", "host", h.Name, hostID, err)+
-				". The resource stays in the state; run terraform destroy again, or set restore_on_destroy = false to leave the host as it is.")
+				". The resource stays in the state; run terraform destroy again, or set restore_on_destroy = false to leave the host as it is.", err)
 		return
 	}
 	if _, changed := values[inventory.OptionRPFKey]; changed && state.Toggle.ValueBool() {

@@ -936,8 +936,8 @@ func (r *portGroupPolicyResource) apply(ctx context.Context, m *portGroupPolicyM
 					v.describe(), restoreAttempts, objectError("writing the policy of", "port group", v.name, t.ID(), err)))
 			return true, diags
 		}
-		diags.AddError("Cannot write the port group policy", objectError("writing the policy of", portGroupKind(t), v.name, t.ID(), err)+
-			fmt.Sprintf(" (%s). Promiscuous mode is not left off by this apply.", v.describe()))
+		addObjectError(&diags, targetAttr(t), "Cannot write the port group policy", objectError("writing the policy of", portGroupKind(t), v.name, t.ID(), err)+
+			fmt.Sprintf(" (%s). Promiscuous mode is not left off by this apply.", v.describe()), err)
 		return false, diags
 	}
 	if written && ctx.Err() != nil {
@@ -951,6 +951,14 @@ func (r *portGroupPolicyResource) apply(ctx context.Context, m *portGroupPolicyM
 	m.ToggleHazards = stringListValue(toggleHazardsOf(snap, t))
 	tflog.Debug(ctx, "carp_portgroup_policy applied", map[string]any{"id": t.ID(), "toggle": toggle})
 	return true, diags
+}
+
+// targetAttr is the attribute that names the port group.
+func targetAttr(t pgTarget) path.Path {
+	if t.isDV() {
+		return path.Root("distributed_portgroup_id")
+	}
+	return path.Root("host_system_id")
 }
 
 func portGroupKind(t pgTarget) string {
@@ -1129,7 +1137,7 @@ func (r *portGroupPolicyResource) Delete(ctx context.Context, req resource.Delet
 		_, err = r.writeStandard(ctx, snap, v, false, inventory.Security{}, sec, teamPtr)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot restore the original policy",
-			objectError("restoring the original policy of", portGroupKind(t), v.name, t.ID(), err)+fmt.Sprintf(" (%s). It keeps the policy Terraform set. original_policy was: %s", v.describe(), m.OriginalPolicy.ValueString()))
+		addObjectError(&resp.Diagnostics, targetAttr(t), "Cannot restore the original policy",
+			objectError("restoring the original policy of", portGroupKind(t), v.name, t.ID(), err)+fmt.Sprintf(" (%s). It keeps the policy Terraform set. original_policy was: %s", v.describe(), m.OriginalPolicy.ValueString()), err)
 	}
 }

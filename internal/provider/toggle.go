@@ -33,6 +33,10 @@ func toggleWrites(ctx context.Context, first, second func(context.Context) error
 	}
 	defer cancel()
 	firstErr := first(rctx)
+	if _, _, _, refused := vsphere.MissingPrivilege(firstErr); refused {
+		// Refused before anything was done: there is nothing to restore.
+		return false, firstErr
+	}
 	err = vsphere.Retry(rctx, restoreAttempts, restoreBackoff, second)
 	switch {
 	case err != nil:

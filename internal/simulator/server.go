@@ -31,7 +31,6 @@ import (
 	gosim "github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/methods"
-	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -108,7 +107,8 @@ type Server struct {
 	closed   bool
 	aliasMu  sync.Mutex
 	vspanSeq int
-	pause    pauseState // pause.go
+	pause    pauseState  // pause.go
+	perms    permissions // permissions.go
 }
 
 type internalKey struct{}
@@ -370,21 +370,7 @@ func (s *Server) takeFault(method, object string) types.BaseMethodFault {
 // SessionCount is the current number of sessions in the SessionManager.
 func (s *Server) SessionCount() int {
 	s.expireIdle()
-	var sm mo.SessionManager
-	ref := s.model.Map().SessionManager().Reference()
-	pc := s.intc.ServiceContent.PropertyCollector
-	req := types.RetrieveProperties{This: pc, SpecSet: []types.PropertyFilterSpec{{
-		ObjectSet: []types.ObjectSpec{{Obj: ref}},
-		PropSet:   []types.PropertySpec{{Type: "SessionManager", PathSet: []string{"sessionList"}}},
-	}}}
-	res, err := methods.RetrieveProperties(s.ictx, s.intc, &req)
-	if err != nil || len(res.Returnval) == 0 {
-		return 0
-	}
-	if err := mo.LoadObjectContent(res.Returnval, &sm); err != nil {
-		return 0
-	}
-	return len(sm.SessionList)
+	return len(s.sessionList())
 }
 
 // SetSessionIdleTimeout expires sessions idle longer than d (NotAuthenticated
@@ -521,7 +507,7 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		}
 
 		var injected types.BaseMethodFault
-		if m != nil {
+		if m != nil && !s.deny(cookie, m) { // deny: NoPermission, permissions.go
 			if injected = s.takeFault(call.Method, call.Object); injected != nil {
 				if _, ok := taskMethods[m.Name]; ok {
 					ref := s.faultAlias(call.Seq, m.Name, m.This, injected)

@@ -225,3 +225,16 @@ func countCall(ctx context.Context) {
 		n.Add(1)
 	}
 }
+
+// MissingPrivilege reports the privilege a NoPermission fault names and the
+// object it was checked on (type and moref value).
+func MissingPrivilege(err error) (privilege, objType, objID string, ok bool) {
+	var np *types.NoPermission
+	if !asFault(err, &np) || np == nil {
+		return "", "", "", false
+	}
+	if np.Object != nil {
+		objType, objID = np.Object.Type, np.Object.Value
+	}
+	return np.PrivilegeId, objType, objID, true
+}
