@@ -136,7 +136,7 @@ func (p *carpProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			},
 			"api_timeout": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "How long one resource or data source operation may take against vSphere, as a Go duration. Default `\"5m\"`. Falls back to `" + EnvAPITimeout + "`.",
+				MarkdownDescription: "How long one resource or data source operation, and each vSphere call in it, may take, as a Go duration. Default `\"5m\"`. A toggle's restoring write keeps its own 30 s deadline, each of its calls under this one. Falls back to `" + EnvAPITimeout + "`.",
 			},
 		},
 	}
