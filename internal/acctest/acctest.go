@@ -1,6 +1,8 @@
 // Package acctest is the acceptance-test harness: an in-process simulator per
-// test, in-process provider factories that record every diagnostic, and small
-// HCL builders. Nothing here is global, so tests run in parallel.
+// test, in-process provider factories that record every diagnostic
+// (acctest.go), out-of-band access to the simulator on the test's context
+// (oob.go), and the scenarios and HCL builders tests of several packages
+// share (fixtures.go). Nothing here is global, so tests run in parallel.
 package acctest
 
 import (

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/acctest"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -87,7 +88,7 @@ func TestCancelDuringToggle(t *testing.T) {
 			}
 			// ...so promiscuous mode is on,
 			sim.SetDelay(0)
-			snap := simSnapshot(t, sim, vsphere.Request{HostIDs: []string{sim.HostID("esx-01.lab")}, DVPortGroupIDs: []string{sim.DVPortGroupID("FW-CORE")}})
+			snap := acctest.NewOOB(t, sim).Read(vsphere.Request{HostIDs: []string{sim.HostID("esx-01.lab")}, DVPortGroupIDs: []string{sim.DVPortGroupID("FW-CORE")}})
 			on := snap.FindHost(sim.HostID("esx-01.lab")).PortGroup("FW-WAN").Effective.AllowPromiscuous
 			switch kind {
 			case "distributed":

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,13 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/acctest"
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
 func concurrencyScenario() simulator.Scenario {
-	reject := inventory.Security{AllowPromiscuous: boolp(false), MacChanges: boolp(false), ForgedTransmits: boolp(false)}
+	reject := inventory.Security{AllowPromiscuous: inventory.Ptr(false), MacChanges: inventory.Ptr(false), ForgedTransmits: inventory.Ptr(false)}
 	var pgs []simulator.PortGroup
 	var dvpgs []simulator.DVPortGroup
 	for i := 0; i < 30; i++ {
@@ -101,19 +101,11 @@ func TestConcurrency(t *testing.T) {
 		if writes != 120 {
 			t.Errorf("parallelism %d: %d writes, want 120 (2 per port group)", par, writes)
 		}
-		vc, err := vsphere.Connect(context.Background(), vsphere.Config{Server: sim.URL.Host, User: sim.User, Password: sim.Password, Insecure: true, APITimeout: time.Minute})
-		if err != nil {
-			t.Fatal(err)
-		}
 		var dvIDs []string
 		for i := 0; i < 30; i++ {
 			dvIDs = append(dvIDs, sim.DVPortGroupID(fmt.Sprintf("DPG-%02d", i)))
 		}
-		snap, err := vc.Read(context.Background(), vsphere.Request{HostIDs: []string{sim.HostID("esx-c")}, DVPortGroupIDs: dvIDs})
-		_ = vc.Logout(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
+		snap := acctest.NewOOB(t, sim).Read(vsphere.Request{HostIDs: []string{sim.HostID("esx-c")}, DVPortGroupIDs: dvIDs})
 		bad := 0
 		for i, pg := range snap.FindHost(sim.HostID("esx-c")).PortGroups {
 			e := pg.Effective

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/acctest"
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
 )
@@ -88,7 +89,7 @@ provider_installation {
 // exit code.
 func (c *cli) run(dir string, name string, args ...string) (string, int) {
 	c.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(c.t.Context(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = filepath.Join(c.work, dir)
@@ -175,16 +176,10 @@ func TestE2E_moduleAndDriftCheck(t *testing.T) {
 
 	// Out-of-band changes: a port group back to Reject, the host option
 	// back to 0, a mirroring session added.
-	ctx := context.Background()
-	if err := sim.SetPortGroupSecurity(ctx, "esx-01.lab", "FW-WAN", inventory.Security{AllowPromiscuous: boolp(false), MacChanges: boolp(true), ForgedTransmits: boolp(true)}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.SetHostOption(ctx, "esx-02.lab", inventory.OptionRPFKey, int64(0)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sim.AddMirrorSession(ctx, "dvs-core", "span-forensics", true); err != nil {
-		t.Fatal(err)
-	}
+	o := acctest.NewOOB(t, sim)
+	o.SetPortGroupSecurity("esx-01.lab", "FW-WAN", inventory.Security{AllowPromiscuous: inventory.Ptr(false), MacChanges: inventory.Ptr(true), ForgedTransmits: inventory.Ptr(true)})
+	o.SetHostOption("esx-02.lab", inventory.OptionRPFKey, int64(0))
+	o.AddMirrorSession("dvs-core", "span-forensics", true)
 	out, code = c.run("demo", filepath.Join(c.root, "scripts", "drift-check.sh"), ".")
 	if code != 2 {
 		t.Fatalf("drift check after out-of-band changes: exit %d, want 2\n%s", code, out)
@@ -200,5 +195,3 @@ func TestE2E_moduleAndDriftCheck(t *testing.T) {
 		}
 	}
 }
-
-func boolp(b bool) *bool { return &b }

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/acctest"
 	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
@@ -99,22 +99,6 @@ func startApply(t *testing.T, c *cli, dir string) (*exec.Cmd, *bytes.Buffer) {
 	return cmd, out
 }
 
-// simSnapshot reads the simulator through a session of its own, logged
-// out at once (so that it does not count in a session check after).
-func simSnapshot(t *testing.T, sim *simulator.Server, req vsphere.Request) *vsphere.Snapshot {
-	t.Helper()
-	vc, err := vsphere.Connect(t.Context(), vsphere.Config{Server: sim.URL.Host, User: sim.User, Password: sim.Password, Insecure: true, APITimeout: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = vc.Logout(context.WithoutCancel(t.Context())) }()
-	snap, err := vc.Read(t.Context(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return snap
-}
-
 // endConfig writes a configuration of the carp provider and body into a
 // new directory name of the working copy.
 func endConfig(t *testing.T, c *cli, name, body string) string {
@@ -191,7 +175,7 @@ func TestKillTerraformDuringToggle(t *testing.T) {
 	if n := after; n != before {
 		t.Errorf("sessions: %d before the apply, %d after the provider exited: its session was not logged out", before, n)
 	}
-	snap := simSnapshot(t, sim, vsphere.Request{HostIDs: []string{sim.HostID("esx-01.lab")}})
+	snap := acctest.NewOOB(t, sim).Read(vsphere.Request{HostIDs: []string{sim.HostID("esx-01.lab")}})
 	if !snap.FindHost(sim.HostID("esx-01.lab")).PortGroup("FW-WAN").Effective.AllowPromiscuous {
 		t.Fatal("FW-WAN is left with promiscuous mode off after Terraform was killed mid-toggle")
 	}

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"math/rand"
 	"os"
@@ -12,10 +11,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/vmware/govmomi/vim25/types"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/acctest"
 	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
@@ -88,16 +87,8 @@ func campaignObjects(sim *simulator.Server) []watched {
 
 func readCampaign(t testing.TB, sim *simulator.Server) campaignState {
 	t.Helper()
-	vc, err := vsphere.Connect(context.Background(), vsphere.Config{Server: sim.URL.Host, User: sim.User, Password: sim.Password, Insecure: true, APITimeout: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = vc.Logout(context.Background()) }()
 	host := sim.HostID("esx-01.lab")
-	snap, err := vc.Read(context.Background(), vsphere.Request{HostIDs: []string{host}, DVPortGroupIDs: []string{sim.DVPortGroupID("FW-CORE"), sim.DVPortGroupID("FW-LEGACY")}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := acctest.NewOOB(t, sim).Read(vsphere.Request{HostIDs: []string{host}, DVPortGroupIDs: []string{sim.DVPortGroupID("FW-CORE"), sim.DVPortGroupID("FW-LEGACY")}})
 	st := campaignState{sec: map[string][3]bool{}, inheritsFrom: map[string]string{}, vswitchOn: map[string]bool{}}
 	h := snap.FindHost(host)
 	if h.RPFCheckPromisc != nil {

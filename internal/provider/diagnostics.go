@@ -34,17 +34,3 @@ func addConnectError(diags *diag.Diagnostics, cfg vsphere.Config, err error) {
 		diags.AddError("Cannot connect to vSphere", ce.Error())
 	}
 }
-
-// clientFrom turns provider data into the vSphere client, for the
-// Configure method of resources and data sources.
-func clientFrom(data any, diags *diag.Diagnostics) *vsphere.Client {
-	if data == nil {
-		return nil // provider not configured yet (validate, early plan)
-	}
-	c, ok := data.(*vsphere.Client)
-	if !ok {
-		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *vsphere.Client, got %T. This is a bug in the provider.", data))
-		return nil
-	}
-	return c
-}

@@ -67,7 +67,7 @@ func TestAccNoPermission(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := acctest.New(t, pgScenario())
+			e := acctest.New(t, acctest.PolicyScenario())
 			e.Sim.AddUser("svc-carp", "svc-secret", append(simulator.ReadOnly, tc.held...)...)
 			obj := tc.object(e)
 			resource.Test(t, resource.TestCase{
@@ -107,7 +107,7 @@ func TestAccNoPermission(t *testing.T) {
 // both resources, need only the Read-only role.
 func TestAccReadOnlyAudit(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, pgScenario())
+	e := acctest.New(t, acctest.PolicyScenario())
 	e.Sim.AddUser("svc-audit", "svc-secret", simulator.ReadOnly...)
 	host, dvpg := e.Sim.HostID("esx-01"), e.Sim.DVPortGroupID("fw-70")
 	audit := asUser(e, "svc-audit", "svc-secret") + fmt.Sprintf(`

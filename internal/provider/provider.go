@@ -1,6 +1,9 @@
-// Package provider is the Terraform glue: the provider block, and the lists
-// of resources and data sources. It reads through internal/vsphere, judges
-// through internal/rules and speaks Terraform; it holds no vSphere logic.
+// Package provider is the provider itself: the provider block (schema,
+// settings from attributes and environment), Configure (the vSphere
+// session), the lists of resources and data sources, and the protocol
+// server that serves them (server.go). The resources and data sources live
+// in their own packages (internal/hostsettings, internal/portgrouppolicy,
+// internal/datasources).
 package provider
 
 import (
@@ -20,6 +23,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/datasources"
+	"github.com/carpsafe/terraform-provider-carp/internal/hostsettings"
+	"github.com/carpsafe/terraform-provider-carp/internal/portgrouppolicy"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -263,14 +269,14 @@ func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 
 func (p *carpProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
-		NewHostSettingsResource,
-		NewPortGroupPolicyResource,
+		hostsettings.New,
+		portgrouppolicy.New,
 	}
 }
 
 func (p *carpProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
-		NewHostsDataSource,
-		NewAuditDataSource,
+		datasources.NewHosts,
+		datasources.NewAudit,
 	}
 }

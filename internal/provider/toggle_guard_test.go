@@ -74,42 +74,39 @@ func TestAccToggle_restoreRetried(t *testing.T) {
 		after  func(t *testing.T, e *acctest.Env) string
 	}{
 		{
-			name: "standard port group", sc: pgScenario, method: "UpdatePortGroup",
+			name: "standard port group", sc: acctest.PolicyScenario, method: "UpdatePortGroup",
 			cfg: func(e *acctest.Env, trigger string) string {
-				return stdConfig(e, "FW-WAN", `toggle_on_apply = true`, fmt.Sprintf(`toggle_triggers = { t = %q }`, trigger))
+				return e.StdPolicy("FW-WAN", `toggle_on_apply = true`, fmt.Sprintf(`toggle_triggers = { t = %q }`, trigger))
 			},
 			want: []string{"FW-WAN promisc=false", "FW-WAN promisc=true mac=true forged=true !SystemError", "FW-WAN promisc=true mac=true forged=true"},
 			after: func(t *testing.T, e *acctest.Env) string {
-				p, err := newOOB(t, e).stdPG("esx-01", "FW-WAN")
-				if err != nil {
-					t.Fatal(err)
-				}
-				return "promisc=" + boolStr(p.Spec.Policy.Security.AllowPromiscuous)
+				p := e.OOB().PortGroup("esx-01", "FW-WAN")
+				return "promisc=" + acctest.BoolStr(p.Spec.Policy.Security.AllowPromiscuous)
 			},
 		},
 		{
-			name: "distributed port group", sc: pgScenario, method: "ReconfigureDVPortgroup_Task",
+			name: "distributed port group", sc: acctest.PolicyScenario, method: "ReconfigureDVPortgroup_Task",
 			cfg: func(e *acctest.Env, trigger string) string {
-				return dvConfig(e, "fw-65", `toggle_on_apply = true`, fmt.Sprintf(`toggle_triggers = { t = %q }`, trigger))
+				return e.DVPolicy("fw-65", `toggle_on_apply = true`, fmt.Sprintf(`toggle_triggers = { t = %q }`, trigger))
 			},
 			want: []string{"promisc=false", "promisc=true mac=true forged=true !SystemError", "promisc=true mac=true forged=true"},
 			after: func(t *testing.T, e *acctest.Env) string {
-				_, s := newOOB(t, e).dvpg("fw-65")
+				_, s := e.OOB().DVPortGroup("fw-65")
 				if s == nil || s.SecurityPolicy == nil || s.SecurityPolicy.AllowPromiscuous == nil {
 					return "promisc=inherit"
 				}
-				return "promisc=" + boolStr(s.SecurityPolicy.AllowPromiscuous.Value)
+				return "promisc=" + acctest.BoolStr(s.SecurityPolicy.AllowPromiscuous.Value)
 			},
 		},
 		{
-			name: "host settings", sc: carpScenario, method: "UpdatePortGroup",
+			name: "host settings", sc: acctest.HostScenario, method: "UpdatePortGroup",
 			cfg: func(e *acctest.Env, trigger string) string {
 				rpf := map[string]string{"1": "false", "2": "true"}[trigger]
-				return e.Config(hostSettingsHCL(e.Sim.HostID("esx-01"), "reverse_path_fwd_check_promisc = "+rpf, "toggle_promiscuous_on_apply = true"))
+				return e.Config(acctest.HostSettingsHCL(e.Sim.HostID("esx-01"), "reverse_path_fwd_check_promisc = "+rpf, "toggle_promiscuous_on_apply = true"))
 			},
 			want: []string{"FW-SYNC promisc=false", "FW-SYNC promisc=inherit !SystemError", "FW-SYNC promisc=inherit", "FW-WAN promisc=false", "FW-WAN promisc=true"},
 			after: func(t *testing.T, e *acctest.Env) string {
-				return strings.Fields(portGroupSecurity(t, e, "esx-01", "FW-SYNC"))[0]
+				return strings.Fields(e.OOB().PortGroupSecurity("esx-01", "FW-SYNC"))[0]
 			},
 		},
 	}
@@ -123,7 +120,7 @@ func TestAccToggle_restoreRetried(t *testing.T) {
 					{Config: tc.cfg(e, "1")},
 					{
 						PreConfig: func() {
-							reset(e)()
+							e.Reset()
 							e.Sim.FailCall(tc.method, "", 2, &types.SystemError{Reason: "injected: one fault on the restoring write"})
 						},
 						Config: tc.cfg(e, "2"),
@@ -136,7 +133,7 @@ func TestAccToggle_restoreRetried(t *testing.T) {
 								return nil
 							},
 						),
-						ConfigPlanChecks: emptyPlan(),
+						ConfigPlanChecks: acctest.EmptyPlan(),
 					},
 				},
 			})
@@ -159,26 +156,23 @@ func TestAccToggle_firstWriteFails(t *testing.T) {
 	}{
 		{
 			name: "standard port group", method: "UpdatePortGroup",
-			cfg: func(e *acctest.Env, body ...string) string { return stdConfig(e, "FW-WAN", body...) },
+			cfg: func(e *acctest.Env, body ...string) string { return e.StdPolicy("FW-WAN", body...) },
 			read: func(t *testing.T, e *acctest.Env) string {
-				p, err := newOOB(t, e).stdPG("esx-01", "FW-WAN")
-				if err != nil {
-					t.Fatal(err)
-				}
+				p := e.OOB().PortGroup("esx-01", "FW-WAN")
 				s := p.Spec.Policy.Security
-				return fmt.Sprintf("promisc=%s mac=%s", boolStr(s.AllowPromiscuous), boolStr(s.MacChanges))
+				return fmt.Sprintf("promisc=%s mac=%s", acctest.BoolStr(s.AllowPromiscuous), acctest.BoolStr(s.MacChanges))
 			},
 			want: []string{"FW-WAN promisc=false mac=true forged=true !SystemError", "FW-WAN promisc=true mac=false forged=true"},
 		},
 		{
 			name: "distributed port group", method: "ReconfigureDVPortgroup_Task",
-			cfg: func(e *acctest.Env, body ...string) string { return dvConfig(e, "fw-65", body...) },
+			cfg: func(e *acctest.Env, body ...string) string { return e.DVPolicy("fw-65", body...) },
 			read: func(t *testing.T, e *acctest.Env) string {
-				_, s := newOOB(t, e).dvpg("fw-65")
+				_, s := e.OOB().DVPortGroup("fw-65")
 				if s == nil || s.SecurityPolicy == nil || s.SecurityPolicy.AllowPromiscuous == nil || s.SecurityPolicy.MacChanges == nil {
 					return "unset"
 				}
-				return fmt.Sprintf("promisc=%s mac=%s", boolStr(s.SecurityPolicy.AllowPromiscuous.Value), boolStr(s.SecurityPolicy.MacChanges.Value))
+				return fmt.Sprintf("promisc=%s mac=%s", acctest.BoolStr(s.SecurityPolicy.AllowPromiscuous.Value), acctest.BoolStr(s.SecurityPolicy.MacChanges.Value))
 			},
 			want: []string{"promisc=false mac=true forged=true !SystemError", "promisc=true mac=false forged=true"},
 		},
@@ -186,7 +180,7 @@ func TestAccToggle_firstWriteFails(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := acctest.New(t, pgScenario())
+			e := acctest.New(t, acctest.PolicyScenario())
 			want := tc.cfg(e, `toggle_on_apply = true`, `allow_mac_changes = false`)
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.Factories(),
@@ -194,7 +188,7 @@ func TestAccToggle_firstWriteFails(t *testing.T) {
 					{Config: tc.cfg(e, `toggle_on_apply = true`)},
 					{
 						PreConfig: func() {
-							reset(e)()
+							e.Reset()
 							e.Sim.FailCall(tc.method, "", 1, &types.SystemError{Reason: "injected: the first write of the toggle fails"})
 						},
 						Config:      want,
@@ -210,7 +204,7 @@ func TestAccToggle_firstWriteFails(t *testing.T) {
 							}
 						},
 						Config:            want,
-						ConfigStateChecks: []statecheck.StateCheck{expect("allow_mac_changes", knownvalue.Bool(false))},
+						ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectPolicy("allow_mac_changes", knownvalue.Bool(false))},
 					},
 				},
 			})
@@ -224,30 +218,30 @@ func TestAccToggle_firstWriteFails(t *testing.T) {
 // distributed port groups only.)
 func TestAccToggle_hazardDriftStandard(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, pgScenario())
-	o := newOOB(t, e)
-	cfg := stdConfig(e, "FW-WAN", `toggle_on_apply = true`)
+	e := acctest.New(t, acctest.PolicyScenario())
+	o := e.OOB()
+	cfg := e.StdPolicy("FW-WAN", `toggle_on_apply = true`)
 	hazards := func(v string) statecheck.StateCheck {
-		return expect("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(v)}))
+		return acctest.ExpectPolicy("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(v)}))
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
-			{Config: cfg, ConfigStateChecks: []statecheck.StateCheck{hazards("rpf=1")}, ConfigPlanChecks: emptyPlan()},
+			{Config: cfg, ConfigStateChecks: []statecheck.StateCheck{hazards("rpf=1")}, ConfigPlanChecks: acctest.EmptyPlan()},
 			{
 				PreConfig: func() {
-					o.setRPF("esx-01", 0)
-					reset(e)()
+					o.SetHostOption("esx-01", inventory.OptionRPFKey, int64(0))
+					e.Reset()
 				},
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate)},
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{hazards("rpf=0")},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					e.Diags.ExpectWarning("Toggle hazards changed", "rpf=1", "rpf=0"),
-					expectPGWrites(e, "FW-WAN promisc=false", "FW-WAN promisc=true mac=true forged=true"),
+					e.ExpectPortGroupWrites("FW-WAN promisc=false", "FW-WAN promisc=true mac=true forged=true"),
 				),
 			},
 		},
@@ -259,7 +253,7 @@ func TestAccToggle_hazardDriftStandard(t *testing.T) {
 func contentionHost() simulator.Scenario {
 	var pgs []simulator.PortGroup
 	for i := 1; i <= 6; i++ {
-		pgs = append(pgs, simulator.PortGroup{Name: fmt.Sprintf("FW-%d", i), VLAN: int32(10 * i), Security: inventory.Security{AllowPromiscuous: bp(true), MacChanges: bp(true), ForgedTransmits: bp(true)}})
+		pgs = append(pgs, simulator.PortGroup{Name: fmt.Sprintf("FW-%d", i), VLAN: int32(10 * i), Security: inventory.Security{AllowPromiscuous: inventory.Ptr(true), MacChanges: inventory.Ptr(true), ForgedTransmits: inventory.Ptr(true)}})
 	}
 	return simulator.Scenario{Datacenters: []simulator.Datacenter{{
 		Name:  "dc",
@@ -281,7 +275,7 @@ func TestAccConcurrency_sameHost(t *testing.T) {
 	e.Sim.SetDelay(5 * time.Millisecond)
 	host := e.Sim.HostID("esx-01")
 	cfg := func(round int) string {
-		return e.Config(hostSettingsHCL(host, fmt.Sprintf("reverse_path_fwd_check_promisc = %t", round%2 == 1), "toggle_promiscuous_on_apply = true") + fmt.Sprintf(`
+		return e.Config(acctest.HostSettingsHCL(host, fmt.Sprintf("reverse_path_fwd_check_promisc = %t", round%2 == 1), "toggle_promiscuous_on_apply = true") + fmt.Sprintf(`
 resource "carp_portgroup_policy" "fw" {
   count             = 6
   host_system_id    = %q
@@ -295,7 +289,7 @@ resource "carp_portgroup_policy" "fw" {
 			for i := 1; i <= 6; i++ {
 				pg := fmt.Sprintf("FW-%d", i)
 				want := fmt.Sprintf("promisc=true mac=%t forged=true", round%2 == 1)
-				if got := portGroupSecurity(t, e, "esx-01", pg); !strings.HasPrefix(got, want) {
+				if got := e.OOB().PortGroupSecurity("esx-01", pg); !strings.HasPrefix(got, want) {
 					bad = append(bad, fmt.Sprintf("%s is %s, want %s", pg, got, want))
 				}
 			}
@@ -315,7 +309,7 @@ resource "carp_portgroup_policy" "fw" {
 	}
 	var steps []resource.TestStep
 	for round := 0; round < 4; round++ {
-		steps = append(steps, resource.TestStep{PreConfig: reset(e), Config: cfg(round), Check: check(round)})
+		steps = append(steps, resource.TestStep{PreConfig: e.Reset, Config: cfg(round), Check: check(round)})
 	}
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.Factories(), Steps: steps})
 }

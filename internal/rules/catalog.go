@@ -28,6 +28,24 @@ const (
 	ShowAudit            = "carp_audit"
 )
 
+// The rule codes, stable: never renumbered, a retired code is not reused.
+const (
+	CodePromiscuousRejected        = "CARP001"
+	CodeMacChangesRejected         = "CARP002"
+	CodeForgedTransmitsRejected    = "CARP003"
+	CodeRPFCheckOffWithTeaming     = "CARP004"
+	CodeToggleAfterRPFChange       = "CARP005"
+	CodeVDSUpgradedLegacy          = "CARP006"
+	CodePortMirroring              = "CARP007"
+	CodeSharedPromiscuousPortGroup = "CARP008"
+	CodeVSwitchWidePromiscuous     = "CARP009"
+	CodeTeamedUplinksNotIPHash     = "CARP010"
+	CodeSingleUplinkNoFailover     = "CARP011"
+	CodeLegacyVMNIC                = "CARP012"
+	CodeMacLearningAvailable       = "CARP013"
+	CodeMacLearningUnsupported     = "CARP014"
+)
+
 // Rule is one entry of the pitfall catalog.
 type Rule struct {
 	Code, Name string // "CARP004", "rpf_check_off_with_teaming"
@@ -51,7 +69,7 @@ var (
 // catalog is never handed out directly: Catalog and Lookup copy.
 var catalog = [...]Rule{
 	{
-		Code: "CARP001", Name: "promiscuous_rejected", Severity: SeverityError,
+		Code: CodePromiscuousRejected, Name: "promiscuous_rejected", Severity: SeverityError,
 		Title:   "A firewall port group rejects promiscuous mode.",
 		Trigger: "The effective security policy of a firewall port group has promiscuous mode rejected, and MAC learning is not enabled on it.",
 		Why: "A CARP VIP uses a virtual MAC address that the vSwitch does not know belongs to the firewall VM. " +
@@ -61,7 +79,7 @@ var catalog = [...]Rule{
 		Shows:         showPolicy,
 	},
 	{
-		Code: "CARP002", Name: "mac_changes_rejected", Severity: SeverityError,
+		Code: CodeMacChangesRejected, Name: "mac_changes_rejected", Severity: SeverityError,
 		Title:   "A firewall port group rejects MAC address changes.",
 		Trigger: "The effective security policy of a firewall port group has MAC address changes rejected.",
 		Why: "The master answers for the VIP with a CARP virtual MAC, which differs from the adapter's own address. " +
@@ -71,7 +89,7 @@ var catalog = [...]Rule{
 		Shows:         showPolicy,
 	},
 	{
-		Code: "CARP003", Name: "forged_transmits_rejected", Severity: SeverityError,
+		Code: CodeForgedTransmitsRejected, Name: "forged_transmits_rejected", Severity: SeverityError,
 		Title:   "A firewall port group rejects forged transmits.",
 		Trigger: "The effective security policy of a firewall port group has forged transmits rejected.",
 		Why: "CARP advertisements and VIP traffic leave the VM with the virtual MAC as source. " +
@@ -81,7 +99,7 @@ var catalog = [...]Rule{
 		Shows:         showPolicy,
 	},
 	{
-		Code: "CARP004", Name: "rpf_check_off_with_teaming", Severity: SeverityError,
+		Code: CodeRPFCheckOffWithTeaming, Name: "rpf_check_off_with_teaming", Severity: SeverityError,
 		Title: "Multicast loops back on a teamed vSwitch because Net.ReversePathFwdCheckPromisc is off.",
 		Trigger: "A switch with two or more physical uplinks carries a port group that accepts promiscuous mode, and the host option " +
 			"`Net.ReversePathFwdCheckPromisc` is read and is not 1. A host whose option was not read is not reported.",
@@ -92,7 +110,7 @@ var catalog = [...]Rule{
 		Shows:         showHostPolicy,
 	},
 	{
-		Code: "CARP005", Name: "toggle_after_rpf_change", Severity: SeverityWarning,
+		Code: CodeToggleAfterRPFChange, Name: "toggle_after_rpf_change", Severity: SeverityWarning,
 		Title: "Net.ReversePathFwdCheckPromisc changes but promiscuous port groups are not toggled.",
 		Trigger: "The planned `Net.ReversePathFwdCheckPromisc` differs from the value read (or none was read), the host has port groups " +
 			"that accept promiscuous mode, and `toggle_promiscuous_on_apply` is false.",
@@ -104,7 +122,7 @@ var catalog = [...]Rule{
 		Shows: []string{ShowHostSettingsPlan},
 	},
 	{
-		Code: "CARP006", Name: "vds_upgraded_legacy", Severity: SeverityWarning,
+		Code: CodeVDSUpgradedLegacy, Name: "vds_upgraded_legacy", Severity: SeverityWarning,
 		Title: "The distributed switch may be an upgraded 4.0 switch that does not pass CARP.",
 		Trigger: "The product version of the distributed switch of a firewall port group is 4.1.x or 5.0.x " +
 			"(the provider cannot see whether it was upgraded).",
@@ -115,7 +133,7 @@ var catalog = [...]Rule{
 		Shows:         showPolicy,
 	},
 	{
-		Code: "CARP007", Name: "port_mirroring_breaks_promiscuous", Severity: SeverityWarning,
+		Code: CodePortMirroring, Name: "port_mirroring_breaks_promiscuous", Severity: SeverityWarning,
 		Title:   "Port mirroring on the distributed switch breaks promiscuous mode.",
 		Trigger: "The distributed switch of a firewall port group has at least one enabled port-mirroring (VSPAN) session.",
 		Why: "Enabling port mirroring on a distributed switch has been reported to stop promiscuous ports from receiving what they should. " +
@@ -125,7 +143,7 @@ var catalog = [...]Rule{
 		Shows:         showPolicy,
 	},
 	{
-		Code: "CARP008", Name: "shared_promiscuous_portgroup", Severity: SeverityWarning,
+		Code: CodeSharedPromiscuousPortGroup, Name: "shared_promiscuous_portgroup", Severity: SeverityWarning,
 		Title: "A promiscuous firewall port group also carries VMs that are not firewalls.",
 		Trigger: "A firewall port group accepts promiscuous mode and a VM that is not listed as a firewall has a NIC on it. " +
 			"Only evaluated when the firewall VMs are given (an empty list turns the rule off).",
@@ -135,7 +153,7 @@ var catalog = [...]Rule{
 		Shows:  showAuditOnly,
 	},
 	{
-		Code: "CARP009", Name: "vswitch_wide_promiscuous", Severity: SeverityWarning,
+		Code: CodeVSwitchWidePromiscuous, Name: "vswitch_wide_promiscuous", Severity: SeverityWarning,
 		Title:   "Promiscuous mode is accepted on the whole standard vSwitch.",
 		Trigger: "A standard vSwitch carrying a firewall port group has promiscuous mode accepted in its own security policy.",
 		Why: "Every port group on the vSwitch inherits the switch's policy, so all of them become promiscuous. " +
@@ -144,7 +162,7 @@ var catalog = [...]Rule{
 		Shows:  showPolicy,
 	},
 	{
-		Code: "CARP010", Name: "teamed_uplinks_not_ip_hash", Severity: SeverityWarning,
+		Code: CodeTeamedUplinksNotIPHash, Name: "teamed_uplinks_not_ip_hash", Severity: SeverityWarning,
 		Title:   "A firewall port group teams two or more active uplinks without IP-hash load balancing.",
 		Trigger: "The effective teaming of a firewall port group has two or more active uplinks and a load-balancing policy other than `loadbalance_ip`.",
 		Why: "When the uplinks go to a link aggregation on the physical switch, a policy other than IP hash sends some flows down a link the VM does not listen on. " +
@@ -153,7 +171,7 @@ var catalog = [...]Rule{
 		Shows:  showPolicy,
 	},
 	{
-		Code: "CARP011", Name: "single_uplink_no_failover", Severity: SeverityWarning,
+		Code: CodeSingleUplinkNoFailover, Name: "single_uplink_no_failover", Severity: SeverityWarning,
 		Title:   "A firewall port group has one active uplink and no standby.",
 		Trigger: "The effective teaming of a firewall port group has exactly one active uplink and no standby uplink.",
 		Why: "CARP demotes itself when a link goes down, but the VM's virtual NIC stays up when the host loses its physical link. " +
@@ -162,7 +180,7 @@ var catalog = [...]Rule{
 		Shows:  showPolicy,
 	},
 	{
-		Code: "CARP012", Name: "legacy_vm_nic", Severity: SeverityError,
+		Code: CodeLegacyVMNIC, Name: "legacy_vm_nic", Severity: SeverityError,
 		Title:   "A firewall VM has a legacy network adapter.",
 		Trigger: "A firewall VM has a NIC of type `pcnet32` (\"Flexible\"), `flexible`, `vmxnet` or `vmxnet2`.",
 		Why: "The guest drivers for these old adapters do not handle CARP's virtual MAC, and VIPs on them have been seen stuck in INIT. " +
@@ -171,7 +189,7 @@ var catalog = [...]Rule{
 		Shows:  showAuditOnly,
 	},
 	{
-		Code: "CARP013", Name: "mac_learning_available", Severity: SeverityInfo,
+		Code: CodeMacLearningAvailable, Name: "mac_learning_available", Severity: SeverityInfo,
 		Title:   "The distributed switch supports MAC learning, but the port group uses promiscuous mode.",
 		Trigger: "A firewall DV port group on a distributed switch of version 6.6.0 or later accepts promiscuous mode and MAC learning is not enabled on it.",
 		Why: "From version 6.6.0 a distributed port group can learn the MACs behind a port. " +
@@ -180,7 +198,7 @@ var catalog = [...]Rule{
 		Shows:  showPolicy,
 	},
 	{
-		Code: "CARP014", Name: "mac_learning_unsupported", Severity: SeverityError,
+		Code: CodeMacLearningUnsupported, Name: "mac_learning_unsupported", Severity: SeverityError,
 		Title:   "MAC learning is asked for where it is not supported.",
 		Trigger: "The configuration has a `mac_learning` block for a standard port group, or for a DV port group whose switch version is below 6.6.0.",
 		Why: "Only distributed switches of version 6.6.0 or later have a MAC management policy. " +

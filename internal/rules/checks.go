@@ -34,15 +34,15 @@ func dvTarget(s *inventory.Snapshot, pg *inventory.DVPortGroup, eff inventory.Ef
 // security: CARP001-003.
 func (e *emitter) security(t target) {
 	if !t.eff.AllowPromiscuous && !t.macLearning {
-		e.add("CARP001", t.obj, "effective security policy rejects promiscuous mode",
+		e.add(CodePromiscuousRejected, t.obj, "effective security policy rejects promiscuous mode",
 			"Set allow_promiscuous = true on carp_portgroup_policy, or enable MAC learning (needs a VDS 6.6.0 or later).")
 	}
 	if !t.eff.MacChanges {
-		e.add("CARP002", t.obj, "effective security policy rejects MAC address changes",
+		e.add(CodeMacChangesRejected, t.obj, "effective security policy rejects MAC address changes",
 			"Set allow_mac_changes = true on carp_portgroup_policy.")
 	}
 	if !t.eff.ForgedTransmits {
-		e.add("CARP003", t.obj, "effective security policy rejects forged transmits",
+		e.add(CodeForgedTransmitsRejected, t.obj, "effective security policy rejects forged transmits",
 			"Set allow_forged_transmits = true on carp_portgroup_policy.")
 	}
 }
@@ -55,12 +55,12 @@ func (e *emitter) teaming(t target) {
 		if lb == "" {
 			lb = "(none read)"
 		}
-		e.add("CARP010", t.obj,
+		e.add(CodeTeamedUplinksNotIPHash, t.obj,
 			fmt.Sprintf("%d active uplinks (%s) with load balancing %s", len(act), joinList(act), lb),
 			`Set load_balancing = "loadbalance_ip" on carp_portgroup_policy where the uplinks are aggregated.`)
 	}
 	if len(act) == 1 && len(stb) == 0 {
-		e.add("CARP011", t.obj,
+		e.add(CodeSingleUplinkNoFailover, t.obj,
 			fmt.Sprintf("one active uplink (%s) and no standby: a physical link loss is not shown to the VM, so both firewalls stay MASTER", act[0]),
 			"Add a standby uplink, or set up link-state tracking on the host.")
 	}
@@ -74,7 +74,7 @@ func (e *emitter) macLearningAvailable(t target) {
 	if _, ok := macLearningSupport(t.sw.Version); !ok {
 		return
 	}
-	e.add("CARP013", t.obj,
+	e.add(CodeMacLearningAvailable, t.obj,
 		fmt.Sprintf("the port group uses promiscuous mode, but its switch is version %s and supports MAC learning", t.sw.Version),
 		"Use the mac_learning block on carp_portgroup_policy instead of promiscuous mode.")
 }
@@ -84,7 +84,7 @@ func (e *emitter) vswitchWide(h *inventory.Host, vs *inventory.VSwitch) {
 	if vs == nil || vs.Security.AllowPromiscuous == nil || !*vs.Security.AllowPromiscuous {
 		return
 	}
-	e.add("CARP009", vswitchObject(h, vs),
+	e.add(CodeVSwitchWidePromiscuous, vswitchObject(h, vs),
 		"promiscuous mode is accepted on the whole vSwitch, so every port group on it inherits it",
 		"Leave the vSwitch at Reject and accept promiscuous mode on the firewall port groups only.")
 }
@@ -99,7 +99,7 @@ func (e *emitter) legacyVDS(sw *inventory.DVSwitch, toggle bool) {
 	if toggle {
 		remedy = "toggle_on_apply is set: the next apply toggles promiscuous mode."
 	}
-	e.add("CARP006", dvsObject(sw),
+	e.add(CodeVDSUpgradedLegacy, dvsObject(sw),
 		fmt.Sprintf("product version %s, so it may be an upgraded 4.0 switch that does not pass CARP until promiscuous mode is toggled", sw.Version),
 		remedy)
 }
@@ -134,7 +134,7 @@ func (e *emitter) mirroring(sw *inventory.DVSwitch, toggle bool) {
 	if toggle {
 		remedy = "toggle_on_apply is set: the next apply toggles promiscuous mode; keep the mirroring state in toggle_triggers."
 	}
-	e.add("CARP007", dvsObject(sw),
+	e.add(CodePortMirroring, dvsObject(sw),
 		fmt.Sprintf("port-mirroring %s %s %s enabled, which breaks promiscuous mode until it is toggled",
 			plural(len(names), "session", "sessions"), quoteList(names), plural(len(names), "is", "are")),
 		remedy)
@@ -180,7 +180,7 @@ func (e *emitter) shared(s *inventory.Snapshot, t target, fw map[string]bool) {
 	for i, v := range others {
 		list[i] = fmt.Sprintf("%s (%s)", v.name, v.id)
 	}
-	e.add("CARP008", t.obj,
+	e.add(CodeSharedPromiscuousPortGroup, t.obj,
 		fmt.Sprintf("the port group accepts promiscuous mode and also carries %s: %s; %s all of its traffic",
 			plural(len(list), "a VM that is not a firewall", "VMs that are not firewalls"), joinList(list),
 			plural(len(list), "it receives", "they receive")),
@@ -206,7 +206,7 @@ func (e *emitter) legacyNICs(vm *inventory.VM) {
 	for i, n := range nics {
 		list[i] = fmt.Sprintf("%q (%s)", n.Label, strings.ToLower(n.Type))
 	}
-	e.add("CARP012", vmObject(vm),
+	e.add(CodeLegacyVMNIC, vmObject(vm),
 		fmt.Sprintf("legacy %s %s, on which CARP VIPs may never leave INIT", plural(len(list), "NIC", "NICs"), joinList(list)),
 		"Change the adapter type to vmxnet3 or e1000/e1000e.")
 }
@@ -293,7 +293,7 @@ func (c *rpfCollector) emit(e *emitter, but func(h *inventory.Host) string) {
 			parts[i] = fmt.Sprintf("%s and carries promiscuous %s %s", cr.label,
 				plural(len(pgs), "port group", "port groups"), quoteList(pgs))
 		}
-		e.add("CARP004", hostObject(rh.h), strings.Join(parts, "; ")+", but "+clause,
+		e.add(CodeRPFCheckOffWithTeaming, hostObject(rh.h), strings.Join(parts, "; ")+", but "+clause,
 			"Set reverse_path_fwd_check_promisc = true on carp_host_settings for this host.")
 	}
 }

@@ -43,7 +43,7 @@ func PlanHostSettings(h inventory.Host, plannedRPF bool, toggle bool) []Finding 
 			if h.RPFCheckPromisc != nil {
 				from = fmt.Sprint(*h.RPFCheckPromisc)
 			}
-			e.add("CARP005", hostObject(&h),
+			e.add(CodeToggleAfterRPFChange, hostObject(&h),
 				fmt.Sprintf("%s changes from %s to %d, and promiscuous %s %s %s not toggled afterwards",
 					inventory.OptionRPFKey, from, want,
 					plural(len(promisc), "port group", "port groups"), quoteList(promisc),
@@ -102,13 +102,7 @@ func PlanStandardPortGroup(s inventory.Snapshot, hostID, pgName string, p Policy
 	e := &emitter{}
 	h := s.FindHost(hostID)
 	if p.MacLearning != nil {
-		hh := h
-		if hh == nil {
-			hh = &inventory.Host{ID: hostID, Name: hostID}
-		}
-		e.add("CARP014", stdPGObject(hh, pgName),
-			"the configuration asks for MAC learning, which standard port groups do not have",
-			remedy014+"move the port group to a VDS 6.6.0 or later.")
+		e.macLearningStandard(h, hostID, pgName)
 	}
 	if h == nil {
 		return e.result()
@@ -141,9 +135,7 @@ func PlanDVPortGroup(s inventory.Snapshot, dvpgID string, p PolicyPlan) []Findin
 	t := dvTarget(&s, pg, p.apply(pg.Effective), p.MacLearning)
 	if p.MacLearning != nil && t.sw != nil {
 		if known, ok := macLearningSupport(t.sw.Version); known && !ok {
-			e.add("CARP014", t.obj,
-				fmt.Sprintf("the configuration asks for MAC learning, but the switch is version %s and MAC learning needs 6.6.0 or later", t.sw.Version),
-				remedy014+"upgrade the VDS to 6.6.0 or later.")
+			e.macLearningDV(t, fmt.Sprintf("the switch is version %s and MAC learning needs 6.6.0 or later", t.sw.Version))
 		}
 	}
 	e.security(t)
@@ -155,6 +147,55 @@ func PlanDVPortGroup(s inventory.Snapshot, dvpgID string, p PolicyPlan) []Findin
 	e.teaming(t)
 	e.macLearningAvailable(t)
 	return e.result()
+}
+
+// WriteMacLearning returns CARP014 for writing a mac_learning block to a
+// port group: the standard port group pgName of host hostID, or, when
+// dvpgID is set, that DV port group. Stricter than the plan: a switch whose
+// version does not parse is not known to take MAC learning and fails too.
+// Nil when the write can go ahead (or the port group is not in s).
+func WriteMacLearning(s inventory.Snapshot, hostID, pgName, dvpgID string) []Finding {
+	e := &emitter{}
+	if dvpgID == "" {
+		e.macLearningStandard(s.FindHost(hostID), hostID, pgName)
+		return e.result()
+	}
+	pg := s.FindDVPortGroup(dvpgID)
+	if pg == nil {
+		return nil
+	}
+	t := dvTarget(&s, pg, pg.Effective, nil)
+	switch known, ok := macLearningSupport(dvVersion(t.sw)); {
+	case !known:
+		e.macLearningDV(t, fmt.Sprintf("the version of the switch (%q) is not known to be 6.6.0 or later, which MAC learning needs", dvVersion(t.sw)))
+	case !ok:
+		e.macLearningDV(t, fmt.Sprintf("the switch is version %s and MAC learning needs 6.6.0 or later", t.sw.Version))
+	}
+	return e.result()
+}
+
+func dvVersion(sw *inventory.DVSwitch) string {
+	if sw == nil {
+		return ""
+	}
+	return sw.Version
+}
+
+// macLearningStandard: CARP014 on a standard port group (h may be nil).
+func (e *emitter) macLearningStandard(h *inventory.Host, hostID, pgName string) {
+	if h == nil {
+		h = &inventory.Host{ID: hostID, Name: hostID}
+	}
+	e.add(CodeMacLearningUnsupported, stdPGObject(h, pgName),
+		"the configuration asks for MAC learning, which standard port groups do not have",
+		remedy014+"move the port group to a VDS 6.6.0 or later.")
+}
+
+// macLearningDV: CARP014 on a DV port group whose switch version is too old
+// (or unknown): read says which.
+func (e *emitter) macLearningDV(t target, read string) {
+	e.add(CodeMacLearningUnsupported, t.obj, "the configuration asks for MAC learning, but "+read,
+		remedy014+"upgrade the VDS to 6.6.0 or later.")
 }
 
 // ToggleHazardsStandard returns, sorted, the conditions that call for
@@ -192,10 +233,10 @@ func ToggleHazardsDV(s inventory.Snapshot, dvpgID string) []string {
 	}
 	var out []string
 	if legacyDVS(sw.Version) {
-		out = append(out, "CARP006")
+		out = append(out, CodeVDSUpgradedLegacy)
 	}
 	if names := enabledSessions(sw); len(names) > 0 {
-		out = append(out, "CARP007")
+		out = append(out, CodePortMirroring)
 		for _, n := range names {
 			out = append(out, "mirror="+n)
 		}

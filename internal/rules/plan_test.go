@@ -270,3 +270,35 @@ func TestToggleHazards(t *testing.T) {
 		t.Errorf("DV without switch: %v", got)
 	}
 }
+
+func TestWriteMacLearning(t *testing.T) {
+	cases := []struct {
+		name               string
+		edit               func(*inventory.Snapshot)
+		hostID, pg, dvpgID string
+		want               []string
+		msgContains        string
+	}{
+		{"standard port group", nil, "host-21", "FW-WAN", "", []string{"CARP014 host-21:FW-WAN"}, "standard port groups do not have"},
+		{"switch below 6.6.0", nil, "", "", "dvportgroup-42", []string{"CARP014 dvportgroup-42"}, "version 6.5.0 and MAC learning needs 6.6.0"},
+		{"unreadable version", func(s *inventory.Snapshot) { s.DVSwitches[0].Version = "" }, "", "", "dvportgroup-42",
+			[]string{"CARP014 dvportgroup-42"}, `("") is not known`},
+		{"6.6.0 takes it", func(s *inventory.Snapshot) { s.DVSwitches[0].Version = "6.6.0" }, "", "", "dvportgroup-42", nil, ""},
+		{"port group not read", nil, "", "", "dvportgroup-404", nil, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := base()
+			if c.edit != nil {
+				c.edit(&s)
+			}
+			fs := WriteMacLearning(s, c.hostID, c.pg, c.dvpgID)
+			if got := keys(fs); strings.Join(got, ",") != strings.Join(c.want, ",") {
+				t.Fatalf("codes = %v, want %v", got, c.want)
+			}
+			if c.msgContains != "" && !strings.Contains(fs[0].Message, c.msgContains) {
+				t.Errorf("message %q lacks %q", fs[0].Message, c.msgContains)
+			}
+		})
+	}
+}

@@ -62,41 +62,15 @@ func (s *Server) SetPortGroupSecurity(ctx context.Context, hostName, pg string, 
 // vSwitch with UpdateVirtualSwitch (nil fields take the ESXi defaults:
 // promiscuous Reject, MAC changes and forged transmits Accept).
 func (s *Server) SetVSwitchSecurity(ctx context.Context, hostName, vswitch string, sec inventory.Security) error {
-	ns, info, done, err := s.hostNetworkSystem(ctx, hostName)
-	if err != nil {
-		return err
-	}
-	defer done()
-	for _, v := range info.Vswitch {
-		if v.Name == vswitch {
-			spec := v.Spec
-			policy := *spec.Policy
-			policy.Security = hostSec(sec)
-			spec.Policy = &policy
-			return ns.UpdateVirtualSwitch(ctx, vswitch, spec)
-		}
-	}
-	return fmt.Errorf("simulator: host %s has no vSwitch %q", hostName, vswitch)
+	return s.editVSwitchSecurity(ctx, hostName, vswitch, func(*types.HostNetworkSecurityPolicy) *types.HostNetworkSecurityPolicy { return hostSec(sec) })
 }
 
 // SetHostOption sets an advanced option of a host. value must have the
 // option's type (int64 for long options).
 func (s *Server) SetHostOption(ctx context.Context, hostName, key string, value any) error {
-	id := s.HostID(hostName)
-	if id == "" {
-		return fmt.Errorf("simulator: unknown host %q", hostName)
-	}
-	c, err := s.Client(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = c.Logout(ctx) }()
-	host := object.NewHostSystem(c.Client, types.ManagedObjectReference{Type: "HostSystem", Value: id})
-	m, err := host.ConfigManager().OptionManager(ctx)
-	if err != nil {
-		return err
-	}
-	return m.Update(ctx, []types.BaseOptionValue{&types.OptionValue{Key: key, Value: value}})
+	return s.withOptionManager(ctx, hostName, func(m *object.OptionManager) error {
+		return m.Update(ctx, []types.BaseOptionValue{&types.OptionValue{Key: key, Value: value}})
+	})
 }
 
 // AddMirrorSession adds a port-mirroring (VSPAN) session to a distributed

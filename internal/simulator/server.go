@@ -7,6 +7,10 @@
 // for the methods listed in overrides.go the hook returns a per-call wrapper
 // object that embeds the stock simulator object, so the objects stored in the
 // registry keep their stock types (vcsim asserts on them internally).
+//
+// Tests drive a running server through control.go (the call record, delays,
+// injected faults, sessions) and make out-of-band reads and changes through
+// helpers.go and oob.go, which internal/acctest wraps for tests.
 package simulator
 
 import (
@@ -27,10 +31,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vmware/govmomi"
 	gosim "github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25"
-	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -298,122 +300,6 @@ func (s *Server) ClusterID(name string) string { return s.id("cluster", name) }
 // DatacenterID returns the moref value of the named datacenter.
 func (s *Server) DatacenterID(name string) string { return s.id("dc", name) }
 
-// Calls returns a copy of the call record since start or the last reset.
-func (s *Server) Calls() []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Call(nil), s.calls...)
-}
-
-// ResetCalls clears the call record.
-func (s *Server) ResetCalls() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls = nil
-}
-
-// CallCount is the number of SOAP round trips recorded.
-func (s *Server) CallCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.calls)
-}
-
-// SetDelay sets the per-SOAP-method delay.
-func (s *Server) SetDelay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
-
-// FailCall makes the nth (1-based, counted from now) future call of method
-// fail with fault. object "" matches any object, otherwise the moref value of
-// _this must match. For *_Task methods the task is created and then fails.
-func (s *Server) FailCall(method, object string, nth int, fault types.BaseMethodFault) {
-	if nth < 1 {
-		nth = 1
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.hooks = append(s.hooks, &faultHook{method: method, object: object, remaining: nth, fault: fault})
-}
-
-// ClearFaults removes all fault hooks.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.hooks = nil
-}
-
-// takeFault counts a call against the hooks and returns the fault to inject.
-func (s *Server) takeFault(method, object string) types.BaseMethodFault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var fault types.BaseMethodFault
-	kept := s.hooks[:0]
-	for _, h := range s.hooks {
-		if h.method == method && (h.object == "" || h.object == object) {
-			h.remaining--
-			if h.remaining == 0 {
-				if fault == nil {
-					fault = h.fault
-				}
-				continue
-			}
-		}
-		kept = append(kept, h)
-	}
-	s.hooks = kept
-	return fault
-}
-
-// SessionCount is the current number of sessions in the SessionManager.
-func (s *Server) SessionCount() int {
-	s.expireIdle()
-	return len(s.sessionList())
-}
-
-// SetSessionIdleTimeout expires sessions idle longer than d (NotAuthenticated
-// on their next call); 0 means never.
-func (s *Server) SetSessionIdleTimeout(d time.Duration) {
-	s.mu.Lock()
-	s.idleTimeout = d
-	s.mu.Unlock()
-}
-
-// expireIdle terminates every tracked session idle longer than the timeout.
-func (s *Server) expireIdle() {
-	s.mu.Lock()
-	d := s.idleTimeout
-	var expired []string
-	if d > 0 {
-		now := time.Now()
-		for k, t := range s.lastSeen {
-			if now.Sub(t) > d {
-				expired = append(expired, k)
-				delete(s.lastSeen, k)
-				s.expired[k] = true
-			}
-		}
-	}
-	s.mu.Unlock()
-	for _, k := range expired {
-		s.terminate(k)
-	}
-}
-
-func (s *Server) terminate(key string) {
-	req := types.TerminateSession{This: *s.intc.ServiceContent.SessionManager, SessionId: []string{key}}
-	_, _ = methods.TerminateSession(s.ictx, s.intc, &req)
-}
-
-// Client returns a logged-in govmomi client. Its calls are recorded.
-func (s *Server) Client(ctx context.Context) (*govmomi.Client, error) {
-	u := *s.URL
-	u.User = url.UserPassword(s.User, s.Password)
-	return govmomi.NewClient(ctx, &u, true)
-}
-
 // Methods vCenter answers without a session.
 var unauthenticatedMethods = map[string]bool{
 	"RetrieveServiceContent": true, "Login": true, "LoginByToken": true,
@@ -590,30 +476,6 @@ func (r *recorder) flush() {
 	}
 	r.ResponseWriter.WriteHeader(r.status)
 	_, _ = r.ResponseWriter.Write(out)
-}
-
-// Wire types. vcsim holds distributed switches as DistributedVirtualSwitch;
-// vCenter reports VmwareDistributedVirtualSwitch (see dvsType). Responses
-// name the concrete type in every moref (type="..." attributes; xsi:type is
-// never a managed object type), and requests are translated back: morefs,
-// and type names in property specs, traversal specs and container view
-// types (<type>...</type>). vcsim matches the abstract type and its
-// subtypes in container views and property specs, so a request for either
-// type finds the switches, as on vCenter.
-var (
-	clientDVSAttr = []byte(` type="` + dvsType + `"`)
-	vcsimDVSAttr  = []byte(` type="` + vcsimDVSType + `"`)
-	clientDVSElem = []byte(`>` + dvsType + `<`)
-	vcsimDVSElem  = []byte(`>` + vcsimDVSType + `<`)
-)
-
-func toVcsimTypes(body []byte) []byte {
-	body = bytes.ReplaceAll(body, clientDVSAttr, vcsimDVSAttr)
-	return bytes.ReplaceAll(body, clientDVSElem, vcsimDVSElem)
-}
-
-func toClientTypes(body []byte) []byte {
-	return bytes.ReplaceAll(body, vcsimDVSAttr, clientDVSAttr)
 }
 
 func faultName(f types.BaseMethodFault) string {

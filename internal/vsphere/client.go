@@ -1,8 +1,15 @@
-// Package vsphere is the provider's only door to vSphere: a logged-in vim25
-// session per provider instance, reads through the PropertyCollector with only
-// the properties needed, and writes. Every function takes the caller's ctx.
-// Results are plain inventory values; faults become errors that name the
-// object they concern.
+// Package vsphere is the provider's only door to vSphere (govmomi): a
+// logged-in vim25 session per provider instance (client.go), reads through
+// the PropertyCollector with only the properties needed and a per-command
+// cache (snapshot.go, coalesce.go, decode.go, inventory.go), and verbs that
+// take ids and plain inventory values: lock a host's network or a switch
+// (lock.go), write or toggle a port group's policy (portgroup.go; the DV
+// configVersion and ConcurrentAccess retry inside), set a vSwitch's
+// promiscuous mode or a host's advanced options (host.go), and the toggle's
+// restore retry (toggle.go). Every function takes the caller's ctx. No
+// govmomi value leaves the package: specs and morefs stay in unexported
+// fields of Snapshot, a missing object is a *NotFoundError, and faults
+// become errors that name the object they concern (FaultName).
 package vsphere
 
 import (
@@ -272,9 +279,6 @@ func (c *Client) WithTimeout(ctx context.Context) (context.Context, context.Canc
 	}
 	return context.WithTimeout(ctx, c.cfg.APITimeout)
 }
-
-// Vim exposes the vim25 client to this package's tests.
-func (c *Client) Vim() *vim25.Client { return c.vim }
 
 // ReadCAFile checks that a CA bundle is readable PEM.
 func ReadCAFile(path string) error {

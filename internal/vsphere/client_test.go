@@ -1,7 +1,6 @@
 package vsphere_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"sync/atomic"
@@ -22,7 +21,7 @@ func TestSessionExpiry(t *testing.T) {
 	}
 	defer sim.Close()
 	c := connect(t, sim)
-	if _, err := c.InventoryTree(context.Background()); err != nil {
+	if _, err := c.InventoryTree(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	// Idle longer than the server's session timeout.
@@ -30,7 +29,7 @@ func TestSessionExpiry(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	sim.ResetCalls()
 	var n atomic.Int64
-	tree, err := c.InventoryTree(vsphere.WithCallCounter(context.Background(), &n))
+	tree, err := c.InventoryTree(vsphere.WithCallCounter(t.Context(), &n))
 	if err != nil {
 		t.Fatalf("read after session expiry: %v", err)
 	}
@@ -74,7 +73,7 @@ func TestConnectErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := base
 			tc.mod(&cfg)
-			_, err := vsphere.Connect(context.Background(), cfg)
+			_, err := vsphere.Connect(t.Context(), cfg)
 			var ce *vsphere.ConnectError
 			if !errors.As(err, &ce) {
 				t.Fatalf("err = %v, want a ConnectError", err)

@@ -3,7 +3,7 @@ package vsphere
 import (
 	"context"
 	"errors"
-	"sort"
+	"slices"
 	"sync"
 
 	"github.com/vmware/govmomi/vim25/types"
@@ -190,17 +190,7 @@ func (oc *objectCache) Invalidate(ids ...string) {
 	}
 }
 
+// mergeKeys is the sorted union of two key lists.
 func mergeKeys(a, b []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, l := range [][]string{a, b} {
-		for _, s := range l {
-			if !seen[s] {
-				seen[s] = true
-				out = append(out, s)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
+	return slices.Compact(slices.Sorted(slices.Values(slices.Concat(a, b))))
 }

@@ -1,7 +1,6 @@
 package vsphere_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
@@ -22,7 +21,7 @@ func TestDVPortGroupsAndMacLearningInherit(t *testing.T) {
 	}
 	t.Cleanup(s.Close)
 	c := connect(t, s)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	pgs, err := c.DVPortGroups(ctx)
 	if err != nil {
@@ -47,11 +46,11 @@ func TestDVPortGroupsAndMacLearningInherit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return snap.FindDVPortGroup(id), snap.DVPortGroupRaw[id].ConfigVersion
+		return snap.FindDVPortGroup(id), vsphere.ConfigVersion(snap, id)
 	}
 	_, v := read()
 	tr := true
-	next, err := c.ReconfigureDVPortGroup(ctx, id, v, vsphere.DVPolicy{UseMacManagement: true,
+	next, err := c.ReconfigureDVPortGroup(ctx, id, v, vsphere.Policy{UseMacManagement: true,
 		Security:    inventory.Security{AllowPromiscuous: &tr, MacChanges: &tr, ForgedTransmits: &tr},
 		MacLearning: &inventory.MacLearning{Enabled: true, AllowUnicastFlooding: true, Limit: 64, LimitPolicy: "drop"}})
 	if err != nil {
@@ -65,11 +64,11 @@ func TestDVPortGroupsAndMacLearningInherit(t *testing.T) {
 		t.Fatalf("MAC learning not written: %+v", pg.MacLearning)
 	}
 	// A stale version is ConcurrentAccess.
-	if _, err := c.ReconfigureDVPortGroup(ctx, id, v, vsphere.DVPolicy{UseMacManagement: true, Security: pg.Security}); !vsphere.IsConcurrentAccess(err) {
+	if _, err := c.ReconfigureDVPortGroup(ctx, id, v, vsphere.Policy{UseMacManagement: true, Security: pg.Security}); !vsphere.IsConcurrentAccess(err) {
 		t.Errorf("stale configVersion: got %v, want ConcurrentAccess", err)
 	}
 	// Security stays explicit, MAC learning inherits again.
-	if _, err := c.ReconfigureDVPortGroup(ctx, id, v2, vsphere.DVPolicy{UseMacManagement: true, Security: pg.Security, MacLearningInherit: true}); err != nil {
+	if _, err := c.ReconfigureDVPortGroup(ctx, id, v2, vsphere.Policy{UseMacManagement: true, Security: pg.Security, MacLearningInherit: true}); err != nil {
 		t.Fatal(err)
 	}
 	pg, _ = read()

@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"github.com/vmware/govmomi/vim25/methods"
-	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -156,19 +155,6 @@ func (c *Client) retrieve(ctx context.Context, spec types.PropertyFilterSpec) ([
 		token = next.Returnval.Token
 	}
 	return objs, nil
-}
-
-// load decodes ObjectContent into mo structs (mo.LoadObjectContent) keyed by moref value.
-func load[T any](objs []types.ObjectContent) (map[string]*T, error) {
-	out := make(map[string]*T, len(objs))
-	for _, o := range objs {
-		v := new(T)
-		if err := mo.LoadObjectContent([]types.ObjectContent{o}, v); err != nil {
-			return nil, err
-		}
-		out[o.Obj.Value] = v
-	}
-	return out, nil
 }
 
 // NamedRef is an object's moref value and inventory name.

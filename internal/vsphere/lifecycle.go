@@ -4,16 +4,11 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"time"
 )
 
 // ErrEnding is what a toggle gets when the provider process is ending
 // (Quiesce): a toggle not yet started is not started.
 var ErrEnding = errors.New("the provider process is ending (SIGTERM, or Terraform is gone), so the toggle was not started; promiscuous mode is as it was")
-
-// RestoreDeadline bounds a toggle once started: both of its writes and the
-// retries of the second, which outlive the operation's cancellation.
-const RestoreDeadline = 30 * time.Second
 
 // lifecycle is a client's bookkeeping of the toggles in flight, so that a
 // process that ends finishes them before it logs out.
@@ -35,7 +30,7 @@ type clientKey struct{}
 
 // Begin prepares a request ctx for vSphere calls: the logging subsystem with
 // secrets masked, api_timeout, the end of the process (Quiesce), and the
-// client's toggle bookkeeping for Restoring.
+// client's toggle bookkeeping for restoring.
 func (c *Client) Begin(ctx context.Context) (context.Context, context.CancelFunc) {
 	ctx, cancel := c.WithTimeout(context.WithValue(WithLogging(ctx), clientKey{}, c))
 	if c.life.down == nil {
@@ -45,13 +40,13 @@ func (c *Client) Begin(ctx context.Context) (context.Context, context.CancelFunc
 	return ctx, func() { stop(); cancel() }
 }
 
-// Restoring starts a toggle: it returns the ctx for its two writes. It
+// restoring starts a toggle: it returns the ctx for its two writes. It
 // outlives the cancellation of ctx (Ctrl-C, api_timeout, the end of the
 // process) with a deadline of its own, RestoreDeadline, so a toggle never
 // stops between its two writes without trying the second. The toggle counts
 // as in flight until cancel is called; Quiesce waits for it. Once the
 // client is quiescing, it returns ErrEnding and the toggle must not start.
-func Restoring(ctx context.Context) (context.Context, context.CancelFunc, error) {
+func restoring(ctx context.Context) (context.Context, context.CancelFunc, error) {
 	c, _ := ctx.Value(clientKey{}).(*Client)
 	if c != nil {
 		c.life.mu.Lock()

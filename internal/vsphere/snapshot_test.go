@@ -15,13 +15,13 @@ import (
 
 func connect(t testing.TB, sim *simulator.Server) *vsphere.Client {
 	t.Helper()
-	c, err := vsphere.Connect(context.Background(), vsphere.Config{
+	c, err := vsphere.Connect(t.Context(), vsphere.Config{
 		Server: sim.URL.Host, User: sim.User, Password: sim.Password, Thumbprint: sim.Thumbprint, APITimeout: time.Minute,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = c.Logout(context.Background()) })
+	t.Cleanup(func() { _ = c.Logout(context.WithoutCancel(t.Context())) })
 	return c
 }
 
@@ -39,8 +39,8 @@ func hostsScenario(n, pgs int) simulator.Scenario {
 	return simulator.Scenario{Datacenters: []simulator.Datacenter{{Name: "dc", Clusters: []simulator.Cluster{{Name: "c", Hosts: hosts}}}}}
 }
 
-func counted(n *atomic.Int64) context.Context {
-	return vsphere.WithCallCounter(context.Background(), n)
+func counted(t testing.TB, n *atomic.Int64) context.Context {
+	return vsphere.WithCallCounter(t.Context(), n)
 }
 
 func TestReadHost(t *testing.T) {
@@ -53,7 +53,7 @@ func TestReadHost(t *testing.T) {
 	c := connect(t, sim)
 	id := sim.HostID("esx-02.lab")
 	var n atomic.Int64
-	snap, err := c.Read(counted(&n), vsphere.Request{HostIDs: []string{id, "host-404"}})
+	snap, err := c.Read(counted(t, &n), vsphere.Request{HostIDs: []string{id, "host-404"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,11 +89,14 @@ func TestReadHost(t *testing.T) {
 	if lab == nil || !lab.Effective.AllowPromiscuous || lab.Security.AllowPromiscuous != nil {
 		t.Errorf("Lab-Shared inherits promiscuous from vSwitch2: %+v", lab)
 	}
-	if snap.HostRefs[id].NetworkSystem.Value == "" || snap.HostRefs[id].AdvancedOption.Value == "" {
-		t.Errorf("host refs = %+v", snap.HostRefs[id])
+	if r := vsphere.HostManagers(snap, id); r.NetworkSystem.Value == "" || r.AdvancedOption.Value == "" {
+		t.Errorf("host managers = %+v", r)
 	}
-	if _, ok := snap.PortGroupRaw[id+":FW-WAN"]; !ok {
-		t.Error("no raw spec for FW-WAN")
+	if _, err := c.PortGroupWriter(snap, vsphere.PortGroupRef{HostID: id, Name: "FW-WAN"}); err != nil {
+		t.Errorf("no writer for FW-WAN: %v", err)
+	}
+	if _, err := c.PortGroupWriter(snap, vsphere.PortGroupRef{HostID: id, Name: "FW-NOPE"}); !vsphere.IsNotFound(err) {
+		t.Errorf("writer for a missing port group: %v, want a NotFoundError", err)
 	}
 }
 
@@ -107,7 +110,7 @@ func TestReadDVPortGroups(t *testing.T) {
 	c := connect(t, sim)
 	core, legacy := sim.DVPortGroupID("FW-CORE"), sim.DVPortGroupID("FW-LEGACY")
 	var n atomic.Int64
-	snap, err := c.Read(counted(&n), vsphere.Request{DVPortGroupIDs: []string{core, legacy}})
+	snap, err := c.Read(counted(t, &n), vsphere.Request{DVPortGroupIDs: []string{core, legacy}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +128,7 @@ func TestReadDVPortGroups(t *testing.T) {
 	if old := snap.FindDVSwitch(sim.DVSwitchID("dvs-legacy")); old == nil || old.Version != "5.0.0" {
 		t.Errorf("dvs-legacy = %+v", old)
 	}
-	if snap.DVPortGroupRaw[core].ConfigVersion == "" {
+	if vsphere.ConfigVersion(snap, core) == "" {
 		t.Error("no config version")
 	}
 }
@@ -155,7 +158,7 @@ func TestReadCoalesced(t *testing.T) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			var n atomic.Int64
-			snap, err := c.Read(counted(&n), vsphere.Request{HostIDs: []string{id}})
+			snap, err := c.Read(counted(t, &n), vsphere.Request{HostIDs: []string{id}})
 			if err == nil && snap.FindHost(id) == nil {
 				err = fmt.Errorf("%s not read", id)
 			}
@@ -180,7 +183,7 @@ func TestReadCoalesced(t *testing.T) {
 
 	// Cached now.
 	sim.ResetCalls()
-	snap, err := c.Read(context.Background(), vsphere.Request{HostIDs: ids[:3]})
+	snap, err := c.Read(t.Context(), vsphere.Request{HostIDs: ids[:3]})
 	if err != nil || sim.CallCount() != 0 {
 		t.Fatalf("cached read: %v, %d calls", err, sim.CallCount())
 	}
@@ -188,11 +191,15 @@ func TestReadCoalesced(t *testing.T) {
 	// A write invalidates the host it touched.
 	h := snap.FindHost(ids[0])
 	tr := true
-	if err := c.SetPortGroupPolicy(context.Background(), snap.HostRefs[h.ID].NetworkSystem, snap.PortGroupRaw[h.ID+":PG-0"], inventory.Security{AllowPromiscuous: &tr}, nil); err != nil {
+	w, err := c.PortGroupWriter(snap, vsphere.PortGroupRef{HostID: h.ID, Name: "PG-0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(t.Context(), vsphere.Policy{Security: inventory.Security{AllowPromiscuous: &tr}}); err != nil {
 		t.Fatal(err)
 	}
 	sim.ResetCalls()
-	snap, err = c.Read(context.Background(), vsphere.Request{HostIDs: ids[:1]})
+	snap, err = c.Read(t.Context(), vsphere.Request{HostIDs: ids[:1]})
 	if err != nil {
 		t.Fatal(err)
 	}

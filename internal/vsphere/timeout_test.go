@@ -36,31 +36,36 @@ func TestEveryCallUnderAPITimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refs, pg := snap.HostRefs[host], snap.PortGroupRaw[host+":PG"]
+	std, err := c.PortGroupWriter(snap, vsphere.PortGroupRef{HostID: host, Name: "PG"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dv, err := c.PortGroupWriter(snap, vsphere.PortGroupRef{DVPortGroupID: dvpg})
+	if err != nil {
+		t.Fatal(err)
+	}
 	yes := true
 	calls := []struct {
 		name string
 		call func(context.Context) error
 	}{
 		{"Read", func(ctx context.Context) error {
-			c.Invalidate(host)
-			_, err := c.Read(ctx, vsphere.Request{HostIDs: []string{host}})
+			_, err := c.ReadFresh(ctx, vsphere.Request{HostIDs: []string{host}})
 			return err
 		}},
 		{"InventoryTree", func(ctx context.Context) error { _, err := c.InventoryTree(ctx); return err }},
 		{"DVPortGroups", func(ctx context.Context) error { _, err := c.DVPortGroups(ctx); return err }},
-		{"SetPortGroupPolicy", func(ctx context.Context) error {
-			return c.SetPortGroupPolicy(ctx, refs.NetworkSystem, pg, inventory.Security{AllowPromiscuous: &yes}, nil)
+		{"UpdatePortGroup", func(ctx context.Context) error {
+			return std.Write(ctx, vsphere.Policy{Security: inventory.Security{AllowPromiscuous: &yes}})
 		}},
-		{"SetVSwitchPromiscuous", func(ctx context.Context) error {
-			return c.SetVSwitchPromiscuous(ctx, refs.NetworkSystem, "vSwitch0", snap.VSwitchRaw[host+":vSwitch0"], false)
+		{"UpdateVirtualSwitch", func(ctx context.Context) error {
+			return c.SetVSwitchPromiscuous(ctx, snap, host, "vSwitch0", false)
 		}},
 		{"UpdateOptions", func(ctx context.Context) error {
-			return c.UpdateOptions(ctx, refs.AdvancedOption, map[string]any{inventory.OptionRPFKey: int64(1)})
+			return c.UpdateOptions(ctx, snap, host, map[string]any{inventory.OptionRPFKey: int64(1)})
 		}},
-		{"ReconfigureDVPortGroup", func(ctx context.Context) error {
-			_, err := c.ReconfigureDVPortGroup(ctx, dvpg, snap.DVPortGroupRaw[dvpg].ConfigVersion, vsphere.DVPolicy{Security: inventory.Security{AllowPromiscuous: &yes}})
-			return err
+		{"ReconfigureDVPortgroup_Task", func(ctx context.Context) error {
+			return dv.Write(ctx, vsphere.Policy{Security: inventory.Security{AllowPromiscuous: &yes}})
 		}},
 		{"Logout", c.Logout},
 	}

@@ -1,54 +1,13 @@
-package provider
+package hostsettings
 
 import (
 	"fmt"
 	"math"
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
-
-// hostIDPattern is what a HostSystem managed object id looks like: "host-21"
-// on vCenter, "ha-host" on a host managed directly.
-var hostIDPattern = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
-
-// otherMorefPrefixes are moref prefixes of objects that are not hosts: a
-// value starting with one of them is a mix-up worth naming.
-var otherMorefPrefixes = map[string]string{
-	"vm-": "virtual machine", "dvportgroup-": "distributed port group", "dvs-": "distributed switch",
-	"network-": "network", "datastore-": "datastore", "datacenter-": "datacenter", "domain-c": "cluster",
-	"domain-s": "standalone host's compute resource", "group-": "folder", "resgroup-": "resource pool",
-}
-
-const hostIDFormat = `a HostSystem managed object id such as "host-21" (vCenter) or "ha-host" (ESXi managed directly); take it from data.carp_hosts (hosts[*].id) or the vsphere provider's host id`
-
-// checkHostID returns why id is not a host moref, or "" when it looks like one.
-func checkHostID(id string) string {
-	switch {
-	case strings.TrimSpace(id) == "":
-		return "host_system_id is empty. Expected " + hostIDFormat + "."
-	case !hostIDPattern.MatchString(id):
-		return fmt.Sprintf("%q is not a managed object id (only letters, digits, '-', '_', '.' and ':' occur in one; an inventory path or a name with spaces is not accepted). Expected %s.", id, hostIDFormat)
-	}
-	for _, p := range sortedKeysOf(otherMorefPrefixes) {
-		if strings.HasPrefix(id, p) {
-			return fmt.Sprintf("%q is the id of a %s, not of a host. Expected %s.", id, otherMorefPrefixes[p], hostIDFormat)
-		}
-	}
-	return ""
-}
-
-func sortedKeysOf[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // expectedType describes what an option accepts, for error messages:
 // "an integer (long) from 0 to 1", "true or false", "one of a, b".
@@ -148,4 +107,22 @@ func sameOption(ov *vsphere.OptionValue, s string, v any) bool {
 		return false
 	}
 	return formatOption(want) == formatOption(v)
+}
+
+// rpfValue is the value to write for the planned boolean, typed as declared.
+func rpfValue(ov *vsphere.OptionValue, on bool) (any, error) {
+	s := "0"
+	if on {
+		s = "1"
+	}
+	return convertOption(ov, s)
+}
+
+// supported returns the host's option, or nil when the host does not declare it.
+func supported(snap *vsphere.Snapshot, hostID, key string) *vsphere.OptionValue {
+	ov := snap.Options[hostID][key]
+	if ov == nil || ov.Type == "" {
+		return nil
+	}
+	return ov
 }

@@ -1,4 +1,4 @@
-package provider_test
+package hostsettings_test
 
 import (
 	"context"
@@ -14,8 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/vmware/govmomi/object"
-	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/acctest"
@@ -24,124 +22,6 @@ import (
 )
 
 const rpfKey = inventory.OptionRPFKey
-
-func bp(b bool) *bool { return &b }
-
-// carpHost is a firewall host: vSwitch0 teams vmnic0+vmnic1 and carries
-// FW-WAN (accepts promiscuous mode itself) and Mgmt (inherits Reject);
-// vSwitch1 accepts promiscuous mode at switch level and carries FW-SYNC
-// (inherits it) and Backup (rejects it itself).
-func carpHost(name string, rpf int64) simulator.Host {
-	return simulator.Host{Name: name, RPFCheckPromisc: rpf, VSwitches: []simulator.VSwitch{
-		{Name: "vSwitch0", Uplinks: []string{"vmnic0", "vmnic1"}, PortGroups: []simulator.PortGroup{
-			{Name: "FW-WAN", VLAN: 10, Security: inventory.Security{AllowPromiscuous: bp(true), ForgedTransmits: bp(true)}},
-			{Name: "Mgmt", VLAN: 20},
-		}},
-		{Name: "vSwitch1", Uplinks: []string{"vmnic2"}, Security: inventory.Security{AllowPromiscuous: bp(true)}, PortGroups: []simulator.PortGroup{
-			{Name: "FW-SYNC", VLAN: 30},
-			{Name: "Backup", VLAN: 40, Security: inventory.Security{AllowPromiscuous: bp(false)}},
-		}},
-	}}
-}
-
-func carpScenario() simulator.Scenario {
-	return simulator.Scenario{Datacenters: []simulator.Datacenter{{
-		Name:     "dc",
-		Clusters: []simulator.Cluster{{Name: "fw", Hosts: []simulator.Host{carpHost("esx-01", 0), {Name: "esx-02", RPFCheckPromisc: 1}}}},
-	}}}
-}
-
-func hostSettingsHCL(hostID string, attrs ...string) string {
-	return fmt.Sprintf("resource \"carp_host_settings\" \"h\" {\n  host_system_id = %q\n  %s\n}\n", hostID, strings.Join(attrs, "\n  "))
-}
-
-// hostOption reads an advanced option from the simulator, out of band.
-func hostOption(t testing.TB, e *acctest.Env, host, key string) any {
-	t.Helper()
-	ctx := context.Background()
-	c, err := e.Sim.Client(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := object.NewHostSystem(c.Client, types.ManagedObjectReference{Type: "HostSystem", Value: e.Sim.HostID(host)})
-	m, err := h.ConfigManager().OptionManager(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts, err := m.Query(ctx, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(opts) != 1 {
-		t.Fatalf("%s on %s: %d options", key, host, len(opts))
-	}
-	return opts[0].GetOptionValue().Value
-}
-
-func setHostOption(t testing.TB, e *acctest.Env, host, key string, v any) {
-	t.Helper()
-	ctx := context.Background()
-	c, err := e.Sim.Client(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := object.NewHostSystem(c.Client, types.ManagedObjectReference{Type: "HostSystem", Value: e.Sim.HostID(host)})
-	m, err := h.ConfigManager().OptionManager(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Update(ctx, []types.BaseOptionValue{&types.OptionValue{Key: key, Value: v}}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func netSystemID(t testing.TB, e *acctest.Env, host string) string {
-	t.Helper()
-	ctx := context.Background()
-	c, err := e.Sim.Client(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var hs mo.HostSystem
-	h := object.NewHostSystem(c.Client, types.ManagedObjectReference{Type: "HostSystem", Value: e.Sim.HostID(host)})
-	if err := h.Properties(ctx, h.Reference(), []string{"configManager.networkSystem"}, &hs); err != nil {
-		t.Fatal(err)
-	}
-	return hs.ConfigManager.NetworkSystem.Value
-}
-
-// portGroupSecurity reads the port group's own security policy as
-// "promisc=... mac=... forged=..." (nil = inherit).
-func portGroupSecurity(t testing.TB, e *acctest.Env, host, pg string) string {
-	t.Helper()
-	ctx := context.Background()
-	c, err := e.Sim.Client(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var hs mo.HostSystem
-	h := object.NewHostSystem(c.Client, types.ManagedObjectReference{Type: "HostSystem", Value: e.Sim.HostID(host)})
-	if err := h.Properties(ctx, h.Reference(), []string{"config.network.portgroup"}, &hs); err != nil {
-		t.Fatal(err)
-	}
-	f := func(b *bool) string {
-		if b == nil {
-			return "inherit"
-		}
-		return fmt.Sprint(*b)
-	}
-	for _, p := range hs.Config.Network.Portgroup {
-		if p.Spec.Name == pg {
-			s := p.Spec.Policy.Security
-			if s == nil {
-				s = &types.HostNetworkSecurityPolicy{}
-			}
-			return fmt.Sprintf("promisc=%s mac=%s forged=%s vlan=%d", f(s.AllowPromiscuous), f(s.MacChanges), f(s.ForgedTransmits), p.Spec.VlanId)
-		}
-	}
-	t.Fatalf("no port group %s on %s", pg, host)
-	return ""
-}
 
 // writes returns the recorded network writes as "Method Detail".
 func writes(e *acctest.Env) []string {
@@ -156,7 +36,7 @@ func writes(e *acctest.Env) []string {
 
 func expectOption(t *testing.T, e *acctest.Env, host, key string, want any) func(*terraform.State) error {
 	return func(*terraform.State) error {
-		if got := hostOption(t, e, host, key); got != want {
+		if got := e.OOB().HostOption(host, key); got != want {
 			return fmt.Errorf("%s on %s = %v (%T), want %v (%T)", key, host, got, got, want, want)
 		}
 		return nil
@@ -192,9 +72,9 @@ const res = "carp_host_settings.h"
 
 func TestAccHostSettings_basic(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, carpScenario())
+	e := acctest.New(t, acctest.HostScenario())
 	id := e.Sim.HostID("esx-01")
-	cfg := e.Config(hostSettingsHCL(id, "toggle_promiscuous_on_apply = true"))
+	cfg := e.Config(acctest.HostSettingsHCL(id, "toggle_promiscuous_on_apply = true"))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
 		CheckDestroy:             expectOption(t, e, "esx-01", rpfKey, int64(0)), // restored
@@ -227,7 +107,7 @@ func TestAccHostSettings_basic(t *testing.T) {
 							"FW-WAN":  "promisc=true mac=inherit forged=true vlan=10",
 							"Mgmt":    "promisc=inherit mac=inherit forged=inherit vlan=20",
 						} {
-							if got := portGroupSecurity(t, e, "esx-01", pg); got != want {
+							if got := e.OOB().PortGroupSecurity("esx-01", pg); got != want {
 								return fmt.Errorf("%s: %s, want %s", pg, got, want)
 							}
 						}
@@ -238,7 +118,7 @@ func TestAccHostSettings_basic(t *testing.T) {
 			{
 				// Drift: the option is set back to 0 out of band.
 				PreConfig: func() {
-					setHostOption(t, e, "esx-01", rpfKey, int64(0))
+					e.OOB().SetHostOption("esx-01", rpfKey, int64(0))
 					e.Sim.ResetCalls()
 					e.Diags.Reset()
 				},
@@ -284,7 +164,7 @@ func TestAccHostSettings_basic(t *testing.T) {
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
 				ImportStateId:   id,
-				Config:          e.Config(hostSettingsHCL(id)),
+				Config:          e.Config(acctest.HostSettingsHCL(id)),
 				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(res, plancheck.ResourceActionNoop),
 					plancheck.ExpectKnownValue(res, tfjsonpath.New("reverse_path_fwd_check_promisc"), knownvalue.Bool(true)),
@@ -297,14 +177,14 @@ func TestAccHostSettings_basic(t *testing.T) {
 
 func TestAccHostSettings_noRestore(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, carpScenario())
+	e := acctest.New(t, acctest.HostScenario())
 	id := e.Sim.HostID("esx-01")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
 		CheckDestroy:             expectOption(t, e, "esx-01", rpfKey, int64(1)), // left as is
 		Steps: []resource.TestStep{{
 			PreConfig: func() { e.Sim.ResetCalls() },
-			Config:    e.Config(hostSettingsHCL(id, "restore_on_destroy = false")),
+			Config:    e.Config(acctest.HostSettingsHCL(id, "restore_on_destroy = false")),
 			Check: resource.ComposeTestCheckFunc(
 				expectOption(t, e, "esx-01", rpfKey, int64(1)),
 				expectWrites(e, nil), // toggle_promiscuous_on_apply defaults to false
@@ -318,7 +198,7 @@ func TestAccHostSettings_noRestore(t *testing.T) {
 
 func TestAccHostSettings_warnings(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, carpScenario())
+	e := acctest.New(t, acctest.HostScenario())
 	id := e.Sim.HostID("esx-01")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
@@ -326,7 +206,7 @@ func TestAccHostSettings_warnings(t *testing.T) {
 			{
 				// false on a host whose teamed vSwitch0 carries FW-WAN.
 				PreConfig: e.Diags.Reset,
-				Config:    e.Config(hostSettingsHCL(id, "reverse_path_fwd_check_promisc = false")),
+				Config:    e.Config(acctest.HostSettingsHCL(id, "reverse_path_fwd_check_promisc = false")),
 				Check: resource.ComposeTestCheckFunc(
 					e.Diags.ExpectWarning("CARP004 rpf_check_off_with_teaming", "host esx-01 ("+id+")", "FW-WAN", "reverse_path_fwd_check_promisc = true"),
 					e.Diags.ExpectNoWarning("CARP005"), // no change: the host is at 0 already
@@ -336,7 +216,7 @@ func TestAccHostSettings_warnings(t *testing.T) {
 			{
 				// The fix of CARP004 changes the option without a toggle.
 				PreConfig: e.Diags.Reset,
-				Config:    e.Config(hostSettingsHCL(id, "reverse_path_fwd_check_promisc = true")),
+				Config:    e.Config(acctest.HostSettingsHCL(id, "reverse_path_fwd_check_promisc = true")),
 				Check: resource.ComposeTestCheckFunc(
 					e.Diags.ExpectWarning("CARP005 toggle_after_rpf_change", "host esx-01 ("+id+")", "FW-WAN", "toggle_promiscuous_on_apply = true"),
 					e.Diags.ExpectNoWarning("CARP004"),
@@ -345,7 +225,7 @@ func TestAccHostSettings_warnings(t *testing.T) {
 			{
 				// Both fixed: no change of the option, toggle asked for.
 				PreConfig: e.Diags.Reset,
-				Config:    e.Config(hostSettingsHCL(id, "toggle_promiscuous_on_apply = true")),
+				Config:    e.Config(acctest.HostSettingsHCL(id, "toggle_promiscuous_on_apply = true")),
 				Check: resource.ComposeTestCheckFunc(
 					e.Diags.ExpectNoWarning("CARP004"),
 					e.Diags.ExpectNoWarning("CARP005"),
@@ -357,14 +237,14 @@ func TestAccHostSettings_warnings(t *testing.T) {
 
 func TestAccHostSettings_toggleFault(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, carpScenario())
+	e := acctest.New(t, acctest.HostScenario())
 	id := e.Sim.HostID("esx-01")
-	ns := netSystemID(t, e, "esx-01")
+	ns := e.OOB().NetworkSystemID("esx-01")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
 			{
-				Config: e.Config(hostSettingsHCL(id, "reverse_path_fwd_check_promisc = false", "toggle_promiscuous_on_apply = true")),
+				Config: e.Config(acctest.HostSettingsHCL(id, "reverse_path_fwd_check_promisc = false", "toggle_promiscuous_on_apply = true")),
 			},
 			{
 				// Call 1 disables FW-SYNC; calls 2-5 (the restore and its
@@ -375,18 +255,18 @@ func TestAccHostSettings_toggleFault(t *testing.T) {
 						e.Sim.FailCall("UpdatePortGroup", ns, n, &types.SystemError{Reason: "injected"})
 					}
 				},
-				Config:      e.Config(hostSettingsHCL(id, "toggle_promiscuous_on_apply = true")),
+				Config:      e.Config(acctest.HostSettingsHCL(id, "toggle_promiscuous_on_apply = true")),
 				ExpectError: regexp.MustCompile(`(?s)port group "FW-SYNC" on host\s+esx-01\s+\(` + id + `\).*promiscuous\s+mode\s+OFF.*SystemError.*pending_reenable`),
 			},
 			{
 				PreConfig: func() {
 					e.Sim.ClearFaults()
-					if got := portGroupSecurity(t, e, "esx-01", "FW-SYNC"); !strings.HasPrefix(got, "promisc=false") {
+					if got := e.OOB().PortGroupSecurity("esx-01", "FW-SYNC"); !strings.HasPrefix(got, "promisc=false") {
 						t.Errorf("after the fault FW-SYNC is %s, want promisc=false", got)
 					}
 					e.Sim.ResetCalls()
 				},
-				Config: e.Config(hostSettingsHCL(id, "toggle_promiscuous_on_apply = true")),
+				Config: e.Config(acctest.HostSettingsHCL(id, "toggle_promiscuous_on_apply = true")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
@@ -402,7 +282,7 @@ func TestAccHostSettings_toggleFault(t *testing.T) {
 					// then the interrupted toggle is done whole.
 					expectWrites(e, append([]string{"UpdatePortGroup FW-SYNC promisc=inherit mac=inherit forged=inherit"}, wantToggle...)),
 					func(*terraform.State) error {
-						if got := portGroupSecurity(t, e, "esx-01", "FW-SYNC"); got != "promisc=inherit mac=inherit forged=inherit vlan=30" {
+						if got := e.OOB().PortGroupSecurity("esx-01", "FW-SYNC"); got != "promisc=inherit mac=inherit forged=inherit vlan=30" {
 							return fmt.Errorf("FW-SYNC is %s after the repair", got)
 						}
 						return nil
@@ -415,7 +295,7 @@ func TestAccHostSettings_toggleFault(t *testing.T) {
 
 func TestAccHostSettings_advancedOptions(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, carpScenario())
+	e := acctest.New(t, acctest.HostScenario())
 	id := e.Sim.HostID("esx-02")
 	good := `advanced_options = {
     "Net.BlockGuestBPDU"    = "1"
@@ -429,7 +309,7 @@ func TestAccHostSettings_advancedOptions(t *testing.T) {
 		),
 		Steps: []resource.TestStep{
 			{
-				Config: e.Config(hostSettingsHCL(id, good)),
+				Config: e.Config(acctest.HostSettingsHCL(id, good)),
 				Check: resource.ComposeTestCheckFunc(
 					expectOption(t, e, "esx-02", "Net.BlockGuestBPDU", int64(1)), // typed long
 					expectOption(t, e, "esx-02", "Syslog.global.logHost", "udp://10.0.0.1:514"),
@@ -443,8 +323,8 @@ func TestAccHostSettings_advancedOptions(t *testing.T) {
 			},
 			{
 				// Drift on an advanced option.
-				PreConfig: func() { setHostOption(t, e, "esx-02", "Net.BlockGuestBPDU", int64(0)) },
-				Config:    e.Config(hostSettingsHCL(id, good)),
+				PreConfig: func() { e.OOB().SetHostOption("esx-02", "Net.BlockGuestBPDU", int64(0)) },
+				Config:    e.Config(acctest.HostSettingsHCL(id, good)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate)},
 				},
@@ -454,25 +334,25 @@ func TestAccHostSettings_advancedOptions(t *testing.T) {
 				),
 			},
 			{
-				Config:      e.Config(hostSettingsHCL(id, `advanced_options = { "Net.BlockGuestBPDU" = "yes" }`)),
+				Config:      e.Config(acctest.HostSettingsHCL(id, `advanced_options = { "Net.BlockGuestBPDU" = "yes" }`)),
 				ExpectError: regexp.MustCompile(`(?s)advanced_options\["Net.BlockGuestBPDU"\].*"yes".*integer\s+\(long\)\s+from\s+0\s+to\s+1`),
 			},
 			{
-				Config:      e.Config(hostSettingsHCL(id, `advanced_options = { "Net.BlockGuestBPDU" = "7" }`)),
+				Config:      e.Config(acctest.HostSettingsHCL(id, `advanced_options = { "Net.BlockGuestBPDU" = "7" }`)),
 				ExpectError: regexp.MustCompile(`(?s)"7"\s+is\s+not\s+valid\s+for\s+Net.BlockGuestBPDU.*from\s+0\s+to\s+1`),
 			},
 			{
-				Config:      e.Config(hostSettingsHCL(id, `advanced_options = { "Net.NoSuchOption" = "1" }`)),
+				Config:      e.Config(acctest.HostSettingsHCL(id, `advanced_options = { "Net.NoSuchOption" = "1" }`)),
 				ExpectError: regexp.MustCompile(`(?s)Unknown advanced option.*no advanced option\s+"Net.NoSuchOption"`),
 			},
 			{
-				Config:      e.Config(hostSettingsHCL(id, `advanced_options = { "Misc.HeartbeatTimeout" = "1.5" }`)),
+				Config:      e.Config(acctest.HostSettingsHCL(id, `advanced_options = { "Misc.HeartbeatTimeout" = "1.5" }`)),
 				ExpectError: regexp.MustCompile(`(?s)Misc.HeartbeatTimeout.*integer\s+\(int\)\s+from\s+1\s+to\s+86400`),
 			},
 			{
 				// Dropping a key puts its original value back; an int
 				// option is written as int.
-				Config: e.Config(hostSettingsHCL(id, `advanced_options = {
+				Config: e.Config(acctest.HostSettingsHCL(id, `advanced_options = {
     "Net.BlockGuestBPDU"    = "1"
     "Misc.HeartbeatTimeout" = "120"
   }`)),
@@ -493,39 +373,39 @@ func TestAccHostSettings_advancedOptions(t *testing.T) {
 
 func TestAccHostSettings_badInput(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, carpScenario())
+	e := acctest.New(t, acctest.HostScenario())
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
 			{
-				Config:      e.Config(hostSettingsHCL("esx 01")),
+				Config:      e.Config(acctest.HostSettingsHCL("esx 01")),
 				ExpectError: regexp.MustCompile(`(?s)Invalid host_system_id.*"esx 01" is not a managed object id.*host-21`),
 			},
 			{
-				Config:      e.Config(hostSettingsHCL("vm-42")),
+				Config:      e.Config(acctest.HostSettingsHCL("vm-42")),
 				ExpectError: regexp.MustCompile(`(?s)"vm-42" is the id of a virtual machine, not of a host`),
 			},
 			{
-				Config:      e.Config(hostSettingsHCL("")),
+				Config:      e.Config(acctest.HostSettingsHCL("")),
 				ExpectError: regexp.MustCompile(`host_system_id is empty`),
 			},
 			{
-				Config:      e.Config(hostSettingsHCL("host-9999")),
+				Config:      e.Config(acctest.HostSettingsHCL("host-9999")),
 				ExpectError: regexp.MustCompile(`(?s)Host not found.*"host-9999".*data.carp_hosts`),
 			},
 			{
-				Config:      e.Config(hostSettingsHCL(e.Sim.HostID("esx-02"), `advanced_options = { "`+rpfKey+`" = "1" }`)),
+				Config:      e.Config(acctest.HostSettingsHCL(e.Sim.HostID("esx-02"), `advanced_options = { "`+rpfKey+`" = "1" }`)),
 				ExpectError: regexp.MustCompile(`(?s)reverse_path_fwd_check_promisc`),
 			},
 			{
 				ResourceName:  res,
-				Config:        e.Config(hostSettingsHCL(e.Sim.HostID("esx-02"))),
+				Config:        e.Config(acctest.HostSettingsHCL(e.Sim.HostID("esx-02"))),
 				ImportState:   true,
 				ImportStateId: "not a moref",
 				ExpectError:   regexp.MustCompile(`(?s)Invalid import id`),
 			},
 			{
-				Config: e.Config(hostSettingsHCL(e.Sim.HostID("esx-02"))),
+				Config: e.Config(acctest.HostSettingsHCL(e.Sim.HostID("esx-02"))),
 			},
 		},
 	})
@@ -544,7 +424,7 @@ func TestAccHostSettings_scale50(t *testing.T) {
 	t.Parallel()
 	var hosts []simulator.Host
 	for i := 1; i <= 50; i++ {
-		hosts = append(hosts, carpHost(fmt.Sprintf("esx-%02d", i), 0))
+		hosts = append(hosts, acctest.CarpHost(fmt.Sprintf("esx-%02d", i), 0))
 	}
 	e := acctest.New(t, simulator.Scenario{Datacenters: []simulator.Datacenter{{
 		Name: "dc", Clusters: []simulator.Cluster{{Name: "fw", Hosts: hosts}},
@@ -552,7 +432,7 @@ func TestAccHostSettings_scale50(t *testing.T) {
 	data := `data "carp_hosts" "fw" { cluster = "fw" }`
 	allAt := func(want int64) error {
 		for i := 1; i <= 50; i++ {
-			if v := hostOption(t, e, fmt.Sprintf("esx-%02d", i), rpfKey); v != want {
+			if v := e.OOB().HostOption(fmt.Sprintf("esx-%02d", i), rpfKey); v != want {
 				return fmt.Errorf("esx-%02d: %s = %v, want %d", i, rpfKey, v, want)
 			}
 		}
@@ -633,10 +513,10 @@ resource "carp_host_settings" "fw" {
 // pending port group before anything else.
 func TestAccHostSettings_createFault(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, carpScenario())
+	e := acctest.New(t, acctest.HostScenario())
 	id := e.Sim.HostID("esx-01")
-	ns := netSystemID(t, e, "esx-01")
-	cfg := e.Config(hostSettingsHCL(id, "toggle_promiscuous_on_apply = true"))
+	ns := e.OOB().NetworkSystemID("esx-01")
+	cfg := e.Config(acctest.HostSettingsHCL(id, "toggle_promiscuous_on_apply = true"))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
@@ -667,7 +547,7 @@ func TestAccHostSettings_createFault(t *testing.T) {
 						if len(got) != 1+2*len(wantToggle) {
 							return fmt.Errorf("%d writes: %v", len(got), got)
 						}
-						if s := portGroupSecurity(t, e, "esx-01", "FW-SYNC"); s != "promisc=inherit mac=inherit forged=inherit vlan=30" {
+						if s := e.OOB().PortGroupSecurity("esx-01", "FW-SYNC"); s != "promisc=inherit mac=inherit forged=inherit vlan=30" {
 							return fmt.Errorf("FW-SYNC is %s", s)
 						}
 						return nil
@@ -688,29 +568,17 @@ func TestAccHostSettings_createFault(t *testing.T) {
 // of the state with a warning; planning it again is an error naming it.
 func TestAccHostSettings_hostGone(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, carpScenario())
+	e := acctest.New(t, acctest.HostScenario())
 	id := e.Sim.HostID("esx-02")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
-			{Config: e.Config(hostSettingsHCL(id))},
+			{Config: e.Config(acctest.HostSettingsHCL(id))},
 			{
 				PreConfig: func() {
-					ctx := context.Background()
-					c, err := e.Sim.Client(ctx)
-					if err != nil {
-						t.Fatal(err)
-					}
-					h := object.NewHostSystem(c.Client, types.ManagedObjectReference{Type: "HostSystem", Value: id})
-					task, err := h.Destroy(ctx)
-					if err == nil {
-						err = task.Wait(ctx)
-					}
-					if err != nil {
-						t.Fatalf("removing the host: %v", err)
-					}
+					e.OOB().DestroyHost(id)
 				},
-				Config:      e.Config(hostSettingsHCL(id)),
+				Config:      e.Config(acctest.HostSettingsHCL(id)),
 				ExpectError: regexp.MustCompile(`(?s)Host not found.*"` + id + `"`),
 			},
 			{

@@ -1,7 +1,6 @@
-package provider_test
+package portgrouppolicy_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -13,9 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/vmware/govmomi/object"
-	"github.com/vmware/govmomi/vim25/methods"
-	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/acctest"
@@ -23,67 +19,16 @@ import (
 	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
 )
 
-const pgRes = "carp_portgroup_policy.fw"
-
-// pgScenario: host esx-01 with a teamed vSwitch1 (FW-WAN inheriting every
-// security field, FW-LAN rejecting promiscuous mode explicitly), and two
-// distributed switches: 6.5.0 (securityPolicy path) and 7.0.0
-// (macManagementPolicy path), each with an inheriting port group "fw-*".
-func pgScenario() simulator.Scenario {
-	return simulator.Scenario{Datacenters: []simulator.Datacenter{{
-		Name: "dc",
-		Hosts: []simulator.Host{{
-			Name: "esx-01", RPFCheckPromisc: 1,
-			VSwitches: []simulator.VSwitch{{
-				Name: "vSwitch1", Uplinks: []string{"vmnic1", "vmnic2"},
-				PortGroups: []simulator.PortGroup{
-					{Name: "FW-WAN"},
-					{Name: "FW-LAN", Security: inventory.Security{AllowPromiscuous: bp(false)}},
-				},
-			}},
-		}},
-		DVSwitches: []simulator.DVSwitch{
-			{Name: "dvs-65", Version: "6.5.0", HostNames: []string{"esx-01"}, PortGroups: []simulator.DVPortGroup{{Name: "fw-65"}}},
-			{Name: "dvs-70", Version: "7.0.0", HostNames: []string{"esx-01"}, PortGroups: []simulator.DVPortGroup{{Name: "fw-70"}}},
-		},
-	}}}
-}
-
-func stdConfig(e *acctest.Env, pg string, body ...string) string {
-	return e.Config(fmt.Sprintf(`
-resource "carp_portgroup_policy" "fw" {
-  host_system_id = %q
-  portgroup      = %q
-%s
-}`, e.Sim.HostID("esx-01"), pg, strings.Join(body, "\n")))
-}
-
-func dvConfig(e *acctest.Env, pg string, body ...string) string {
-	return e.Config(fmt.Sprintf(`
-resource "carp_portgroup_policy" "fw" {
-  distributed_portgroup_id = %q
-%s
-}`, e.Sim.DVPortGroupID(pg), strings.Join(body, "\n")))
-}
-
-func expect(attr string, v knownvalue.Check) statecheck.StateCheck {
-	return statecheck.ExpectKnownValue(pgRes, tfjsonpath.New(attr), v)
-}
-
 func expectEff(attr string, v knownvalue.Check) statecheck.StateCheck {
-	return statecheck.ExpectKnownValue(pgRes, tfjsonpath.New("effective_policy").AtMapKey(attr), v)
-}
-
-func emptyPlan() resource.ConfigPlanChecks {
-	return resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	return statecheck.ExpectKnownValue(acctest.PolicyRes, tfjsonpath.New("effective_policy").AtMapKey(attr), v)
 }
 
 func TestAccPortGroupPolicy_standard(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, pgScenario())
-	o := newOOB(t, e)
+	e := acctest.New(t, acctest.PolicyScenario())
+	o := e.OOB()
 	host := e.Sim.HostID("esx-01")
-	cfg := stdConfig(e, "FW-WAN", `teaming {
+	cfg := e.StdPolicy("FW-WAN", `teaming {
     load_balancing  = "loadbalance_ip"
     active_uplinks  = ["vmnic1", "vmnic2"]
   }`)
@@ -91,22 +36,22 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: reset(e),
+				PreConfig: e.Reset,
 				Config:    cfg,
 				ConfigStateChecks: []statecheck.StateCheck{
-					expect("id", knownvalue.StringExact(host+":FW-WAN")),
-					expect("host_system_id", knownvalue.StringExact(host)),
-					expect("portgroup", knownvalue.StringExact("FW-WAN")),
-					expect("distributed_portgroup_id", knownvalue.Null()),
-					expect("switch", knownvalue.StringExact("vSwitch1")),
-					expect("allow_promiscuous", knownvalue.Bool(true)),
-					expect("allow_mac_changes", knownvalue.Bool(true)),
-					expect("allow_forged_transmits", knownvalue.Bool(true)),
-					expect("mac_learning", knownvalue.Null()),
-					expect("toggle_on_apply", knownvalue.Bool(false)),
-					expect("toggle_triggers", knownvalue.Null()),
-					expect("restore_on_destroy", knownvalue.Bool(true)),
-					expect("teaming", knownvalue.ObjectExact(map[string]knownvalue.Check{
+					acctest.ExpectPolicy("id", knownvalue.StringExact(host+":FW-WAN")),
+					acctest.ExpectPolicy("host_system_id", knownvalue.StringExact(host)),
+					acctest.ExpectPolicy("portgroup", knownvalue.StringExact("FW-WAN")),
+					acctest.ExpectPolicy("distributed_portgroup_id", knownvalue.Null()),
+					acctest.ExpectPolicy("switch", knownvalue.StringExact("vSwitch1")),
+					acctest.ExpectPolicy("allow_promiscuous", knownvalue.Bool(true)),
+					acctest.ExpectPolicy("allow_mac_changes", knownvalue.Bool(true)),
+					acctest.ExpectPolicy("allow_forged_transmits", knownvalue.Bool(true)),
+					acctest.ExpectPolicy("mac_learning", knownvalue.Null()),
+					acctest.ExpectPolicy("toggle_on_apply", knownvalue.Bool(false)),
+					acctest.ExpectPolicy("toggle_triggers", knownvalue.Null()),
+					acctest.ExpectPolicy("restore_on_destroy", knownvalue.Bool(true)),
+					acctest.ExpectPolicy("teaming", knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"load_balancing":  knownvalue.StringExact("loadbalance_ip"),
 						"active_uplinks":  knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("vmnic1"), knownvalue.StringExact("vmnic2")}),
 						"standby_uplinks": knownvalue.Null(), "notify_switches": knownvalue.Null(), "failback": knownvalue.Null(), "failure_detection": knownvalue.Null(),
@@ -121,14 +66,14 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 					expectEff("failback", knownvalue.Bool(true)),
 					expectEff("failure_detection", knownvalue.StringExact("link_status")),
 					expectEff("mac_learning_enabled", knownvalue.Bool(false)),
-					expect("hazards", knownvalue.ListExact([]knownvalue.Check{})),
-					expect("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("rpf=1")})),
-					expect("original_policy", knownvalue.StringRegexp(regexp.MustCompile(`"allow_promiscuous":null,"allow_mac_changes":null,"allow_forged_transmits":null`))),
+					acctest.ExpectPolicy("hazards", knownvalue.ListExact([]knownvalue.Check{})),
+					acctest.ExpectPolicy("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("rpf=1")})),
+					acctest.ExpectPolicy("original_policy", knownvalue.StringRegexp(regexp.MustCompile(`"allow_promiscuous":null,"allow_mac_changes":null,"allow_forged_transmits":null`))),
 				},
 				// Check runs on the state the apply computed locally;
 				// ConfigStateChecks above on the state after refresh.
 				Check: resource.ComposeAggregateTestCheckFunc(
-					expectPGWrites(e, "FW-WAN promisc=true mac=true forged=true"),
+					e.ExpectPortGroupWrites("FW-WAN promisc=true mac=true forged=true"),
 					e.Diags.ExpectMaxCalls("PlanResourceChange", "carp_portgroup_policy", 1),
 					localState(map[string]string{
 						"effective_policy.allow_promiscuous": "true", "effective_policy.load_balancing": "loadbalance_ip",
@@ -137,24 +82,24 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 						"hazards.#": "0", "toggle_hazards.0": "rpf=1",
 					}),
 				),
-				ConfigPlanChecks: emptyPlan(),
+				ConfigPlanChecks: acctest.EmptyPlan(),
 			},
 			{
 				// Drift: set back to Reject outside Terraform.
 				PreConfig: func() {
-					o.setStdSecurity("esx-01", "FW-WAN", types.HostNetworkSecurityPolicy{AllowPromiscuous: types.NewBool(false), MacChanges: types.NewBool(true), ForgedTransmits: types.NewBool(true)})
-					reset(e)()
+					o.SetPortGroupSecurity("esx-01", "FW-WAN", inventory.Security{AllowPromiscuous: inventory.Ptr(false), MacChanges: inventory.Ptr(true), ForgedTransmits: inventory.Ptr(true)})
+					e.Reset()
 				},
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(pgRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
+						plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(acctest.PolicyRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					expectPGWrites(e, "FW-WAN promisc=true mac=true forged=true"),
+					e.ExpectPortGroupWrites("FW-WAN promisc=true mac=true forged=true"),
 					e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 1),
 					// The drift is named by its code in the plan.
 					e.Diags.ExpectFixed("CARP001"),
@@ -162,31 +107,31 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 			},
 			{
 				// Drift to inheritance: the own value is gone, the plan sets it explicitly.
-				PreConfig: func() { o.setStdSecurity("esx-01", "FW-WAN", types.HostNetworkSecurityPolicy{}) },
+				PreConfig: func() { o.SetPortGroupSecurity("esx-01", "FW-WAN", inventory.Security{}) },
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{expect("allow_mac_changes", knownvalue.Bool(true))},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectPolicy("allow_mac_changes", knownvalue.Bool(true))},
 			},
 			{
-				ResourceName:            pgRes,
+				ResourceName:            acctest.PolicyRes,
 				ImportState:             true,
 				ImportStateId:           host + ":FW-WAN",
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"original_policy"},
 			},
 			{
-				ResourceName:    pgRes,
+				ResourceName:    acctest.PolicyRes,
 				Config:          cfg,
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
 				ImportStateId:   host + ":FW-WAN",
 				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue(pgRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
+					plancheck.ExpectKnownValue(acctest.PolicyRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
 				}},
 			},
-			{Config: cfg, ConfigPlanChecks: emptyPlan()},
+			{Config: cfg, ConfigPlanChecks: acctest.EmptyPlan()},
 		},
 	})
 }
@@ -196,14 +141,14 @@ func TestAccPortGroupPolicy_dvMacManagement(t *testing.T)  { testDV(t, "fw-70", 
 
 func testDV(t *testing.T, pg, version string) {
 	t.Parallel()
-	e := acctest.New(t, pgScenario())
-	o := newOOB(t, e)
+	e := acctest.New(t, acctest.PolicyScenario())
+	o := e.OOB()
 	id := e.Sim.DVPortGroupID(pg)
 	dvs := "dvs-65"
 	if version == "7.0.0" {
 		dvs = "dvs-70"
 	}
-	cfg := dvConfig(e, pg, `allow_forged_transmits = false
+	cfg := e.DVPolicy(pg, `allow_forged_transmits = false
   teaming {
     load_balancing    = "loadbalance_loadbased"
     active_uplinks    = ["uplink1"]
@@ -220,15 +165,15 @@ func testDV(t *testing.T, pg, version string) {
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: reset(e),
+				PreConfig: e.Reset,
 				Config:    cfg,
 				ConfigStateChecks: []statecheck.StateCheck{
-					expect("id", knownvalue.StringExact(id)),
-					expect("switch", knownvalue.StringExact(e.Sim.DVSwitchID(dvs))),
-					expect("allow_promiscuous", knownvalue.Bool(true)),
-					expect("allow_mac_changes", knownvalue.Bool(true)),
-					expect("allow_forged_transmits", knownvalue.Bool(false)),
-					expect("teaming", knownvalue.ObjectExact(map[string]knownvalue.Check{
+					acctest.ExpectPolicy("id", knownvalue.StringExact(id)),
+					acctest.ExpectPolicy("switch", knownvalue.StringExact(e.Sim.DVSwitchID(dvs))),
+					acctest.ExpectPolicy("allow_promiscuous", knownvalue.Bool(true)),
+					acctest.ExpectPolicy("allow_mac_changes", knownvalue.Bool(true)),
+					acctest.ExpectPolicy("allow_forged_transmits", knownvalue.Bool(false)),
+					acctest.ExpectPolicy("teaming", knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"load_balancing":    knownvalue.StringExact("loadbalance_loadbased"),
 						"active_uplinks":    knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("uplink1")}),
 						"standby_uplinks":   knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("uplink2")}),
@@ -242,8 +187,8 @@ func testDV(t *testing.T, pg, version string) {
 					expectEff("failback", knownvalue.Bool(false)),
 					expectEff("notify_switches", knownvalue.Bool(false)),
 					expectEff("failure_detection", knownvalue.StringExact("beacon_probing")),
-					expect("hazards", knownvalue.ListExact(hazards)),
-					expect("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{})),
+					acctest.ExpectPolicy("hazards", knownvalue.ListExact(hazards)),
+					acctest.ExpectPolicy("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{})),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					localState(map[string]string{
@@ -252,31 +197,31 @@ func testDV(t *testing.T, pg, version string) {
 						"effective_policy.notify_switches": "false", "effective_policy.failback": "false", "effective_policy.failure_detection": "beacon_probing",
 						"hazards.#": fmt.Sprint(len(hazards)), "hazards.0": "CARP003",
 					}),
-					expectPGWrites(e, "promisc=true mac=true forged=false"),
+					e.ExpectPortGroupWrites("promisc=true mac=true forged=false"),
 					e.Diags.ExpectMaxCalls("PlanResourceChange", "carp_portgroup_policy", 2),
 					e.Diags.ExpectWarning("CARP003", id),
 				),
-				ConfigPlanChecks: emptyPlan(),
+				ConfigPlanChecks: acctest.EmptyPlan(),
 			},
 			{
-				PreConfig: func() { o.setDVPromisc(pg, false) },
+				PreConfig: func() { o.SetDVPortGroupPromiscuous(pg, false) },
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate)},
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{expectEff("allow_promiscuous", knownvalue.Bool(true))},
 				Check:             e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 2),
 			},
 			{
-				ResourceName:            pgRes,
+				ResourceName:            acctest.PolicyRes,
 				ImportState:             true,
 				ImportStateId:           id,
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"original_policy"},
 			},
 			{
-				ResourceName:    pgRes,
+				ResourceName:    acctest.PolicyRes,
 				Config:          cfg,
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
@@ -288,9 +233,9 @@ func testDV(t *testing.T, pg, version string) {
 
 func TestAccPortGroupPolicy_macLearning(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, pgScenario())
+	e := acctest.New(t, acctest.PolicyScenario())
 	id := e.Sim.DVPortGroupID("fw-70")
-	cfg := dvConfig(e, "fw-70", `allow_promiscuous = false
+	cfg := e.DVPolicy("fw-70", `allow_promiscuous = false
   mac_learning {
     enabled      = true
     limit        = 128
@@ -300,26 +245,26 @@ func TestAccPortGroupPolicy_macLearning(t *testing.T) {
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: reset(e),
+				PreConfig: e.Reset,
 				Config:    cfg,
 				ConfigStateChecks: []statecheck.StateCheck{
-					expect("allow_promiscuous", knownvalue.Bool(false)),
-					expect("mac_learning", knownvalue.ObjectExact(map[string]knownvalue.Check{
+					acctest.ExpectPolicy("allow_promiscuous", knownvalue.Bool(false)),
+					acctest.ExpectPolicy("mac_learning", knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"enabled": knownvalue.Bool(true), "allow_unicast_flooding": knownvalue.Bool(true),
 						"limit": knownvalue.Int64Exact(128), "limit_policy": knownvalue.StringExact("allow"),
 					})),
 					expectEff("mac_learning_enabled", knownvalue.Bool(true)),
-					expect("hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP010")})),
+					acctest.ExpectPolicy("hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP010")})),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					expectPGWrites(e, "promisc=false mac=true forged=true maclearning=true"),
+					e.ExpectPortGroupWrites("promisc=false mac=true forged=true maclearning=true"),
 					e.Diags.ExpectNoWarning("CARP001"),
 					e.Diags.ExpectNoWarning("CARP013"),
 				),
-				ConfigPlanChecks: emptyPlan(),
+				ConfigPlanChecks: acctest.EmptyPlan(),
 			},
 			{
-				ResourceName:            pgRes,
+				ResourceName:            acctest.PolicyRes,
 				ImportState:             true,
 				ImportStateId:           id,
 				ImportStateVerify:       true,
@@ -328,130 +273,13 @@ func TestAccPortGroupPolicy_macLearning(t *testing.T) {
 		},
 		CheckDestroy: func(*terraform.State) error {
 			// restore: MAC learning inherits again, so it is off
-			_, s := newOOB(t, e).dvpg("fw-70")
+			_, s := e.OOB().DVPortGroup("fw-70")
 			if m := s.MacManagementPolicy; m == nil || !m.Inherited {
 				return fmt.Errorf("macManagementPolicy not inherited after destroy: %+v", m)
 			}
 			return nil
 		},
 	})
-}
-
-// --- out-of-band access through the simulator -------------------------
-
-type oob struct {
-	t   *testing.T
-	e   *acctest.Env
-	ctx context.Context
-}
-
-func newOOB(t *testing.T, e *acctest.Env) *oob { return &oob{t: t, e: e, ctx: context.Background()} }
-
-func (o *oob) client() *object.Common {
-	o.t.Helper()
-	c, err := o.e.Sim.Client(o.ctx)
-	if err != nil {
-		o.t.Fatalf("simulator client: %v", err)
-	}
-	o.t.Cleanup(func() { _ = c.Logout(context.Background()) })
-	cm := object.NewCommon(c.Client, c.ServiceContent.RootFolder)
-	return &cm
-}
-
-func hostRef(e *acctest.Env, name string) types.ManagedObjectReference {
-	return types.ManagedObjectReference{Type: "HostSystem", Value: e.Sim.HostID(name)}
-}
-
-// stdPG returns the standard port group as the host reports it.
-func (o *oob) stdPG(host, pg string) (types.HostPortGroup, error) {
-	c := o.client()
-	var h mo.HostSystem
-	if err := c.Properties(o.ctx, hostRef(o.e, host), []string{"config.network.portgroup"}, &h); err != nil {
-		return types.HostPortGroup{}, err
-	}
-	for _, p := range h.Config.Network.Portgroup {
-		if p.Spec.Name == pg {
-			return p, nil
-		}
-	}
-	return types.HostPortGroup{}, fmt.Errorf("no port group %q on %s", pg, host)
-}
-
-// setStdSecurity writes a standard port group's security policy (nil
-// fields inherit) outside Terraform.
-func (o *oob) setStdSecurity(host, pg string, sec types.HostNetworkSecurityPolicy) {
-	o.t.Helper()
-	c := o.client()
-	p, err := o.stdPG(host, pg)
-	if err != nil {
-		o.t.Fatal(err)
-	}
-	hs := object.NewHostSystem(c.Client(), hostRef(o.e, host))
-	ns, err := hs.ConfigManager().NetworkSystem(o.ctx)
-	if err != nil {
-		o.t.Fatal(err)
-	}
-	spec := p.Spec
-	spec.Policy.Security = &sec
-	if err := ns.UpdatePortGroup(o.ctx, pg, spec); err != nil {
-		o.t.Fatalf("UpdatePortGroup: %v", err)
-	}
-}
-
-func (o *oob) dvpgRef(name string) types.ManagedObjectReference {
-	return types.ManagedObjectReference{Type: "DistributedVirtualPortgroup", Value: o.e.Sim.DVPortGroupID(name)}
-}
-
-// dvpg returns the DV port group's config.
-func (o *oob) dvpg(name string) (types.DVPortgroupConfigInfo, *types.VMwareDVSPortSetting) {
-	o.t.Helper()
-	c := o.client()
-	var pg mo.DistributedVirtualPortgroup
-	if err := c.Properties(o.ctx, o.dvpgRef(name), []string{"config"}, &pg); err != nil {
-		o.t.Fatal(err)
-	}
-	s, _ := pg.Config.DefaultPortConfig.(*types.VMwareDVSPortSetting)
-	return pg.Config, s
-}
-
-// setDVPromisc writes allowPromiscuous on a DV port group outside Terraform
-// (securityPolicy; the simulator keeps macManagementPolicy in step).
-func (o *oob) setDVPromisc(name string, v bool) {
-	o.t.Helper()
-	cfg, _ := o.dvpg(name)
-	c := o.client()
-	pg := object.NewDistributedVirtualPortgroup(c.Client(), o.dvpgRef(name))
-	task, err := pg.Reconfigure(o.ctx, types.DVPortgroupConfigSpec{ConfigVersion: cfg.ConfigVersion, DefaultPortConfig: &types.VMwareDVSPortSetting{
-		SecurityPolicy: &types.DVSSecurityPolicy{AllowPromiscuous: &types.BoolPolicy{Value: types.NewBool(v)}},
-	}})
-	if err == nil {
-		err = task.Wait(o.ctx)
-	}
-	if err != nil {
-		o.t.Fatalf("reconfigure %s: %v", name, err)
-	}
-}
-
-// addMirror adds an enabled port-mirroring session to a distributed switch.
-func (o *oob) addMirror(dvs, session string) {
-	o.t.Helper()
-	c := o.client()
-	ref := types.ManagedObjectReference{Type: "DistributedVirtualSwitch", Value: o.e.Sim.DVSwitchID(dvs)}
-	var sw mo.DistributedVirtualSwitch
-	if err := c.Properties(o.ctx, ref, []string{"config"}, &sw); err != nil {
-		o.t.Fatal(err)
-	}
-	spec := &types.VMwareDVSConfigSpec{
-		DVSConfigSpec:   types.DVSConfigSpec{ConfigVersion: sw.Config.GetDVSConfigInfo().ConfigVersion},
-		VspanConfigSpec: []types.VMwareDVSVspanConfigSpec{{Operation: "add", VspanSession: types.VMwareVspanSession{Name: session, Enabled: true}}},
-	}
-	res, err := methods.ReconfigureDvs_Task(o.ctx, c.Client(), &types.ReconfigureDvs_Task{This: ref, Spec: spec})
-	if err == nil {
-		err = object.NewTask(c.Client(), res.Returnval).Wait(o.ctx)
-	}
-	if err != nil {
-		o.t.Fatalf("adding mirror session: %v", err)
-	}
 }
 
 // writeCalls returns the recorded port group writes, in order.
@@ -463,23 +291,6 @@ func pgWriteCalls(e *acctest.Env) []simulator.Call {
 		}
 	}
 	return out
-}
-
-// expectWrites checks the number of port group writes since the last
-// ResetCalls and that the i-th detail contains want[i].
-func expectPGWrites(e *acctest.Env, want ...string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		w := pgWriteCalls(e)
-		if len(w) != len(want) {
-			return fmt.Errorf("%d port group writes, want %d: %+v", len(w), len(want), w)
-		}
-		for i, c := range w {
-			if !strings.Contains(c.Detail, want[i]) {
-				return fmt.Errorf("write %d is %q, want it to contain %q", i+1, c.Detail, want[i])
-			}
-		}
-		return nil
-	}
 }
 
 func configVersionOf(detail string) int {
@@ -496,10 +307,10 @@ func configVersionOf(detail string) int {
 // carrying the first's configVersion + 1.
 func expectDVToggle(e *acctest.Env, second string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		if err := expectPGWrites(e, "promisc=false", second)(s); err != nil {
+		if err := e.ExpectPortGroupWrites("promisc=false", second)(s); err != nil {
 			return err
 		}
-		w := pgWriteCalls(e)
+		w := e.PortGroupWrites()
 		a, b := configVersionOf(w[0].Detail), configVersionOf(w[1].Detail)
 		if a < 0 || b != a+1 {
 			return fmt.Errorf("configVersion not carried: first %q, second %q", w[0].Detail, w[1].Detail)
@@ -508,44 +319,30 @@ func expectDVToggle(e *acctest.Env, second string) resource.TestCheckFunc {
 	}
 }
 
-func reset(e *acctest.Env) func() {
-	return func() {
-		e.Diags.Reset()
-		e.Sim.ResetCalls()
-	}
-}
-
-func boolStr(b *bool) string {
-	if b == nil {
-		return "inherit"
-	}
-	return fmt.Sprint(*b)
-}
-
 func TestAccPortGroupPolicy_toggleStandard(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, pgScenario())
+	e := acctest.New(t, acctest.PolicyScenario())
 	cfg := func(trigger string) string {
-		return stdConfig(e, "FW-LAN", `toggle_on_apply = true`, fmt.Sprintf(`toggle_triggers = { mirror = %q }`, trigger))
+		return e.StdPolicy("FW-LAN", `toggle_on_apply = true`, fmt.Sprintf(`toggle_triggers = { mirror = %q }`, trigger))
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
 			{
-				PreConfig:        reset(e),
+				PreConfig:        e.Reset,
 				Config:           cfg("a"),
-				Check:            expectPGWrites(e, "FW-LAN promisc=false", "FW-LAN promisc=true mac=true forged=true"),
-				ConfigPlanChecks: emptyPlan(),
+				Check:            e.ExpectPortGroupWrites("FW-LAN promisc=false", "FW-LAN promisc=true mac=true forged=true"),
+				ConfigPlanChecks: acctest.EmptyPlan(),
 			},
 			{
 				// a trigger change toggles again
-				PreConfig: reset(e),
+				PreConfig: e.Reset,
 				Config:    cfg("b"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate)},
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: expectPGWrites(e, "FW-LAN promisc=false", "FW-LAN promisc=true mac=true forged=true"),
+				Check: e.ExpectPortGroupWrites("FW-LAN promisc=false", "FW-LAN promisc=true mac=true forged=true"),
 			},
 		},
 	})
@@ -555,22 +352,22 @@ func TestAccPortGroupPolicy_toggleDV(t *testing.T) {
 	for _, pg := range []string{"fw-65", "fw-70"} {
 		t.Run(pg, func(t *testing.T) {
 			t.Parallel()
-			e := acctest.New(t, pgScenario())
+			e := acctest.New(t, acctest.PolicyScenario())
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.Factories(),
 				Steps: []resource.TestStep{
 					{
-						PreConfig:        reset(e),
-						Config:           dvConfig(e, pg, `toggle_on_apply = true`),
+						PreConfig:        e.Reset,
+						Config:           e.DVPolicy(pg, `toggle_on_apply = true`),
 						Check:            expectDVToggle(e, "promisc=true mac=true forged=true"),
-						ConfigPlanChecks: emptyPlan(),
+						ConfigPlanChecks: acctest.EmptyPlan(),
 					},
 					{
 						// Without toggle: one write.
-						PreConfig:        reset(e),
-						Config:           dvConfig(e, pg, `allow_mac_changes = false`),
-						Check:            expectPGWrites(e, "promisc=true mac=false forged=true"),
-						ConfigPlanChecks: emptyPlan(),
+						PreConfig:        e.Reset,
+						Config:           e.DVPolicy(pg, `allow_mac_changes = false`),
+						Check:            e.ExpectPortGroupWrites("promisc=true mac=false forged=true"),
+						ConfigPlanChecks: acctest.EmptyPlan(),
 					},
 				},
 			})
@@ -582,30 +379,30 @@ func TestAccPortGroupPolicy_toggleDV(t *testing.T) {
 // Terraform makes the next plan re-toggle, with a warning saying why.
 func TestAccPortGroupPolicy_hazardDrift(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, pgScenario())
-	o := newOOB(t, e)
-	cfg := dvConfig(e, "fw-65", `toggle_on_apply = true`)
+	e := acctest.New(t, acctest.PolicyScenario())
+	o := e.OOB()
+	cfg := e.DVPolicy("fw-65", `toggle_on_apply = true`)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
 			{
 				Config:            cfg,
-				ConfigStateChecks: []statecheck.StateCheck{expect("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{}))},
-				ConfigPlanChecks:  emptyPlan(),
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectPolicy("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{}))},
+				ConfigPlanChecks:  acctest.EmptyPlan(),
 			},
 			{
 				PreConfig: func() {
-					o.addMirror("dvs-65", "span-ids")
-					reset(e)()
+					o.AddMirrorSession("dvs-65", "span-ids", true)
+					e.Reset()
 				},
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate)},
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					expect("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP007"), knownvalue.StringExact("mirror=span-ids")})),
-					expect("hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP007"), knownvalue.StringExact("CARP010")})),
+					acctest.ExpectPolicy("toggle_hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP007"), knownvalue.StringExact("mirror=span-ids")})),
+					acctest.ExpectPolicy("hazards", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP007"), knownvalue.StringExact("CARP010")})),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					e.Diags.ExpectWarning("Toggle hazards changed", "mirror=span-ids"),
@@ -622,11 +419,10 @@ func TestAccPortGroupPolicy_hazardDrift(t *testing.T) {
 // promiscuous mode, and the next plan re-enables it.
 func TestAccPortGroupPolicy_toggleFault(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, pgScenario())
-	o := newOOB(t, e)
+	e := acctest.New(t, acctest.PolicyScenario())
 	host := e.Sim.HostID("esx-01")
 	cfg := func(trigger string) string {
-		return stdConfig(e, "FW-WAN", `toggle_on_apply = true`, fmt.Sprintf(`toggle_triggers = { t = %q }`, trigger))
+		return e.StdPolicy("FW-WAN", `toggle_on_apply = true`, fmt.Sprintf(`toggle_triggers = { t = %q }`, trigger))
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
@@ -641,7 +437,7 @@ func TestAccPortGroupPolicy_toggleFault(t *testing.T) {
 				Config:      cfg("2"),
 				ExpectError: regexp.MustCompile(`(?s)Toggle left promiscuous mode OFF.*port group "FW-WAN" on vSwitch vSwitch1 of.*host esx-01 \(` + host + `\).*next plan re-enables it`),
 			},
-			repairStep(t, o, cfg("2"), e.Sim.ClearFaults),
+			e.RepairStep(cfg("2"), e.Sim.ClearFaults),
 		},
 	})
 }
@@ -650,8 +446,8 @@ func TestAccPortGroupPolicy_toggleFault(t *testing.T) {
 // create, inheritance included.
 func TestAccPortGroupPolicy_restore(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, pgScenario())
-	o := newOOB(t, e)
+	e := acctest.New(t, acctest.PolicyScenario())
+	o := e.OOB()
 	cfg := e.Config(fmt.Sprintf(`
 resource "carp_portgroup_policy" "wan" {
   host_system_id = %[1]q
@@ -678,38 +474,35 @@ resource "carp_portgroup_policy" "dv70" {
 		Steps: []resource.TestStep{{
 			Config: cfg,
 			Check: func(*terraform.State) error {
-				p, _ := o.stdPG("esx-01", "FW-WAN")
-				if boolStr(p.Spec.Policy.Security.AllowPromiscuous) != "true" || p.Spec.Policy.NicTeaming == nil || p.Spec.Policy.NicTeaming.NicOrder == nil {
+				p := o.PortGroup("esx-01", "FW-WAN")
+				if acctest.BoolStr(p.Spec.Policy.Security.AllowPromiscuous) != "true" || p.Spec.Policy.NicTeaming == nil || p.Spec.Policy.NicTeaming.NicOrder == nil {
 					return fmt.Errorf("FW-WAN not written: %+v", p.Spec.Policy)
 				}
 				return nil
 			},
-			ConfigPlanChecks: emptyPlan(),
+			ConfigPlanChecks: acctest.EmptyPlan(),
 		}},
 		CheckDestroy: func(*terraform.State) error {
 			var errs []string
-			wan, err := o.stdPG("esx-01", "FW-WAN")
-			if err != nil {
-				return err
-			}
+			wan := o.PortGroup("esx-01", "FW-WAN")
 			if s := wan.Spec.Policy.Security; s != nil && (s.AllowPromiscuous != nil || s.MacChanges != nil || s.ForgedTransmits != nil) {
-				errs = append(errs, fmt.Sprintf("FW-WAN security not inherited again: promisc=%s mac=%s forged=%s", boolStr(s.AllowPromiscuous), boolStr(s.MacChanges), boolStr(s.ForgedTransmits)))
+				errs = append(errs, fmt.Sprintf("FW-WAN security not inherited again: promisc=%s mac=%s forged=%s", acctest.BoolStr(s.AllowPromiscuous), acctest.BoolStr(s.MacChanges), acctest.BoolStr(s.ForgedTransmits)))
 			}
 			if tm := wan.Spec.Policy.NicTeaming; tm != nil && tm.NicOrder != nil {
 				errs = append(errs, fmt.Sprintf("FW-WAN uplink order not inherited again: %+v", tm.NicOrder))
 			}
-			lan, _ := o.stdPG("esx-01", "FW-LAN")
-			if s := lan.Spec.Policy.Security; s == nil || boolStr(s.AllowPromiscuous) != "false" || s.MacChanges != nil || s.ForgedTransmits != nil {
+			lan := o.PortGroup("esx-01", "FW-LAN")
+			if s := lan.Spec.Policy.Security; s == nil || acctest.BoolStr(s.AllowPromiscuous) != "false" || s.MacChanges != nil || s.ForgedTransmits != nil {
 				errs = append(errs, fmt.Sprintf("FW-LAN not restored to promisc=false, mac/forged inherited: %+v", s))
 			}
-			_, s65 := o.dvpg("fw-65")
+			_, s65 := o.DVPortGroup("fw-65")
 			if sp := s65.SecurityPolicy; sp == nil || !sp.AllowPromiscuous.Inherited || !sp.MacChanges.Inherited || !sp.ForgedTransmits.Inherited {
 				errs = append(errs, "fw-65 security not inherited again")
 			}
 			if tp := s65.UplinkTeamingPolicy; tp == nil || tp.Policy == nil || !tp.Policy.Inherited {
 				errs = append(errs, "fw-65 load balancing not inherited again")
 			}
-			_, s70 := o.dvpg("fw-70")
+			_, s70 := o.DVPortGroup("fw-70")
 			if m := s70.MacManagementPolicy; m == nil || !m.Inherited {
 				errs = append(errs, fmt.Sprintf("fw-70 MAC management not inherited again: %+v", m))
 			}
@@ -723,17 +516,14 @@ resource "carp_portgroup_policy" "dv70" {
 
 func TestAccPortGroupPolicy_noRestore(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, pgScenario())
-	o := newOOB(t, e)
+	e := acctest.New(t, acctest.PolicyScenario())
+	o := e.OOB()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
-		Steps:                    []resource.TestStep{{Config: stdConfig(e, "FW-LAN", `restore_on_destroy = false`)}},
+		Steps:                    []resource.TestStep{{Config: e.StdPolicy("FW-LAN", `restore_on_destroy = false`)}},
 		CheckDestroy: func(*terraform.State) error {
-			p, err := o.stdPG("esx-01", "FW-LAN")
-			if err != nil {
-				return err
-			}
-			if s := p.Spec.Policy.Security; boolStr(s.AllowPromiscuous) != "true" || boolStr(s.MacChanges) != "true" {
+			p := o.PortGroup("esx-01", "FW-LAN")
+			if s := p.Spec.Policy.Security; acctest.BoolStr(s.AllowPromiscuous) != "true" || acctest.BoolStr(s.MacChanges) != "true" {
 				return fmt.Errorf("restore_on_destroy = false, yet FW-LAN changed on destroy: %+v", s)
 			}
 			return nil
@@ -752,7 +542,7 @@ func warnScenario() simulator.Scenario {
 				Name: "vSwitch1", Uplinks: []string{"vmnic1", "vmnic2"}, PortGroups: []simulator.PortGroup{{Name: "FW-A"}},
 			}}},
 			{Name: "esx-02", RPFCheckPromisc: 1, VSwitches: []simulator.VSwitch{{
-				Name: "vSwitchP", Uplinks: []string{"vmnic1"}, Security: inventory.Security{AllowPromiscuous: bp(true)},
+				Name: "vSwitchP", Uplinks: []string{"vmnic1"}, Security: inventory.Security{AllowPromiscuous: inventory.Ptr(true)},
 				Teaming:    inventory.Teaming{Order: &inventory.UplinkOrder{Active: []string{"vmnic1"}}},
 				PortGroups: []simulator.PortGroup{{Name: "FW-P", Teaming: inventory.Teaming{Order: &inventory.UplinkOrder{Active: []string{"vmnic1"}, Standby: []string{}}}}},
 			}}},
@@ -766,71 +556,10 @@ func warnScenario() simulator.Scenario {
 	}}}
 }
 
-func (o *oob) setRPF(host string, v int64) {
-	o.t.Helper()
-	c := o.client()
-	om, err := object.NewHostSystem(c.Client(), hostRef(o.e, host)).ConfigManager().OptionManager(o.ctx)
-	if err == nil {
-		err = om.Update(o.ctx, []types.BaseOptionValue{&types.OptionValue{Key: inventory.OptionRPFKey, Value: v}})
-	}
-	if err != nil {
-		o.t.Fatalf("setting %s: %v", inventory.OptionRPFKey, err)
-	}
-}
-
-func (o *oob) setVSwitchPromisc(host, vs string, v bool) {
-	o.t.Helper()
-	c := o.client()
-	var h mo.HostSystem
-	if err := c.Properties(o.ctx, hostRef(o.e, host), []string{"config.network.vswitch"}, &h); err != nil {
-		o.t.Fatal(err)
-	}
-	ns, err := object.NewHostSystem(c.Client(), hostRef(o.e, host)).ConfigManager().NetworkSystem(o.ctx)
-	if err != nil {
-		o.t.Fatal(err)
-	}
-	for _, sw := range h.Config.Network.Vswitch {
-		if sw.Name == vs {
-			spec := sw.Spec
-			sec := *spec.Policy.Security
-			sec.AllowPromiscuous = types.NewBool(v)
-			spec.Policy.Security = &sec
-			if err := ns.UpdateVirtualSwitch(o.ctx, vs, spec); err != nil {
-				o.t.Fatal(err)
-			}
-			return
-		}
-	}
-	o.t.Fatalf("no vSwitch %s", vs)
-}
-
-// removeMirrors deletes every mirroring session of a switch.
-func (o *oob) removeMirrors(dvs string) {
-	o.t.Helper()
-	c := o.client()
-	ref := types.ManagedObjectReference{Type: "DistributedVirtualSwitch", Value: o.e.Sim.DVSwitchID(dvs)}
-	var sw mo.DistributedVirtualSwitch
-	if err := c.Properties(o.ctx, ref, []string{"config"}, &sw); err != nil {
-		o.t.Fatal(err)
-	}
-	cfg := sw.Config.(*types.VMwareDVSConfigInfo)
-	spec := &types.VMwareDVSConfigSpec{DVSConfigSpec: types.DVSConfigSpec{ConfigVersion: cfg.ConfigVersion}}
-	for _, s := range cfg.VspanSession {
-		spec.VspanConfigSpec = append(spec.VspanConfigSpec, types.VMwareDVSVspanConfigSpec{Operation: "remove", VspanSession: types.VMwareVspanSession{Key: s.Key}})
-	}
-	res, err := methods.ReconfigureDvs_Task(o.ctx, c.Client(), &types.ReconfigureDvs_Task{This: ref, Spec: spec})
-	if err == nil {
-		err = object.NewTask(c.Client(), res.Returnval).Wait(o.ctx)
-	}
-	if err != nil {
-		o.t.Fatalf("removing mirror sessions: %v", err)
-	}
-}
-
 func TestAccPortGroupPolicy_warningsStandard(t *testing.T) {
 	t.Parallel()
 	e := acctest.New(t, warnScenario())
-	o := newOOB(t, e)
+	o := e.OOB()
 	host := e.Sim.HostID("esx-01")
 	cfg := func(body ...string) string {
 		return e.Config(fmt.Sprintf(`
@@ -844,7 +573,7 @@ resource "carp_portgroup_policy" "fw" {
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: reset(e),
+				PreConfig: e.Reset,
 				Config:    cfg(`allow_promiscuous = false`, `allow_mac_changes = false`, `allow_forged_transmits = false`),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					e.Diags.ExpectWarning("CARP001 promiscuous_rejected", `"FW-A"`, host),
@@ -853,12 +582,12 @@ resource "carp_portgroup_policy" "fw" {
 					e.Diags.ExpectWarning("CARP010 teamed_uplinks_not_ip_hash", "loadbalance_srcid"),
 					e.Diags.ExpectNoWarning("CARP004"),
 				),
-				ConfigStateChecks: []statecheck.StateCheck{expect("hazards", knownvalue.ListExact([]knownvalue.Check{
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectPolicy("hazards", knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.StringExact("CARP001"), knownvalue.StringExact("CARP002"), knownvalue.StringExact("CARP003"), knownvalue.StringExact("CARP010"),
 				}))},
 			},
 			{
-				PreConfig: reset(e),
+				PreConfig: e.Reset,
 				Config:    cfg(),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					e.Diags.ExpectNoWarning("CARP001"), e.Diags.ExpectNoWarning("CARP002"), e.Diags.ExpectNoWarning("CARP003"),
@@ -866,7 +595,7 @@ resource "carp_portgroup_policy" "fw" {
 				),
 			},
 			{
-				PreConfig: reset(e),
+				PreConfig: e.Reset,
 				Config:    cfg(`teaming { active_uplinks = ["vmnic1"] }`),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					e.Diags.ExpectWarning("CARP011 single_uplink_no_failover", "vmnic1"),
@@ -875,8 +604,8 @@ resource "carp_portgroup_policy" "fw" {
 			},
 			{
 				PreConfig: func() {
-					o.setRPF("esx-01", 1)
-					reset(e)()
+					o.SetHostOption("esx-01", inventory.OptionRPFKey, int64(1))
+					e.Reset()
 				},
 				Config: cfg(`teaming {
     load_balancing  = "loadbalance_ip"
@@ -886,8 +615,8 @@ resource "carp_portgroup_policy" "fw" {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					e.Diags.ExpectNoWarning("CARP004"), e.Diags.ExpectNoWarning("CARP010"), e.Diags.ExpectNoWarning("CARP011"),
 				),
-				ConfigStateChecks: []statecheck.StateCheck{expect("hazards", knownvalue.ListExact([]knownvalue.Check{}))},
-				ConfigPlanChecks:  emptyPlan(),
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectPolicy("hazards", knownvalue.ListExact([]knownvalue.Check{}))},
+				ConfigPlanChecks:  acctest.EmptyPlan(),
 			},
 		},
 	})
@@ -896,7 +625,7 @@ resource "carp_portgroup_policy" "fw" {
 func TestAccPortGroupPolicy_warningsVSwitch(t *testing.T) {
 	t.Parallel()
 	e := acctest.New(t, warnScenario())
-	o := newOOB(t, e)
+	o := e.OOB()
 	cfg := e.Config(fmt.Sprintf(`
 resource "carp_portgroup_policy" "fw" {
   host_system_id = %q
@@ -906,14 +635,14 @@ resource "carp_portgroup_policy" "fw" {
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: reset(e),
+				PreConfig: e.Reset,
 				Config:    cfg,
 				Check:     e.Diags.ExpectWarning("CARP009 vswitch_wide_promiscuous", "vSwitchP", "esx-02"),
 			},
 			{
 				PreConfig: func() {
-					o.setVSwitchPromisc("esx-02", "vSwitchP", false)
-					reset(e)()
+					o.SetVSwitchPromiscuous("esx-02", "vSwitchP", false)
+					e.Reset()
 				},
 				Config: cfg,
 				Check:  e.Diags.ExpectNoWarning("CARP009"),
@@ -925,26 +654,26 @@ resource "carp_portgroup_policy" "fw" {
 func TestAccPortGroupPolicy_warningsDV(t *testing.T) {
 	t.Parallel()
 	e := acctest.New(t, warnScenario())
-	o := newOOB(t, e)
+	o := e.OOB()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: reset(e),
-				Config:    dvConfig(e, "fw-50"),
+				PreConfig: e.Reset,
+				Config:    e.DVPolicy("fw-50"),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					e.Diags.ExpectWarning("CARP006 vds_upgraded_legacy", "dvs-50", "5.0.0", "Set toggle_on_apply = true"),
 					e.Diags.ExpectNoWarning("CARP013"),
 				),
 			},
 			{
-				PreConfig: reset(e),
-				Config:    dvConfig(e, "fw-50", `toggle_on_apply = true`),
+				PreConfig: e.Reset,
+				Config:    e.DVPolicy("fw-50", `toggle_on_apply = true`),
 				Check:     e.Diags.ExpectWarning("CARP006", "toggle_on_apply is set"),
 			},
 			{
-				PreConfig: reset(e),
-				Config:    dvConfig(e, "fw-m"),
+				PreConfig: e.Reset,
+				Config:    e.DVPolicy("fw-m"),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					e.Diags.ExpectWarning("CARP007 port_mirroring_breaks_promiscuous", "span-ids", "Set toggle_on_apply = true"),
 					e.Diags.ExpectNoWarning("CARP006"),
@@ -952,22 +681,22 @@ func TestAccPortGroupPolicy_warningsDV(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					o.removeMirrors("dvs-mirror")
-					reset(e)()
+					o.RemoveMirrorSessions("dvs-mirror")
+					e.Reset()
 				},
-				Config: dvConfig(e, "fw-m"),
+				Config: e.DVPolicy("fw-m"),
 				Check:  e.Diags.ExpectNoWarning("CARP007"),
 			},
 			{
-				PreConfig: reset(e),
-				Config:    dvConfig(e, "fw-70"),
+				PreConfig: e.Reset,
+				Config:    e.DVPolicy("fw-70"),
 				Check:     e.Diags.ExpectWarning("CARP013 mac_learning_available", "7.0.0"),
 			},
 			{
-				PreConfig:        reset(e),
-				Config:           dvConfig(e, "fw-70", `allow_promiscuous = false`, `mac_learning { enabled = true }`),
+				PreConfig:        e.Reset,
+				Config:           e.DVPolicy("fw-70", `allow_promiscuous = false`, `mac_learning { enabled = true }`),
 				Check:            resource.ComposeAggregateTestCheckFunc(e.Diags.ExpectNoWarning("CARP013"), e.Diags.ExpectNoWarning("CARP001")),
-				ConfigPlanChecks: emptyPlan(),
+				ConfigPlanChecks: acctest.EmptyPlan(),
 			},
 		},
 	})
@@ -975,19 +704,19 @@ func TestAccPortGroupPolicy_warningsDV(t *testing.T) {
 
 func TestAccPortGroupPolicy_macLearningUnsupported(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, pgScenario())
+	e := acctest.New(t, acctest.PolicyScenario())
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
 			{
-				Config:      stdConfig(e, "FW-WAN", `mac_learning { enabled = true }`),
+				Config:      e.StdPolicy("FW-WAN", `mac_learning { enabled = true }`),
 				ExpectError: regexp.MustCompile(`(?s)CARP014 mac_learning_unsupported.*FW-WAN.*standard port groups`),
 			},
 			{
-				Config:      dvConfig(e, "fw-65", `mac_learning { enabled = true }`),
+				Config:      e.DVPolicy("fw-65", `mac_learning { enabled = true }`),
 				ExpectError: regexp.MustCompile(`(?s)CARP014 mac_learning_unsupported.*6\.5\.0.*6\.6\.0`),
 			},
-			{Config: dvConfig(e, "fw-65")},
+			{Config: e.DVPolicy("fw-65")},
 		},
 	})
 }
@@ -999,18 +728,18 @@ func TestAccPortGroupPolicy_parallel(t *testing.T) {
 	var pgs []simulator.PortGroup
 	for i := 0; i < 30; i++ {
 		pgs = append(pgs, simulator.PortGroup{Name: fmt.Sprintf("PG-%02d", i), VLAN: int32(100 + i),
-			Security: inventory.Security{AllowPromiscuous: bp(false), MacChanges: bp(false), ForgedTransmits: bp(false)}})
+			Security: inventory.Security{AllowPromiscuous: inventory.Ptr(false), MacChanges: inventory.Ptr(false), ForgedTransmits: inventory.Ptr(false)}})
 	}
 	sc := simulator.Scenario{Datacenters: []simulator.Datacenter{{Name: "dc", Hosts: []simulator.Host{{
 		Name: "esx-01", RPFCheckPromisc: 1,
 		VSwitches: []simulator.VSwitch{{Name: "vSwitch1", Uplinks: []string{"vmnic1"}, PortGroups: pgs}},
 	}}}}}
 	e := acctest.New(t, sc)
-	o := newOOB(t, e)
+	o := e.OOB()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{{
-			PreConfig: reset(e),
+			PreConfig: e.Reset,
 			Config: e.Config(fmt.Sprintf(`
 resource "carp_portgroup_policy" "pg" {
   count          = 30
@@ -1018,18 +747,15 @@ resource "carp_portgroup_policy" "pg" {
   portgroup      = format("PG-%%02d", count.index)
 }`, e.Sim.HostID("esx-01"))),
 			Check: func(*terraform.State) error {
-				if n := len(pgWriteCalls(e)); n != 30 {
+				if n := len(e.PortGroupWrites()); n != 30 {
 					return fmt.Errorf("%d writes for 30 port groups", n)
 				}
 				var bad []string
 				for _, pg := range pgs {
-					p, err := o.stdPG("esx-01", pg.Name)
-					if err != nil {
-						return err
-					}
+					p := o.PortGroup("esx-01", pg.Name)
 					s := p.Spec.Policy.Security
-					if boolStr(s.AllowPromiscuous) != "true" || boolStr(s.MacChanges) != "true" || boolStr(s.ForgedTransmits) != "true" || p.Spec.VlanId != pg.VLAN {
-						bad = append(bad, fmt.Sprintf("%s: promisc=%s mac=%s forged=%s vlan=%d", pg.Name, boolStr(s.AllowPromiscuous), boolStr(s.MacChanges), boolStr(s.ForgedTransmits), p.Spec.VlanId))
+					if acctest.BoolStr(s.AllowPromiscuous) != "true" || acctest.BoolStr(s.MacChanges) != "true" || acctest.BoolStr(s.ForgedTransmits) != "true" || p.Spec.VlanId != pg.VLAN {
+						bad = append(bad, fmt.Sprintf("%s: promisc=%s mac=%s forged=%s vlan=%d", pg.Name, acctest.BoolStr(s.AllowPromiscuous), acctest.BoolStr(s.MacChanges), acctest.BoolStr(s.ForgedTransmits), p.Spec.VlanId))
 					}
 				}
 				if len(bad) > 0 {
@@ -1037,20 +763,20 @@ resource "carp_portgroup_policy" "pg" {
 				}
 				return nil
 			},
-			ConfigPlanChecks: emptyPlan(),
+			ConfigPlanChecks: acctest.EmptyPlan(),
 		}},
 	})
 }
 
 func TestAccPortGroupPolicy_badInput(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, pgScenario())
+	e := acctest.New(t, acctest.PolicyScenario())
 	host := e.Sim.HostID("esx-01")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
 			{
-				Config:      stdConfig(e, "FW-NOPE"),
+				Config:      e.StdPolicy("FW-NOPE"),
 				ExpectError: regexp.MustCompile(`(?s)Port group not found.*esx-01\s+\(` + host + `\)\s+has\s+no\s+standard\s+port\s+group\s+"FW-NOPE".*"FW-LAN\s+\(vSwitch\s+vSwitch1\)"`),
 			},
 			{
@@ -1069,30 +795,30 @@ resource "carp_portgroup_policy" "fw" {
 				ExpectError: regexp.MustCompile(`(?s)Distributed port group not found.*dvportgroup-9999.*fw-65\s+\(` + e.Sim.DVPortGroupID("fw-65") + `\)`),
 			},
 			{
-				Config:      stdConfig(e, "FW-WAN", `teaming { active_uplinks = ["vmnic1", "vmnic7"] }`),
+				Config:      e.StdPolicy("FW-WAN", `teaming { active_uplinks = ["vmnic1", "vmnic7"] }`),
 				ExpectError: regexp.MustCompile(`(?s)Unknown uplink.*"vmnic7".*Valid uplinks:\s+"vmnic1",\s+"vmnic2"`),
 			},
 			{
-				Config:      dvConfig(e, "fw-65", `teaming { standby_uplinks = ["lag1"] }`),
+				Config:      e.DVPolicy("fw-65", `teaming { standby_uplinks = ["lag1"] }`),
 				ExpectError: regexp.MustCompile(`(?s)Unknown uplink.*"lag1".*"uplink1",\s+"uplink2"`),
 			},
 			{
-				Config:      stdConfig(e, "FW-WAN", `teaming { load_balancing = "loadbalance_loadbased" }`),
+				Config:      e.StdPolicy("FW-WAN", `teaming { load_balancing = "loadbalance_loadbased" }`),
 				ExpectError: regexp.MustCompile(`(?s)Load-based teaming needs a distributed switch`),
 			},
 			{
-				Config:      stdConfig(e, "FW-WAN", `teaming { load_balancing = "round_robin" }`),
+				Config:      e.StdPolicy("FW-WAN", `teaming { load_balancing = "round_robin" }`),
 				ExpectError: regexp.MustCompile(`(?s)value must be one of`),
 			},
 			{
-				Config: dvConfig(e, "fw-70", `mac_learning {
+				Config: e.DVPolicy("fw-70", `mac_learning {
     enabled = true
     limit   = 5000
   }`),
 				ExpectError: regexp.MustCompile(`(?s)between 1 and 4096`),
 			},
 			{
-				Config:      dvConfig(e, "fw-70", `mac_learning { limit = 10 }`),
+				Config:      e.DVPolicy("fw-70", `mac_learning { limit = 10 }`),
 				ExpectError: regexp.MustCompile(`(?s)Missing mac_learning.enabled`),
 			},
 			{
@@ -1109,13 +835,13 @@ resource "carp_portgroup_policy" "fw" {
 				ExpectError: regexp.MustCompile(`(?s)portgroup`),
 			},
 			{
-				Config:        stdConfig(e, "FW-WAN"),
-				ResourceName:  pgRes,
+				Config:        e.StdPolicy("FW-WAN"),
+				ResourceName:  acctest.PolicyRes,
 				ImportState:   true,
 				ImportStateId: "FW-WAN",
 				ExpectError:   regexp.MustCompile(`(?s)expected.*host-21:FW-WAN.*dvportgroup-42`),
 			},
-			{Config: stdConfig(e, "FW-WAN")},
+			{Config: e.StdPolicy("FW-WAN")},
 		},
 	})
 }
@@ -1126,22 +852,22 @@ resource "carp_portgroup_policy" "fw" {
 // re-enables promiscuous mode.
 func TestAccPortGroupPolicy_dvConcurrentAndFault(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, pgScenario())
+	e := acctest.New(t, acctest.PolicyScenario())
 	id := e.Sim.DVPortGroupID("fw-70")
 	cfg := func(trigger string) string {
-		return dvConfig(e, "fw-70", `toggle_on_apply = true`, fmt.Sprintf(`toggle_triggers = { t = %q }`, trigger))
+		return e.DVPolicy("fw-70", `toggle_on_apply = true`, fmt.Sprintf(`toggle_triggers = { t = %q }`, trigger))
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					reset(e)()
+					e.Reset()
 					e.Sim.FailCall("ReconfigureDVPortgroup_Task", id, 1, &types.ConcurrentAccess{})
 				},
 				Config: cfg("1"),
 				Check: func(*terraform.State) error {
-					w := pgWriteCalls(e)
+					w := e.PortGroupWrites()
 					if len(w) != 3 {
 						return fmt.Errorf("want 3 DV writes (ConcurrentAccess, off, desired), got %+v", w)
 					}
@@ -1151,7 +877,7 @@ func TestAccPortGroupPolicy_dvConcurrentAndFault(t *testing.T) {
 					}
 					return nil
 				},
-				ConfigPlanChecks: emptyPlan(),
+				ConfigPlanChecks: acctest.EmptyPlan(),
 			},
 			{
 				PreConfig: func() {
@@ -1167,8 +893,8 @@ func TestAccPortGroupPolicy_dvConcurrentAndFault(t *testing.T) {
 				Config:    cfg("2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(pgRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
+						plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(acctest.PolicyRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -1177,36 +903,24 @@ func TestAccPortGroupPolicy_dvConcurrentAndFault(t *testing.T) {
 	})
 }
 
-func (o *oob) removeStdPG(host, pg string) {
-	o.t.Helper()
-	c := o.client()
-	ns, err := object.NewHostSystem(c.Client(), hostRef(o.e, host)).ConfigManager().NetworkSystem(o.ctx)
-	if err == nil {
-		err = ns.RemovePortGroup(o.ctx, pg)
-	}
-	if err != nil {
-		o.t.Fatalf("removing %s: %v", pg, err)
-	}
-}
-
 // TestAccPortGroupPolicy_gone: a port group deleted outside Terraform is
 // removed from state with a warning.
 func TestAccPortGroupPolicy_gone(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, pgScenario())
-	o := newOOB(t, e)
+	e := acctest.New(t, acctest.PolicyScenario())
+	o := e.OOB()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.Factories(),
 		Steps: []resource.TestStep{
-			{Config: stdConfig(e, "FW-LAN")},
+			{Config: e.StdPolicy("FW-LAN")},
 			{
 				PreConfig: func() {
-					o.removeStdPG("esx-01", "FW-LAN")
+					o.RemovePortGroup("esx-01", "FW-LAN")
 					e.Diags.Reset()
 				},
 				// Refresh drops it with a warning; the plan to create it
 				// again fails, naming the port groups that exist.
-				Config:      stdConfig(e, "FW-LAN"),
+				Config:      e.StdPolicy("FW-LAN"),
 				ExpectError: regexp.MustCompile(`(?s)Port group not found.*"FW-WAN \(vSwitch vSwitch1\)"`),
 			},
 			{
@@ -1216,7 +930,7 @@ func TestAccPortGroupPolicy_gone(t *testing.T) {
 						t.Error(err)
 					}
 				},
-				Config: stdConfig(e, "FW-WAN"),
+				Config: e.StdPolicy("FW-WAN"),
 			},
 		},
 	})
@@ -1227,7 +941,7 @@ func TestAccPortGroupPolicy_gone(t *testing.T) {
 func localState(want map[string]string) resource.TestCheckFunc {
 	var checks []resource.TestCheckFunc
 	for k, v := range want {
-		checks = append(checks, resource.TestCheckResourceAttr(pgRes, k, v))
+		checks = append(checks, resource.TestCheckResourceAttr(acctest.PolicyRes, k, v))
 	}
 	return resource.ComposeAggregateTestCheckFunc(checks...)
 }

@@ -1,4 +1,4 @@
-package provider
+package hostsettings
 
 import (
 	"strings"
@@ -9,33 +9,6 @@ import (
 )
 
 func i64(n int64) *int64 { return &n }
-
-func TestCheckHostID(t *testing.T) {
-	t.Parallel()
-	for id, want := range map[string]string{
-		"host-21":            "",
-		"ha-host":            "",
-		"host-1234":          "",
-		"":                   "is empty",
-		"   ":                "is empty",
-		"esx 01":             "not a managed object id",
-		"/dc/host/esx-01":    "not a managed object id",
-		"host-21\n":          "not a managed object id",
-		"vm-42":              "virtual machine",
-		"dvportgroup-12":     "distributed port group",
-		"domain-c7":          "cluster",
-		"datastore-3":        "datastore",
-		"HostSystem:host-21": "",
-	} {
-		got := checkHostID(id)
-		if want == "" && got != "" || want != "" && !strings.Contains(got, want) {
-			t.Errorf("checkHostID(%q) = %q, want %q", id, got, want)
-		}
-		if got != "" && !strings.Contains(got, `"host-21"`) {
-			t.Errorf("checkHostID(%q) does not show the expected format: %q", id, got)
-		}
-	}
-}
 
 func TestConvertOption(t *testing.T) {
 	t.Parallel()

@@ -1,4 +1,4 @@
-package provider
+package hostsettings
 
 import (
 	"strings"
@@ -6,42 +6,6 @@ import (
 
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
-
-// FuzzParsePortGroupID: import ids never panic, and what parses names
-// exactly one target that formats back to the same id.
-func FuzzParsePortGroupID(f *testing.F) {
-	for _, s := range []string{"host-21:FW-WAN", "dvportgroup-42", "host-21:", ":FW", "host-21:FW:WAN", "dvportgroup-", "vm-1", "", " host-9:pg ", "host-21:FW WAN", "ha-host:VM Network"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		tg, err := parsePortGroupID(s)
-		if err != nil {
-			if !strings.Contains(err.Error(), "expected") {
-				t.Fatalf("error does not say what was expected: %v", err)
-			}
-			return
-		}
-		if tg.isDV() == (tg.HostID != "") {
-			t.Fatalf("%q -> %+v names both or neither target", s, tg)
-		}
-		again, err := parsePortGroupID(tg.ID())
-		if err != nil || again != tg {
-			t.Fatalf("%q -> %q -> %+v, %v", s, tg.ID(), again, err)
-		}
-	})
-}
-
-// FuzzCheckHostID: never panics; a rejection always says what is expected.
-func FuzzCheckHostID(f *testing.F) {
-	for _, s := range []string{"host-21", "ha-host", "vm-42", "", "esx 01", "/dc/host/esx", "host-1:x"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if msg := checkHostID(s); msg != "" && !strings.Contains(msg, "Expected") {
-			t.Fatalf("%q: %s", s, msg)
-		}
-	})
-}
 
 // FuzzConvertOption: option values convert to the declared type within the
 // declared range, or fail with an error naming the key; a converted value

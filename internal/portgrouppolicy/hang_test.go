@@ -1,4 +1,4 @@
-package provider_test
+package portgrouppolicy_test
 
 import (
 	"fmt"
@@ -7,10 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/acctest"
 )
@@ -22,9 +18,8 @@ import (
 // once vSphere answers again, the next apply re-enables it.
 func TestAccPortGroupPolicy_pausedMidToggle(t *testing.T) {
 	t.Parallel()
-	e := acctest.New(t, pgScenario())
+	e := acctest.New(t, acctest.PolicyScenario())
 	t.Cleanup(e.Sim.Resume)
-	o := newOOB(t, e)
 	host := e.Sim.HostID("esx-01")
 	cfg := func(trigger string) string {
 		return e.ProviderBlock(`api_timeout = "1s"`) + fmt.Sprintf(`
@@ -49,7 +44,7 @@ resource "carp_portgroup_policy" "fw" {
 				ExpectError: regexp.MustCompile(`(?s)Toggle may have left promiscuous mode OFF.*port group "FW-WAN" on vSwitch vSwitch1 of.*host esx-01 \(` + host + `\).*` +
 					`then vSphere stopped answering.*promiscuous mode may be left off.*next plan`),
 			},
-			repairStep(t, o, cfg("2"), func() {
+			e.RepairStep(cfg("2"), func() {
 				took := time.Since(start)
 				// The second write: 4 attempts of 1 s and 1.4 s of backoff.
 				if took > 20*time.Second {
@@ -60,32 +55,7 @@ resource "carp_portgroup_policy" "fw" {
 			}),
 		},
 	})
-	p, err := o.stdPG("esx-01", "FW-WAN")
-	if err == nil && boolStr(p.Spec.Policy.Security.AllowPromiscuous) == "false" {
+	if p := e.OOB().PortGroup("esx-01", "FW-WAN"); acctest.BoolStr(p.Spec.Policy.Security.AllowPromiscuous) == "false" {
 		t.Error("FW-WAN still rejects promiscuous mode after the repairing apply")
-	}
-}
-
-// repairStep is the step after a toggle that left FW-WAN without
-// promiscuous mode: after fix (vSphere answering again), FW-WAN rejects
-// promiscuous mode; the plan updates it to true, and the next plan is empty.
-func repairStep(t *testing.T, o *oob, cfg string, fix func()) resource.TestStep {
-	return resource.TestStep{
-		PreConfig: func() {
-			fix()
-			p, err := o.stdPG("esx-01", "FW-WAN")
-			if err != nil || boolStr(p.Spec.Policy.Security.AllowPromiscuous) != "false" {
-				t.Errorf("after the failed toggle, promiscuous = %s (err %v), want false", boolStr(p.Spec.Policy.Security.AllowPromiscuous), err)
-			}
-		},
-		Config: cfg,
-		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(pgRes, plancheck.ResourceActionUpdate),
-				plancheck.ExpectKnownValue(pgRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
-			},
-			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-		},
-		ConfigStateChecks: []statecheck.StateCheck{expect("allow_promiscuous", knownvalue.Bool(true))},
 	}
 }

@@ -1,15 +1,21 @@
-package provider
+// Package datasources holds the two data sources, each one file (schema,
+// model and Read): carp_hosts (hosts.go), the ESXi hosts of the inventory
+// tree, and carp_audit (audit.go), the rule catalog evaluated over named
+// hosts, port groups and VMs. They read through internal/vsphere and judge
+// through internal/rules.
+package datasources
 
 import (
 	"context"
 	"fmt"
-	"strings"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -18,8 +24,8 @@ var (
 	_ datasource.DataSourceWithConfigure = (*hostsDataSource)(nil)
 )
 
-// NewHostsDataSource is the carp_hosts data source.
-func NewHostsDataSource() datasource.DataSource { return &hostsDataSource{} }
+// NewHosts is the carp_hosts data source.
+func NewHosts() datasource.DataSource { return &hostsDataSource{} }
 
 type hostsDataSource struct{ client *vsphere.Client }
 
@@ -68,7 +74,7 @@ func (d *hostsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 }
 
 func (d *hostsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	d.client = tfhelp.ClientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *hostsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -85,9 +91,9 @@ func (d *hostsDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 	dc, cluster := m.Datacenter.ValueString(), m.Cluster.ValueString()
-	if dc != "" && !contains(tree.Datacenters, dc) {
+	if dc != "" && !slices.Contains(tree.Datacenters, dc) {
 		resp.Diagnostics.AddAttributeError(path.Root("datacenter"), "Datacenter not found",
-			fmt.Sprintf("There is no datacenter %q. Datacenters: %s.", dc, listSome(tree.Datacenters, 10)))
+			fmt.Sprintf("There is no datacenter %q. Datacenters: %s.", dc, tfhelp.ListSome(tree.Datacenters, 10)))
 		return
 	}
 	if cluster != "" {
@@ -97,13 +103,13 @@ func (d *hostsDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 				known = append(known, tree.Clusters[name]...)
 			}
 		}
-		if !contains(known, cluster) {
+		if !slices.Contains(known, cluster) {
 			where := ""
 			if dc != "" {
 				where = " in datacenter " + fmt.Sprintf("%q", dc)
 			}
 			resp.Diagnostics.AddAttributeError(path.Root("cluster"), "Cluster not found",
-				fmt.Sprintf("There is no cluster %q%s. Clusters: %s.", cluster, where, listSome(sortedUnique(known), 10)))
+				fmt.Sprintf("There is no cluster %q%s. Clusters: %s.", cluster, where, tfhelp.ListSome(tfhelp.SortedUnique(known), 10)))
 			return
 		}
 	}
@@ -119,32 +125,4 @@ func (d *hostsDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		m.Hosts = append(m.Hosts, hm)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// listSome quotes up to n names and says how many more there are.
-func listSome(names []string, n int) string {
-	if len(names) == 0 {
-		return "(none)"
-	}
-	q := make([]string, 0, n)
-	for i, s := range names {
-		if i == n {
-			break
-		}
-		q = append(q, fmt.Sprintf("%q", s))
-	}
-	out := strings.Join(q, ", ")
-	if len(names) > n {
-		out += fmt.Sprintf(" and %d more", len(names)-n)
-	}
-	return out
 }

@@ -1,107 +1,16 @@
-package provider
+package portgrouppolicy
 
-// Pure helpers of carp_portgroup_policy: id parsing, the policy kept for
-// restore, the teaming merge and the effective policy after a write. Nothing
-// here talks to vSphere; portgroup_policy_test.go tests them on plain values.
+// The pure part of carp_portgroup_policy: the teaming merge, the effective
+// policy after a write and the policy kept for restore. Nothing here talks
+// to vSphere or Terraform; policy_test.go tests it on plain values.
 
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
-	"strings"
-	"sync"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
-	"github.com/carpsafe/terraform-provider-carp/internal/rules"
 )
-
-// Enum values of carp_portgroup_policy, feeding both the validators and the
-// MarkdownDescriptions.
-const (
-	FailureLinkStatus    = "link_status"
-	FailureBeaconProbing = "beacon_probing"
-
-	MacLimitAllow = "allow"
-	MacLimitDrop  = "drop"
-
-	macLimitMin     = 1
-	macLimitMax     = 4096
-	macLimitDefault = 4096
-)
-
-var (
-	// loadBalancingStandard are the policies of a standard port group.
-	loadBalancingStandard = []string{inventory.LBIPHash, inventory.LBSrcMAC, inventory.LBSrcID, inventory.LBExplicit}
-	// loadBalancingAll adds the DVS-only load-based teaming.
-	loadBalancingAll  = append(append([]string{}, loadBalancingStandard...), inventory.LBLoadBased)
-	failureDetections = []string{FailureLinkStatus, FailureBeaconProbing}
-	macLimitPolicies  = []string{MacLimitAllow, MacLimitDrop}
-)
-
-// mdList renders enum values for a MarkdownDescription: `a`, `b` or `c`.
-func mdList(values []string) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		q[i] = "`" + v + "`"
-	}
-	if len(q) < 2 {
-		return strings.Join(q, "")
-	}
-	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
-}
-
-// pgTarget is what a carp_portgroup_policy points at: a standard port group
-// (hostID + name) or a DV port group (dvpgID).
-type pgTarget struct {
-	HostID, PortGroup string
-	DVPortGroupID     string
-}
-
-func (t pgTarget) isDV() bool { return t.DVPortGroupID != "" }
-
-// ID is the resource id: "<host moref>:<port group name>" or the DV port
-// group moref.
-func (t pgTarget) ID() string {
-	if t.isDV() {
-		return t.DVPortGroupID
-	}
-	return t.HostID + ":" + t.PortGroup
-}
-
-const importFormats = "`<host moref>:<port group name>` for a standard port group (such as `host-21:FW-WAN`) or `<DV port group moref>` for a distributed one (such as `dvportgroup-42`)"
-
-// morefRE matches a managed object id of a kind ("host-21"); a host may
-// also be "ha-host" when the provider talks to ESXi directly.
-var (
-	hostMorefRE = regexp.MustCompile(`^(host-[0-9]+|ha-host)$`)
-	morefREs    sync.Map // kind -> *regexp.Regexp
-)
-
-func morefRE(kind string) *regexp.Regexp {
-	if kind == "host" {
-		return hostMorefRE
-	}
-	if re, ok := morefREs.Load(kind); ok {
-		return re.(*regexp.Regexp)
-	}
-	re := regexp.MustCompile(`^` + regexp.QuoteMeta(kind) + `-[0-9]+$`)
-	morefREs.Store(kind, re)
-	return re
-}
-
-// parsePortGroupID parses an import id.
-func parsePortGroupID(id string) (pgTarget, error) {
-	id = strings.TrimSpace(id)
-	if morefRE("dvportgroup").MatchString(id) {
-		return pgTarget{DVPortGroupID: id}, nil
-	}
-	host, pg, ok := strings.Cut(id, ":")
-	if ok && morefRE("host").MatchString(host) && pg != "" {
-		return pgTarget{HostID: host, PortGroup: pg}, nil
-	}
-	return pgTarget{}, fmt.Errorf("%q is not a carp_portgroup_policy id; expected %s", id, importFormats)
-}
 
 // teamingSpec is the configured teaming block; nil fields (and unset
 // lists) leave the port group's value as it is.
@@ -122,16 +31,16 @@ type teamingSpec struct {
 func mergeTeaming(own inventory.Teaming, eff inventory.Effective, t teamingSpec) inventory.Teaming {
 	out := copyTeaming(own)
 	if t.LoadBalancing != nil {
-		out.Policy = strp(*t.LoadBalancing)
+		out.Policy = inventory.Ptr(*t.LoadBalancing)
 	}
 	if t.NotifySwitches != nil {
-		out.NotifySwitches = boolp(*t.NotifySwitches)
+		out.NotifySwitches = inventory.Ptr(*t.NotifySwitches)
 	}
 	if t.Failback != nil {
-		out.RollingOrder = boolp(!*t.Failback)
+		out.RollingOrder = inventory.Ptr(!*t.Failback)
 	}
 	if t.FailureDetection != nil {
-		out.CheckBeacon = boolp(*t.FailureDetection == FailureBeaconProbing)
+		out.CheckBeacon = inventory.Ptr(*t.FailureDetection == FailureBeaconProbing)
 	}
 	if t.HasActive || t.HasStandby {
 		curActive, curStandby := eff.ActiveUplinks, eff.StandbyUplinks
@@ -151,7 +60,7 @@ func mergeTeaming(own inventory.Teaming, eff inventory.Effective, t teamingSpec)
 		if !t.HasStandby {
 			standby = without(standby, active)
 		}
-		out.Order = &inventory.UplinkOrder{Active: append([]string{}, active...), Standby: append([]string{}, standby...)}
+		out.Order = copyOrder(active, standby)
 	}
 	return out
 }
@@ -233,8 +142,8 @@ type savedMacLearning struct {
 
 func newSavedPolicy(sec inventory.Security, team inventory.Teaming, ml *inventory.MacLearning) savedPolicy {
 	sp := savedPolicy{
-		AllowPromiscuous: copyBool(sec.AllowPromiscuous), AllowMacChanges: copyBool(sec.MacChanges), AllowForgedTransmits: copyBool(sec.ForgedTransmits),
-		LoadBalancing: copyStr(team.Policy), NotifySwitches: copyBool(team.NotifySwitches), RollingOrder: copyBool(team.RollingOrder), CheckBeacon: copyBool(team.CheckBeacon),
+		AllowPromiscuous: inventory.Clone(sec.AllowPromiscuous), AllowMacChanges: inventory.Clone(sec.MacChanges), AllowForgedTransmits: inventory.Clone(sec.ForgedTransmits),
+		LoadBalancing: inventory.Clone(team.Policy), NotifySwitches: inventory.Clone(team.NotifySwitches), RollingOrder: inventory.Clone(team.RollingOrder), CheckBeacon: inventory.Clone(team.CheckBeacon),
 	}
 	if team.Order != nil {
 		sp.UplinkOrder = &savedOrder{Active: append([]string{}, team.Order.Active...), Standby: append([]string{}, team.Order.Standby...)}
@@ -246,13 +155,13 @@ func newSavedPolicy(sec inventory.Security, team inventory.Teaming, ml *inventor
 }
 
 func (sp savedPolicy) security() inventory.Security {
-	return inventory.Security{AllowPromiscuous: copyBool(sp.AllowPromiscuous), MacChanges: copyBool(sp.AllowMacChanges), ForgedTransmits: copyBool(sp.AllowForgedTransmits)}
+	return inventory.Security{AllowPromiscuous: inventory.Clone(sp.AllowPromiscuous), MacChanges: inventory.Clone(sp.AllowMacChanges), ForgedTransmits: inventory.Clone(sp.AllowForgedTransmits)}
 }
 
 func (sp savedPolicy) teaming() inventory.Teaming {
-	t := inventory.Teaming{Policy: copyStr(sp.LoadBalancing), NotifySwitches: copyBool(sp.NotifySwitches), RollingOrder: copyBool(sp.RollingOrder), CheckBeacon: copyBool(sp.CheckBeacon)}
+	t := inventory.Teaming{Policy: inventory.Clone(sp.LoadBalancing), NotifySwitches: inventory.Clone(sp.NotifySwitches), RollingOrder: inventory.Clone(sp.RollingOrder), CheckBeacon: inventory.Clone(sp.CheckBeacon)}
 	if sp.UplinkOrder != nil {
-		t.Order = &inventory.UplinkOrder{Active: append([]string{}, sp.UplinkOrder.Active...), Standby: append([]string{}, sp.UplinkOrder.Standby...)}
+		t.Order = copyOrder(sp.UplinkOrder.Active, sp.UplinkOrder.Standby)
 	}
 	return t
 }
@@ -279,12 +188,12 @@ func decodeSavedPolicy(s string) (savedPolicy, error) {
 }
 
 func securityEqual(a, b inventory.Security) bool {
-	return boolPtrEqual(a.AllowPromiscuous, b.AllowPromiscuous) && boolPtrEqual(a.MacChanges, b.MacChanges) && boolPtrEqual(a.ForgedTransmits, b.ForgedTransmits)
+	return inventory.EqualPtr(a.AllowPromiscuous, b.AllowPromiscuous) && inventory.EqualPtr(a.MacChanges, b.MacChanges) && inventory.EqualPtr(a.ForgedTransmits, b.ForgedTransmits)
 }
 
 func teamingEqual(a, b inventory.Teaming) bool {
-	if !strPtrEqual(a.Policy, b.Policy) || !boolPtrEqual(a.NotifySwitches, b.NotifySwitches) ||
-		!boolPtrEqual(a.RollingOrder, b.RollingOrder) || !boolPtrEqual(a.CheckBeacon, b.CheckBeacon) {
+	if !inventory.EqualPtr(a.Policy, b.Policy) || !inventory.EqualPtr(a.NotifySwitches, b.NotifySwitches) ||
+		!inventory.EqualPtr(a.RollingOrder, b.RollingOrder) || !inventory.EqualPtr(a.CheckBeacon, b.CheckBeacon) {
 		return false
 	}
 	if (a.Order == nil) != (b.Order == nil) {
@@ -293,21 +202,7 @@ func teamingEqual(a, b inventory.Teaming) bool {
 	return a.Order == nil || (slices.Equal(a.Order.Active, b.Order.Active) && slices.Equal(a.Order.Standby, b.Order.Standby))
 }
 
-func macLearningEqual(a, b *inventory.MacLearning) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	return *a == *b
-}
-
-// findingCodes returns the sorted, distinct codes of findings.
-func findingCodes(fs []rules.Finding) []string {
-	codes := make([]string, 0, len(fs))
-	for _, f := range fs {
-		codes = append(codes, f.Code)
-	}
-	return sortedUnique(codes)
-}
+func macLearningEqual(a, b *inventory.MacLearning) bool { return inventory.EqualPtr(a, b) }
 
 func without(list, drop []string) []string {
 	out := []string{}
@@ -320,36 +215,15 @@ func without(list, drop []string) []string {
 }
 
 func copyTeaming(t inventory.Teaming) inventory.Teaming {
-	out := inventory.Teaming{Policy: copyStr(t.Policy), NotifySwitches: copyBool(t.NotifySwitches), RollingOrder: copyBool(t.RollingOrder), CheckBeacon: copyBool(t.CheckBeacon)}
+	out := inventory.Teaming{Policy: inventory.Clone(t.Policy), NotifySwitches: inventory.Clone(t.NotifySwitches), RollingOrder: inventory.Clone(t.RollingOrder), CheckBeacon: inventory.Clone(t.CheckBeacon)}
 	if t.Order != nil {
-		out.Order = &inventory.UplinkOrder{Active: append([]string{}, t.Order.Active...), Standby: append([]string{}, t.Order.Standby...)}
+		out.Order = copyOrder(t.Order.Active, t.Order.Standby)
 	}
 	return out
 }
 
-func boolp(b bool) *bool        { return &b }
-func strp(s string) *string     { return &s }
-func copyBool(b *bool) *bool    { return cp(b) }
-func copyStr(s *string) *string { return cp(s) }
-
-func cp[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
-}
-
-func boolPtrEqual(a, b *bool) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	return *a == *b
-}
-
-func strPtrEqual(a, b *string) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	return *a == *b
+// copyOrder is an uplink order of copies of active and standby (empty, not
+// nil, when there are none).
+func copyOrder(active, standby []string) *inventory.UplinkOrder {
+	return &inventory.UplinkOrder{Active: append([]string{}, active...), Standby: append([]string{}, standby...)}
 }

@@ -1,8 +1,9 @@
-package provider
+package datasources
 
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -22,8 +24,8 @@ var (
 	_ datasource.DataSourceWithConfigure = (*auditDataSource)(nil)
 )
 
-// NewAuditDataSource is the carp_audit data source.
-func NewAuditDataSource() datasource.DataSource { return &auditDataSource{} }
+// NewAudit is the carp_audit data source.
+func NewAudit() datasource.DataSource { return &auditDataSource{} }
 
 type auditDataSource struct{ client *vsphere.Client }
 
@@ -48,8 +50,15 @@ type findingModel struct {
 	Remedy     types.String `tfsdk:"remedy"`
 }
 
-var countsAttrTypes = map[string]attr.Type{
-	"error": types.Int64Type, "warning": types.Int64Type, "info": types.Int64Type,
+// countsModel is the counts attribute.
+type countsModel struct {
+	Error   types.Int64 `tfsdk:"error"`
+	Warning types.Int64 `tfsdk:"warning"`
+	Info    types.Int64 `tfsdk:"info"`
+}
+
+func (countsModel) attrTypes() map[string]attr.Type {
+	return map[string]attr.Type{"error": types.Int64Type, "warning": types.Int64Type, "info": types.Int64Type}
 }
 
 func (d *auditDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -93,7 +102,7 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			},
 			"ready": schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no finding has severity `error`."},
 			"counts": schema.ObjectAttribute{
-				Computed: true, AttributeTypes: countsAttrTypes,
+				Computed: true, AttributeTypes: countsModel{}.attrTypes(),
 				MarkdownDescription: "Number of findings by severity: `error`, `warning`, `info`.",
 			},
 		},
@@ -101,7 +110,7 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 }
 
 func (d *auditDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	d.client = tfhelp.ClientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func strs(in []types.String) []string {
@@ -137,9 +146,9 @@ func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		for _, id := range snap.Missing {
 			attrName := "host_system_ids"
 			switch {
-			case contains(dvpgs, id):
+			case slices.Contains(dvpgs, id):
 				attrName = "distributed_portgroup_ids"
-			case contains(vms, id):
+			case slices.Contains(vms, id):
 				attrName = "firewall_vm_ids"
 			}
 			resp.Diagnostics.AddAttributeError(path.Root(attrName), "Object not found",
@@ -170,7 +179,7 @@ func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 			}
 			resp.Diagnostics.AddAttributeError(path.Root("portgroups"), "Port group not found",
 				fmt.Sprintf("None of the %d hosts of host_system_ids (%s) has a port group %q. Their port groups: %s.",
-					len(hosts), strings.Join(hosts, ", "), name, listSome(sortedUnique(allNames), 10)))
+					len(hosts), strings.Join(hosts, ", "), name, tfhelp.ListSome(tfhelp.SortedUnique(allNames), 10)))
 		}
 	}
 	if resp.Diagnostics.HasError() {
@@ -189,8 +198,8 @@ func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		})
 	}
 	m.Ready = types.BoolValue(counts["error"] == 0)
-	obj, diags := types.ObjectValue(countsAttrTypes, map[string]attr.Value{
-		"error": types.Int64Value(counts["error"]), "warning": types.Int64Value(counts["warning"]), "info": types.Int64Value(counts["info"]),
+	obj, diags := types.ObjectValueFrom(ctx, countsModel{}.attrTypes(), countsModel{
+		Error: types.Int64Value(counts["error"]), Warning: types.Int64Value(counts["warning"]), Info: types.Int64Value(counts["info"]),
 	})
 	resp.Diagnostics.Append(diags...)
 	m.Counts = obj

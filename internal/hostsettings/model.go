@@ -1,0 +1,82 @@
+package hostsettings
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
+)
+
+// vswitchPrefix marks a vSwitch (toggled at switch level) in
+// toggled_portgroups and pending_reenable; port groups are plain names.
+const vswitchPrefix = "vswitch/"
+
+type settingsModel struct {
+	ID                types.String `tfsdk:"id"`
+	HostSystemID      types.String `tfsdk:"host_system_id"`
+	Name              types.String `tfsdk:"name"`
+	RPF               types.Bool   `tfsdk:"reverse_path_fwd_check_promisc"`
+	Toggle            types.Bool   `tfsdk:"toggle_promiscuous_on_apply"`
+	AdvancedOptions   types.Map    `tfsdk:"advanced_options"`
+	RestoreOnDestroy  types.Bool   `tfsdk:"restore_on_destroy"`
+	OriginalValues    types.Map    `tfsdk:"original_values"`
+	ToggledPortgroups types.List   `tfsdk:"toggled_portgroups"`
+	PendingReenable   types.Map    `tfsdk:"pending_reenable"`
+	TeamedVSwitches   types.List   `tfsdk:"teamed_vswitches"`
+}
+
+func teamedVSwitches(h *inventory.Host) []string {
+	out := []string{}
+	for _, vs := range h.VSwitches {
+		if len(vs.Uplinks) >= 2 {
+			out = append(out, vs.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func hostLabel(h *inventory.Host) string { return fmt.Sprintf("host %s (%s)", h.Name, h.ID) }
+
+func rpfOn(h *inventory.Host) bool { return h.RPFCheckPromisc != nil && *h.RPFCheckPromisc == 1 }
+
+// readHost reads the host with the advanced options keys (besides
+// Net.ReversePathFwdCheckPromisc). fresh reads from the server, not the read
+// cache, for a read-modify-write under lockHost: the specs read are written
+// back. The host is nil when there is no such host.
+func (r *settingsResource) readHost(ctx context.Context, hostID string, keys []string, fresh bool, diags *diag.Diagnostics) (*vsphere.Snapshot, *inventory.Host) {
+	req := vsphere.Request{HostIDs: []string{hostID}, Options: tfhelp.SortedUnique(keys)}
+	read := r.client.Read
+	if fresh {
+		read = func(ctx context.Context, req vsphere.Request) (*vsphere.Snapshot, error) {
+			return r.client.ReadFresh(ctx, req)
+		}
+	}
+	snap, err := read(ctx, req)
+	if err != nil {
+		diags.AddError("Cannot read the host", tfhelp.ObjectError("Reading", "host", "", hostID, err))
+		return nil, nil
+	}
+	return snap, snap.FindHost(hostID)
+}
+
+// lockHost takes the lock of the host's network, which carp_portgroup_policy
+// takes for the same port groups. Call unlock when done.
+func (r *settingsResource) lockHost(ctx context.Context, hostID string, diags *diag.Diagnostics) (unlock func(), ok bool) {
+	unlock, err := r.client.LockHostNetwork(ctx, hostID)
+	if vsphere.IsNotFound(err) {
+		tfhelp.HostNotFound(ctx, diags, r.client, hostID)
+		return nil, false
+	}
+	if err != nil {
+		diags.AddError("Cannot read the host", tfhelp.ObjectError("Reading", "host", "", hostID, err))
+		return nil, false
+	}
+	return unlock, true
+}

@@ -1,0 +1,122 @@
+package hostsettings
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+	"github.com/carpsafe/terraform-provider-carp/internal/rules"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+)
+
+func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.client == nil {
+		return
+	}
+	var plan, state settingsModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	hasState := !req.State.Raw.IsNull()
+	if hasState {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() || plan.HostSystemID.IsUnknown() || tfhelp.CheckHostID(plan.HostSystemID.ValueString()) != "" {
+		return
+	}
+	hostID := plan.HostSystemID.ValueString()
+	var adv map[string]types.String
+	if !plan.AdvancedOptions.IsNull() && !plan.AdvancedOptions.IsUnknown() {
+		resp.Diagnostics.Append(plan.AdvancedOptions.ElementsAs(ctx, &adv, false)...)
+	}
+	ctx, cancel := r.client.Begin(ctx)
+	defer cancel()
+	snap, h := r.readHost(ctx, hostID, tfhelp.SortedKeys(adv), false, &resp.Diagnostics)
+	if snap == nil {
+		return
+	}
+	if h == nil {
+		tfhelp.HostNotFound(ctx, &resp.Diagnostics, r.client, hostID)
+		return
+	}
+	rpfOpt := supported(snap, hostID, inventory.OptionRPFKey)
+	if rpfOpt == nil {
+		resp.Diagnostics.AddAttributeError(path.Root("reverse_path_fwd_check_promisc"), "Option not supported by the host",
+			fmt.Sprintf("%s does not declare the advanced option %s, so this resource cannot manage it. Remove carp_host_settings for this host; check the host's ESXi version.", hostLabel(h), inventory.OptionRPFKey))
+	}
+	for _, k := range tfhelp.SortedKeys(adv) {
+		at := path.Root("advanced_options").AtMapKey(k)
+		if k == inventory.OptionRPFKey {
+			resp.Diagnostics.AddAttributeError(at, "Option managed by its own attribute",
+				fmt.Sprintf("%s is set with reverse_path_fwd_check_promisc; remove it from advanced_options.", k))
+			continue
+		}
+		ov := supported(snap, hostID, k)
+		if ov == nil {
+			resp.Diagnostics.AddAttributeError(at, "Unknown advanced option",
+				fmt.Sprintf("%s has no advanced option %q. Check the key's spelling and case (for example Net.BlockGuestBPDU), and that this ESXi version has it.", hostLabel(h), k))
+			continue
+		}
+		if adv[k].IsUnknown() || adv[k].IsNull() {
+			continue
+		}
+		if _, err := convertOption(ov, adv[k].ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(at, "Wrong value for advanced option",
+				fmt.Sprintf("advanced_options[%q] on %s: %v.", k, hostLabel(h), err))
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	rpfKnown := !plan.RPF.IsUnknown()
+	changes := rpfKnown && (h.RPFCheckPromisc == nil || rpfOn(h) != plan.RPF.ValueBool())
+	if rpfKnown && !plan.Toggle.IsUnknown() {
+		planned := rules.PlanHostSettings(*h, plan.RPF.ValueBool(), plan.Toggle.ValueBool())
+		tfhelp.AddFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), planned, nil)
+		// CARP004 as the host is now (the option as read), when this plan
+		// fixes it.
+		scope := rules.Scope{}
+		for _, pg := range h.PortGroups {
+			scope.PortGroups = append(scope.PortGroups, rules.PortGroupRef{HostID: hostID, Name: pg.Name})
+		}
+		var now []rules.Finding
+		for _, f := range rules.Evaluate(inventory.Snapshot{Hosts: []inventory.Host{*h}}, scope) {
+			if f.Code == rules.CodeRPFCheckOffWithTeaming {
+				now = append(now, f)
+			}
+		}
+		tfhelp.AddFixedFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), now, planned)
+	}
+
+	plan.ID = types.StringValue(hostID)
+	plan.Name = types.StringValue(h.Name)
+	plan.TeamedVSwitches = tfhelp.StringList(teamedVSwitches(h))
+	plan.PendingReenable = tfhelp.MapValue(map[string]string{})
+	// toggled_portgroups is decided by the apply (the option's value then,
+	// which a replaced instance's destroy may change): unknown whenever an
+	// apply runs, the state's value otherwise.
+	updating := hasState && (!plan.RPF.Equal(state.RPF) || !plan.Toggle.Equal(state.Toggle) ||
+		!plan.AdvancedOptions.Equal(state.AdvancedOptions) || !plan.RestoreOnDestroy.Equal(state.RestoreOnDestroy) ||
+		len(tfhelp.StringMap(ctx, state.PendingReenable, &resp.Diagnostics)) > 0)
+	switch {
+	case !hasState && !plan.Toggle.IsUnknown() && !plan.Toggle.ValueBool():
+		plan.ToggledPortgroups = tfhelp.StringList([]string{}) // a create without toggle
+	case !hasState || updating || changes || state.ToggledPortgroups.IsNull():
+		plan.ToggledPortgroups = types.ListUnknown(types.StringType)
+	default:
+		plan.ToggledPortgroups = state.ToggledPortgroups
+	}
+	plan.OriginalValues = types.MapUnknown(types.StringType)
+	if hasState && !state.OriginalValues.IsNull() && !plan.AdvancedOptions.IsUnknown() {
+		orig := tfhelp.StringMap(ctx, state.OriginalValues, &resp.Diagnostics)
+		want := append(tfhelp.SortedKeys(adv), inventory.OptionRPFKey)
+		if strings.Join(tfhelp.SortedUnique(want), "\n") == strings.Join(tfhelp.SortedKeys(orig), "\n") {
+			plan.OriginalValues = state.OriginalValues
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}

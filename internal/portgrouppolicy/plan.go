@@ -1,0 +1,141 @@
+package portgrouppolicy
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+	"github.com/carpsafe/terraform-provider-carp/internal/rules"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+)
+
+// ModifyPlan reads the port group, checks the planned teaming against it,
+// reports the pitfalls of the planned policy (CARP014 as an error) and what
+// the plan fixes, and plans a new toggle when the toggle hazards changed.
+func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.client == nil {
+		return // destroy, or provider not configured yet
+	}
+	var plan policyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var state *policyModel
+	if !req.State.Raw.IsNull() {
+		state = &policyModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	t, ok := targetOf(&plan)
+	if !ok {
+		return
+	}
+	ctx, cancel := r.client.Begin(ctx)
+	defer cancel()
+	snap, err := r.client.Read(ctx, t.ref().Request())
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the port group", fmt.Sprintf("Reading %s for the plan failed: %v", t.ID(), err))
+		return
+	}
+	v := viewOf(snap, t)
+	if v == nil {
+		r.addMissing(ctx, &resp.Diagnostics, snap.FindHost(t.HostID), t)
+		return
+	}
+	team, teamKnown := teamingOf(ctx, plan.Teaming, &resp.Diagnostics)
+	if team != nil {
+		checkTeaming(&resp.Diagnostics, v, team)
+	}
+	ml := v.ownML
+	mlKnown := !plan.MacLearning.IsUnknown()
+	if !plan.MacLearning.IsNull() {
+		ml = macLearningOf(ctx, plan.MacLearning, &resp.Diagnostics)
+	}
+	if plan.AllowPromiscuous.IsUnknown() || plan.AllowMacChanges.IsUnknown() || plan.AllowForgedTransmits.IsUnknown() || !teamKnown || !mlKnown {
+		return // judged once known
+	}
+	pp := rules.PolicyPlan{
+		AllowPromiscuous: plan.AllowPromiscuous.ValueBool(), AllowMacChanges: plan.AllowMacChanges.ValueBool(), AllowForgedTransmits: plan.AllowForgedTransmits.ValueBool(),
+		MacLearning: ml, ToggleOnApply: plan.ToggleOnApply.ValueBool(),
+	}
+	if team != nil {
+		tp := &rules.TeamingPlan{LoadBalancing: team.LoadBalancing}
+		if team.HasActive || team.HasStandby {
+			merged := mergeTeaming(v.ownTeam, v.eff, *team)
+			tp.Active, tp.Standby = merged.Order.Active, merged.Order.Standby
+		}
+		pp.Teaming = tp
+	}
+	var findings []rules.Finding
+	if t.isDV() {
+		findings = rules.PlanDVPortGroup(snap.Snapshot, t.DVPortGroupID, pp)
+	} else {
+		findings = rules.PlanStandardPortGroup(snap.Snapshot, t.HostID, t.PortGroup, pp)
+	}
+	var warn, fatal []rules.Finding
+	for _, f := range findings {
+		if f.Code == rules.CodeMacLearningUnsupported {
+			fatal = append(fatal, f)
+		} else {
+			warn = append(warn, f)
+		}
+	}
+	addMacLearningErrors(&resp.Diagnostics, fatal)
+	tfhelp.AddFindings(&resp.Diagnostics, t.path(), warn, nil)
+	tfhelp.AddFixedFindings(&resp.Diagnostics, t.path(), rules.Evaluate(snap.Snapshot, t.scope()), findings)
+
+	if state == nil {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), t.ID())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("switch"), v.switchKey())...)
+		return
+	}
+	// Hazard drift: the conditions that call for a toggle changed since
+	// the last apply.
+	if plan.ToggleOnApply.ValueBool() && !state.ToggleHazards.IsNull() {
+		now, before := toggleHazardsOf(snap, t), tfhelp.Strings(ctx, state.ToggleHazards, &resp.Diagnostics)
+		if !slices.Equal(now, before) {
+			resp.Diagnostics.AddAttributeWarning(path.Root("toggle_on_apply"), "Toggle hazards changed: promiscuous mode will be toggled again",
+				fmt.Sprintf("The conditions that call for a toggle on %s changed since the last apply, from [%s] to [%s] (CARP006 legacy switch, CARP007 and mirror=<session> port mirroring, rpf=<Net.ReversePathFwdCheckPromisc>). "+
+					"With toggle_on_apply = true this apply turns promiscuous mode off and on again.", v.describe(), strings.Join(before, ", "), strings.Join(now, ", ")))
+			for _, a := range []string{"toggle_hazards", "hazards"} {
+				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(a), types.ListUnknown(types.StringType))...)
+			}
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("effective_policy"), types.ObjectUnknown(effectiveModel{}.attrTypes()))...)
+		}
+	}
+}
+
+// addMacLearningErrors reports CARP014 findings as errors on mac_learning,
+// at plan and at apply time.
+func addMacLearningErrors(diags *diag.Diagnostics, fs []rules.Finding) {
+	tfhelp.AddFindings(diags, path.Root("mac_learning"), fs, map[string]bool{rules.CodeMacLearningUnsupported: true})
+}
+
+// checkTeaming reports teaming values the target cannot take.
+func checkTeaming(diags *diag.Diagnostics, v *pgView, t *teamingSpec) {
+	if t.LoadBalancing != nil && *t.LoadBalancing == inventory.LBLoadBased && !v.t.isDV() {
+		diags.AddAttributeError(path.Root("teaming").AtName("load_balancing"), "Load-based teaming needs a distributed switch",
+			fmt.Sprintf("%q is not available on %s, a standard vSwitch port group. Use one of %s.", inventory.LBLoadBased, v.describe(), strings.Join(loadBalancingStandard, ", ")))
+	}
+	if bad := unknownUplinks(*t, v.uplinks); len(bad) > 0 {
+		what := "physical NICs bridged by the vSwitch"
+		if v.t.isDV() {
+			what = "uplink ports of the switch"
+		}
+		diags.AddAttributeError(path.Root("teaming"), "Unknown uplink",
+			fmt.Sprintf("%s: %s %s not among the %s. Valid uplinks: %s.", v.describe(), tfhelp.ListSome(bad, 10), tfhelp.Plural(len(bad), "is", "are"), what, tfhelp.ListSome(v.uplinks, 20)))
+	}
+	for _, a := range t.Active {
+		if slices.Contains(t.Standby, a) {
+			diags.AddAttributeError(path.Root("teaming").AtName("standby_uplinks"), "Uplink both active and standby",
+				fmt.Sprintf("%q is listed in both active_uplinks and standby_uplinks of %s; list it once.", a, v.describe()))
+		}
+	}
+}

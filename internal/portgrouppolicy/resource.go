@@ -1,0 +1,166 @@
+// Package portgrouppolicy is the carp_portgroup_policy resource: the
+// security (and optionally MAC learning and teaming) policy of one existing
+// standard or distributed port group.
+//
+// resource.go holds the CRUD methods in lifecycle order; schema.go the
+// schema and config validation; model.go the models and their conversions;
+// plan.go ModifyPlan; write.go the locked read-modify-write of apply and
+// destroy; target.go what a resource points at and how a read shows it;
+// policy.go the pure policy helpers. vSphere is reached only through
+// internal/vsphere's verbs; the rules through internal/rules.
+package portgrouppolicy
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
+)
+
+var (
+	_ resource.Resource                     = (*policyResource)(nil)
+	_ resource.ResourceWithConfigure        = (*policyResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*policyResource)(nil)
+	_ resource.ResourceWithImportState      = (*policyResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*policyResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*policyResource)(nil)
+)
+
+// New is the carp_portgroup_policy resource.
+func New() resource.Resource { return &policyResource{} }
+
+type policyResource struct{ client *vsphere.Client }
+
+func (r *policyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = tfhelp.ClientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m policyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	written, diags := r.apply(ctx, &m, m.ToggleOnApply.ValueBool(), true)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() && !written {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m policyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	t, ok := targetOf(&m)
+	if !ok {
+		resp.Diagnostics.AddError("Invalid state", "The state names neither host_system_id/portgroup nor distributed_portgroup_id.")
+		return
+	}
+	if r.client == nil {
+		tfhelp.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	importing := m.OriginalPolicy.IsNull()
+	ctx, cancel := r.client.Begin(ctx)
+	defer cancel()
+	snap, err := r.client.Read(ctx, t.ref().Request())
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the port group", fmt.Sprintf("Reading %s failed: %v", t.ID(), err))
+		return
+	}
+	v := viewOf(snap, t)
+	if v == nil {
+		if importing {
+			r.addMissing(ctx, &resp.Diagnostics, snap.FindHost(t.HostID), t)
+			return
+		}
+		where := "host " + t.HostID
+		if t.isDV() {
+			where = "vCenter"
+		}
+		resp.Diagnostics.AddWarning("Port group gone; removed from state",
+			fmt.Sprintf("%s %s no longer exists in %s, so carp_portgroup_policy %s is removed from state; nothing is left to restore. The next plan creates it again if it is still configured.",
+				t.kind(), t.ID(), where, t.ID()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	m.AllowPromiscuous = types.BoolPointerValue(v.own.AllowPromiscuous)
+	m.AllowMacChanges = types.BoolPointerValue(v.own.MacChanges)
+	m.AllowForgedTransmits = types.BoolPointerValue(v.own.ForgedTransmits)
+	if importing || !m.MacLearning.IsNull() {
+		m.MacLearning = macLearningValue(ctx, v.ownML, &resp.Diagnostics)
+	}
+	m.Teaming = teamingValue(ctx, v.ownTeam, m.Teaming, importing, &resp.Diagnostics)
+	if importing {
+		m.OriginalPolicy = types.StringValue(newSavedPolicy(v.own, v.ownTeam, v.ownML).encode())
+		m.ToggleOnApply = types.BoolValue(false)
+		m.RestoreOnDestroy = types.BoolValue(true)
+		m.ToggleTriggers = types.MapNull(types.StringType)
+		m.ToggleHazards = tfhelp.StringList(toggleHazardsOf(snap, t))
+	}
+	fillComputed(ctx, &m, snap, v, v.eff, v.ownML, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var m, prior policyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	toggle := m.ToggleOnApply.ValueBool() || !m.ToggleTriggers.Equal(prior.ToggleTriggers)
+	m.OriginalPolicy = prior.OriginalPolicy
+	if m.Switch.IsUnknown() {
+		m.Switch = prior.Switch
+	}
+	written, diags := r.apply(ctx, &m, toggle, false)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() && !written {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (r *policyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var m policyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || !m.RestoreOnDestroy.ValueBool() {
+		return // restore_on_destroy = false: leave the policy as it is
+	}
+	t, ok := targetOf(&m)
+	if !ok || r.client == nil {
+		return
+	}
+	sp, err := decodeSavedPolicy(m.OriginalPolicy.ValueString())
+	if err != nil || m.OriginalPolicy.IsNull() {
+		resp.Diagnostics.AddWarning("Original policy not restored", fmt.Sprintf("carp_portgroup_policy %s has no readable original_policy, so the port group keeps its current policy.", t.ID()))
+		return
+	}
+	resp.Diagnostics.Append(r.restore(ctx, &m, t, sp)...)
+}
+
+func (r *policyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	t, err := parsePortGroupID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid carp_portgroup_policy import id", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), t.ID())...)
+	if t.isDV() {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("distributed_portgroup_id"), t.DVPortGroupID)...)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("host_system_id"), t.HostID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("portgroup"), t.PortGroup)...)
+}

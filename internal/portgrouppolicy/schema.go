@@ -1,0 +1,216 @@
+package portgrouppolicy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+)
+
+// Enum values of carp_portgroup_policy, feeding both the validators and the
+// MarkdownDescriptions.
+const (
+	FailureLinkStatus    = "link_status"
+	FailureBeaconProbing = "beacon_probing"
+
+	MacLimitAllow = "allow"
+	MacLimitDrop  = "drop"
+
+	macLimitMin     = 1
+	macLimitMax     = 4096
+	macLimitDefault = 4096
+)
+
+var (
+	// loadBalancingStandard are the policies of a standard port group.
+	loadBalancingStandard = []string{inventory.LBIPHash, inventory.LBSrcMAC, inventory.LBSrcID, inventory.LBExplicit}
+	// loadBalancingAll adds the DVS-only load-based teaming.
+	loadBalancingAll  = append(append([]string{}, loadBalancingStandard...), inventory.LBLoadBased)
+	failureDetections = []string{FailureLinkStatus, FailureBeaconProbing}
+	macLimitPolicies  = []string{MacLimitAllow, MacLimitDrop}
+)
+
+// mdList renders enum values for a MarkdownDescription: `a`, `b` or `c`.
+func mdList(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = "`" + v + "`"
+	}
+	if len(q) < 2 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+func (r *policyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_portgroup_policy"
+}
+
+func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	secBool := func(what string) schema.BoolAttribute {
+		return schema.BoolAttribute{
+			Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+			MarkdownDescription: fmt.Sprintf("Accept %s, written as the port group's own explicit value (never left to inherit). Default `true`, which CARP needs. "+
+				"Refresh reports the port group's own value, so a change made outside Terraform shows as drift; when the port group inherits the value, it reads as null and the plan sets it explicitly.", what),
+		}
+	}
+	uplinkList := func(what string) schema.ListAttribute {
+		return schema.ListAttribute{
+			Optional: true, ElementType: types.StringType,
+			MarkdownDescription: what + " Physical NIC names (`vmnic1`) on a standard vSwitch, uplink port names (`uplink1`) on a distributed switch. Null leaves the list as it is.",
+			Validators:          []validator.List{listvalidator.UniqueValues(), listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The security (and optionally MAC learning and teaming) policy of one existing port group used by CARP firewalls: " +
+			"a port group of a standard vSwitch on one host, or a distributed port group. The provider never creates or deletes port groups; " +
+			"it writes explicit overrides, warns at plan time about the CARP pitfalls it finds, can toggle promiscuous mode off and on, and puts the " +
+			"original policy back on destroy.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed: true, PlanModifiers: keep,
+				MarkdownDescription: "`<host moref>:<port group name>` for a standard port group, the DV port group moref for a distributed one.",
+			},
+			"host_system_id": schema.StringAttribute{
+				Optional: true, PlanModifiers: replace,
+				MarkdownDescription: "Managed object id of the ESXi host (such as `host-21`) whose standard port group `portgroup` is managed. Set with `portgroup`, not with `distributed_portgroup_id`. Changing it replaces the resource.",
+				Validators:          []validator.String{tfhelp.HostID()},
+			},
+			"portgroup": schema.StringAttribute{
+				Optional: true, PlanModifiers: replace,
+				MarkdownDescription: "Name of an existing port group on a standard vSwitch of `host_system_id`. Changing it replaces the resource.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"distributed_portgroup_id": schema.StringAttribute{
+				Optional: true, PlanModifiers: replace,
+				MarkdownDescription: "Managed object id of an existing distributed port group, such as `dvportgroup-42`. Not with `host_system_id`/`portgroup`. Changing it replaces the resource.",
+				Validators:          []validator.String{tfhelp.DVPortGroupID()},
+			},
+			"allow_promiscuous":      secBool("promiscuous mode"),
+			"allow_mac_changes":      secBool("MAC address changes"),
+			"allow_forged_transmits": secBool("forged transmits"),
+			"toggle_on_apply": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "On create and on every update, first save the port group with promiscuous mode off, then write the desired policy: two writes, " +
+					"in that order, with a moment without promiscuous mode. Clears CARP006 (an upgraded 4.x/5.0 switch) and CARP007 (port mirroring). " +
+					"While set, a change of those hazards (or of the host's reverse-path check) after the last apply makes the next plan toggle again. Default `false`.",
+			},
+			"toggle_triggers": schema.MapAttribute{
+				Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "Arbitrary values; any change makes the next apply toggle promiscuous mode, like a null resource's triggers (for example the mirroring state).",
+			},
+			"restore_on_destroy": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "On destroy, put back the policy found before create (`original_policy`), inheritance included: a value that inherited before inherits again. Default `true`.",
+			},
+			"switch": schema.StringAttribute{
+				Computed: true, PlanModifiers: keep,
+				MarkdownDescription: "The vSwitch name (standard) or the distributed switch moref.",
+			},
+			"effective_policy": schema.SingleNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "What a port of the port group really gets once inheritance from the switch is resolved.",
+				Attributes: map[string]schema.Attribute{
+					"allow_promiscuous":      schema.BoolAttribute{Computed: true, MarkdownDescription: "Promiscuous mode accepted."},
+					"allow_mac_changes":      schema.BoolAttribute{Computed: true, MarkdownDescription: "MAC address changes accepted."},
+					"allow_forged_transmits": schema.BoolAttribute{Computed: true, MarkdownDescription: "Forged transmits accepted."},
+					"mac_learning_enabled":   schema.BoolAttribute{Computed: true, MarkdownDescription: "MAC learning enabled (false on standard port groups)."},
+					"load_balancing":         schema.StringAttribute{Computed: true, MarkdownDescription: "Load balancing policy."},
+					"active_uplinks":         schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Active uplinks."},
+					"standby_uplinks":        schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Standby uplinks."},
+					"notify_switches":        schema.BoolAttribute{Computed: true, MarkdownDescription: "Notify switches."},
+					"failback":               schema.BoolAttribute{Computed: true, MarkdownDescription: "Failback."},
+					"failure_detection":      schema.StringAttribute{Computed: true, MarkdownDescription: "Failure detection: " + mdList(failureDetections) + "."},
+				},
+			},
+			"hazards": schema.ListAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "The CARP codes (`CARP001`...) currently detected for this port group, sorted. Empty when none.",
+			},
+			"toggle_hazards": schema.ListAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "The conditions that call for a toggle, as found at the last apply (`CARP006`, `CARP007`, `mirror=<session>`, `rpf=<value>`). With `toggle_on_apply`, a change re-toggles.",
+			},
+			"original_policy": schema.StringAttribute{
+				Computed: true, PlanModifiers: keep,
+				MarkdownDescription: "The port group's own policy found before create (or at import), as JSON; null values inherited. `restore_on_destroy` writes it back.",
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"mac_learning": schema.SingleNestedBlock{
+				MarkdownDescription: "MAC learning, on distributed port groups of a switch of version 6.6.0 or later only (elsewhere the plan fails with CARP014). " +
+					"With it enabled, `allow_promiscuous` may be `false` without CARP001. Absent leaves the port group's MAC learning as it is.",
+				Attributes: map[string]schema.Attribute{
+					"enabled": schema.BoolAttribute{Optional: true, MarkdownDescription: "Enable MAC learning. Required in the block."},
+					"allow_unicast_flooding": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+						MarkdownDescription: "Flood unicast frames to unknown MAC addresses. Default `true`."},
+					"limit": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(macLimitDefault),
+						MarkdownDescription: fmt.Sprintf("How many MAC addresses a port learns, %d to %d. Default `%d`.", macLimitMin, macLimitMax, macLimitDefault),
+						Validators:          []validator.Int64{int64validator.Between(macLimitMin, macLimitMax)}},
+					"limit_policy": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(MacLimitDrop),
+						MarkdownDescription: "What happens to frames from new MAC addresses once the limit is reached: " + mdList(macLimitPolicies) + ". Default `" + MacLimitDrop + "`.",
+						Validators:          []validator.String{stringvalidator.OneOf(macLimitPolicies...)}},
+				},
+			},
+			"teaming": schema.SingleNestedBlock{
+				MarkdownDescription: "NIC teaming override of the port group. Absent leaves the teaming as it is; inside the block, a null field leaves that value as it is.",
+				Attributes: map[string]schema.Attribute{
+					"load_balancing": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Load balancing: " + mdList(loadBalancingAll) + " (`" + inventory.LBLoadBased + "` on a distributed switch only). " +
+							"Use `" + inventory.LBIPHash + "` when the uplinks are aggregated (CARP010).",
+						Validators: []validator.String{stringvalidator.OneOf(loadBalancingAll...)}},
+					"active_uplinks":  uplinkList("Active uplinks, in order."),
+					"standby_uplinks": uplinkList("Standby uplinks, in order. One active uplink without a standby hides link loss from CARP (CARP011)."),
+					"notify_switches": schema.BoolAttribute{Optional: true, MarkdownDescription: "Notify physical switches on failover."},
+					"failback":        schema.BoolAttribute{Optional: true, MarkdownDescription: "Return to an active uplink once it recovers."},
+					"failure_detection": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Network failure detection: " + mdList(failureDetections) + ".",
+						Validators:          []validator.String{stringvalidator.OneOf(failureDetections...)}},
+				},
+			},
+		},
+	}
+}
+
+func (r *policyResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("host_system_id"), path.MatchRoot("distributed_portgroup_id")),
+		resourcevalidator.RequiredTogether(path.MatchRoot("host_system_id"), path.MatchRoot("portgroup")),
+		resourcevalidator.Conflicting(path.MatchRoot("portgroup"), path.MatchRoot("distributed_portgroup_id")),
+	}
+}
+
+// ValidateConfig: a mac_learning block must say whether MAC learning is on
+// (a block cannot mark its attribute Required without requiring the block).
+func (r *policyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var enabled types.Bool
+	var ml types.Object
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("mac_learning"), &ml)...)
+	if ml.IsNull() || ml.IsUnknown() {
+		return
+	}
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("mac_learning").AtName("enabled"), &enabled)...)
+	if enabled.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("mac_learning").AtName("enabled"), "Missing mac_learning.enabled",
+			"The mac_learning block needs enabled = true or enabled = false.")
+	}
+}

@@ -1,0 +1,235 @@
+package portgrouppolicy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+	"github.com/carpsafe/terraform-provider-carp/internal/rules"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
+)
+
+// pgTarget is what a carp_portgroup_policy points at: a standard port group
+// (hostID + name) or a DV port group (dvpgID).
+type pgTarget struct {
+	HostID, PortGroup string
+	DVPortGroupID     string
+}
+
+func (t pgTarget) isDV() bool { return t.DVPortGroupID != "" }
+
+// ref is the target as the vSphere layer names it.
+func (t pgTarget) ref() vsphere.PortGroupRef {
+	return vsphere.PortGroupRef{HostID: t.HostID, Name: t.PortGroup, DVPortGroupID: t.DVPortGroupID}
+}
+
+// ID is the resource id: "<host moref>:<port group name>" or the DV port
+// group moref.
+func (t pgTarget) ID() string {
+	if t.isDV() {
+		return t.DVPortGroupID
+	}
+	return t.HostID + ":" + t.PortGroup
+}
+
+// kind names the target's kind in messages.
+func (t pgTarget) kind() string {
+	if t.isDV() {
+		return "distributed port group"
+	}
+	return "port group"
+}
+
+// path is the attribute that names the port group.
+func (t pgTarget) path() path.Path {
+	if t.isDV() {
+		return path.Root("distributed_portgroup_id")
+	}
+	return path.Root("portgroup")
+}
+
+// attr is the attribute that names the object vSphere checks a write's
+// privilege on: the host of a standard port group (Host.Config.Network),
+// the distributed port group itself (DVPortgroup.Modify).
+func (t pgTarget) attr() path.Path {
+	if t.isDV() {
+		return path.Root("distributed_portgroup_id")
+	}
+	return path.Root("host_system_id")
+}
+
+// scope is the rules scope of the target alone.
+func (t pgTarget) scope() rules.Scope {
+	if t.isDV() {
+		return rules.Scope{DVPortGroups: []string{t.DVPortGroupID}}
+	}
+	return rules.Scope{PortGroups: []rules.PortGroupRef{{HostID: t.HostID, Name: t.PortGroup}}}
+}
+
+const importFormats = "`<host moref>:<port group name>` for a standard port group (such as `host-21:FW-WAN`) or `<DV port group moref>` for a distributed one (such as `dvportgroup-42`)"
+
+// parsePortGroupID parses an import id.
+func parsePortGroupID(id string) (pgTarget, error) {
+	id = strings.TrimSpace(id)
+	if tfhelp.IsDVPortGroupID(id) {
+		return pgTarget{DVPortGroupID: id}, nil
+	}
+	host, pg, ok := strings.Cut(id, ":")
+	if ok && tfhelp.IsHostID(host) && pg != "" {
+		return pgTarget{HostID: host, PortGroup: pg}, nil
+	}
+	return pgTarget{}, fmt.Errorf("%q is not a carp_portgroup_policy id; expected %s", id, importFormats)
+}
+
+// targetOf returns the model's target; ok is false while it is unknown.
+func targetOf(m *policyModel) (pgTarget, bool) {
+	if m.HostSystemID.IsUnknown() || m.PortGroup.IsUnknown() || m.DVPortGroupID.IsUnknown() {
+		return pgTarget{}, false
+	}
+	if id := m.DVPortGroupID.ValueString(); id != "" {
+		return pgTarget{DVPortGroupID: id}, true
+	}
+	if m.HostSystemID.ValueString() == "" || m.PortGroup.ValueString() == "" {
+		return pgTarget{}, false
+	}
+	return pgTarget{HostID: m.HostSystemID.ValueString(), PortGroup: m.PortGroup.ValueString()}, true
+}
+
+// pgView is the target as one snapshot shows it.
+type pgView struct {
+	t          pgTarget
+	name       string // port group name
+	hostName   string // standard only
+	switchName string
+	switchID   string // DVS moref; "" on a standard vSwitch
+	version    string // DVS product version
+	useMM      bool   // DVS >= 6.6.0: write macManagementPolicy
+	own        inventory.Security
+	ownTeam    inventory.Teaming
+	ownML      *inventory.MacLearning
+	eff        inventory.Effective
+	uplinks    []string
+}
+
+// viewOf finds the target in the snapshot; nil when it is not there.
+func viewOf(snap *vsphere.Snapshot, t pgTarget) *pgView {
+	if t.isDV() {
+		pg := snap.FindDVPortGroup(t.DVPortGroupID)
+		if pg == nil {
+			return nil
+		}
+		v := &pgView{t: t, name: pg.Name, switchID: pg.SwitchID, switchName: pg.SwitchID,
+			own: pg.Security, ownTeam: pg.Teaming, ownML: pg.MacLearning, eff: pg.Effective}
+		if sw := snap.FindDVSwitch(pg.SwitchID); sw != nil {
+			v.switchName, v.version, v.uplinks = sw.Name, sw.Version, sw.Uplinks
+			if ver, ok := rules.ParseVersion(sw.Version); ok {
+				v.useMM = ver.AtLeast(6, 6, 0)
+			}
+		}
+		return v
+	}
+	h := snap.FindHost(t.HostID)
+	if h == nil {
+		return nil
+	}
+	pg := h.PortGroup(t.PortGroup)
+	if pg == nil {
+		return nil
+	}
+	v := &pgView{t: t, name: pg.Name, hostName: h.Name, switchName: pg.VSwitch, own: pg.Security, ownTeam: pg.Teaming, eff: pg.Effective}
+	if vs := h.VSwitch(pg.VSwitch); vs != nil {
+		v.uplinks = vs.Uplinks
+	}
+	return v
+}
+
+// describe names the port group for messages: name, host or switch, morefs.
+func (v *pgView) describe() string {
+	if v.t.isDV() {
+		return fmt.Sprintf("distributed port group %q (%s) on switch %s (%s)", v.name, v.t.DVPortGroupID, v.switchName, v.switchID)
+	}
+	return fmt.Sprintf("port group %q on vSwitch %s of host %s (%s)", v.name, v.switchName, v.hostName, v.t.HostID)
+}
+
+// switchKey is the `switch` attribute.
+func (v *pgView) switchKey() string {
+	if v.t.isDV() {
+		return v.switchID
+	}
+	return v.switchName
+}
+
+// setLocal writes the post-write policy into the snapshot so that the rules
+// judge what the port group has now, without reading it back.
+func setLocal(snap *vsphere.Snapshot, t pgTarget, sec inventory.Security, team inventory.Teaming, ml *inventory.MacLearning, eff inventory.Effective) {
+	if t.isDV() {
+		if pg := snap.FindDVPortGroup(t.DVPortGroupID); pg != nil {
+			pg.Security, pg.Teaming, pg.MacLearning, pg.Effective = sec, team, ml, eff
+		}
+		return
+	}
+	if h := snap.FindHost(t.HostID); h != nil {
+		if pg := h.PortGroup(t.PortGroup); pg != nil {
+			pg.Security, pg.Teaming, pg.Effective = sec, team, eff
+		}
+	}
+}
+
+// hazardsOf are the sorted, distinct codes of what the rules find on t now.
+func hazardsOf(snap *vsphere.Snapshot, t pgTarget) []string {
+	fs := rules.Evaluate(snap.Snapshot, t.scope())
+	codes := make([]string, 0, len(fs))
+	for _, f := range fs {
+		codes = append(codes, f.Code)
+	}
+	return tfhelp.SortedUnique(codes)
+}
+
+func toggleHazardsOf(snap *vsphere.Snapshot, t pgTarget) []string {
+	if t.isDV() {
+		return rules.ToggleHazardsDV(snap.Snapshot, t.DVPortGroupID)
+	}
+	return rules.ToggleHazardsStandard(snap.Snapshot, t.HostID, t.PortGroup)
+}
+
+// fillComputed sets the computed attributes from a snapshot that already
+// holds the port group's current (or just written) policy.
+func fillComputed(ctx context.Context, m *policyModel, snap *vsphere.Snapshot, v *pgView, eff inventory.Effective, ml *inventory.MacLearning, diags *diag.Diagnostics) {
+	m.ID = types.StringValue(v.t.ID())
+	m.Switch = types.StringValue(v.switchKey())
+	m.EffectivePolicy = effectiveValue(ctx, eff, ml, diags)
+	m.Hazards = tfhelp.StringList(hazardsOf(snap, v.t))
+}
+
+// addMissing explains a target that does not exist, naming what does. h is
+// the target's host as read (nil when there is no such host).
+func (r *policyResource) addMissing(ctx context.Context, diags *diag.Diagnostics, h *inventory.Host, t pgTarget) {
+	switch {
+	case t.isDV():
+		list := "(could not list them)"
+		if pgs, err := r.client.DVPortGroups(ctx); err == nil {
+			names := make([]string, 0, len(pgs))
+			for _, p := range pgs {
+				names = append(names, fmt.Sprintf("%s (%s)", p.Name, p.ID))
+			}
+			list = tfhelp.ListSome(names, 10)
+		}
+		diags.AddAttributeError(path.Root("distributed_portgroup_id"), "Distributed port group not found",
+			fmt.Sprintf("There is no distributed port group %s. Distributed port groups that exist: %s. Use the moref of an existing one; this provider does not create port groups.", t.DVPortGroupID, list))
+	case h == nil:
+		tfhelp.HostNotFound(ctx, diags, r.client, t.HostID)
+	default:
+		names := make([]string, 0, len(h.PortGroups))
+		for _, pg := range h.PortGroups {
+			names = append(names, fmt.Sprintf("%s (vSwitch %s)", pg.Name, pg.VSwitch))
+		}
+		diags.AddAttributeError(path.Root("portgroup"), "Port group not found",
+			fmt.Sprintf("Host %s (%s) has no standard port group %q. Port groups on it: %s. Use an existing port group; this provider does not create port groups.", h.Name, h.ID, t.PortGroup, tfhelp.ListSome(names, 10)))
+	}
+}

@@ -1,0 +1,137 @@
+// Package tfhelp holds the Terraform-side helpers that the resources and
+// data sources share: the diagnostic constructors (one per message used in
+// more than one place), conversions between framework values and Go values,
+// and the validators of managed object ids. It makes no vSphere call of its
+// own but HostNotFound's listing, and holds no resource logic.
+package tfhelp
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/rules"
+	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
+)
+
+// ClientFrom turns provider data into the vSphere client, for the Configure
+// method of resources and data sources.
+func ClientFrom(data any, diags *diag.Diagnostics) *vsphere.Client {
+	if data == nil {
+		return nil // provider not configured yet (validate, early plan)
+	}
+	c, ok := data.(*vsphere.Client)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *vsphere.Client, got %T. This is a bug in the provider.", data))
+		return nil
+	}
+	return c
+}
+
+// NotConfigured is the error of an operation that needs vSphere before the
+// provider has a session.
+func NotConfigured(diags *diag.Diagnostics) {
+	diags.AddError("Provider not configured", "The carp provider has no vSphere session.")
+}
+
+// HostNotFound is the error for a host_system_id no host has: it lists the
+// hosts that exist (one more round trip, on this error path only).
+func HostNotFound(ctx context.Context, diags *diag.Diagnostics, c *vsphere.Client, hostID string) {
+	list := "(could not list them)"
+	if tree, err := c.InventoryTree(ctx); err == nil {
+		names := make([]string, 0, len(tree.Hosts))
+		for _, e := range tree.Hosts {
+			names = append(names, fmt.Sprintf("%s (%s)", e.Name, e.ID))
+		}
+		list = ListSome(names, 10)
+	}
+	diags.AddAttributeError(path.Root("host_system_id"), "Host not found",
+		fmt.Sprintf("There is no host %s on this vSphere server. Hosts: %s. Check host_system_id %q: take it from data.carp_hosts (hosts[*].id), which lists the hosts that exist.", hostID, list, hostID))
+}
+
+// ObjectError is the diagnostic text for a failed vSphere call on a named
+// object: what was attempted, on what (inventory name and moref), the
+// fault's own text.
+func ObjectError(action, kind, name, id string, err error) string {
+	fault := vsphere.FaultName(err)
+	obj := fmt.Sprintf("%s %q (%s)", kind, name, id)
+	if name == "" || name == id {
+		obj = fmt.Sprintf("%s %s", kind, id)
+	}
+	if fault != "" {
+		return fmt.Sprintf("%s %s failed with %s: %v%s", action, obj, fault, err, privilegeHint(err))
+	}
+	return fmt.Sprintf("%s %s failed: %v", action, obj, err)
+}
+
+// AddFindings turns rule findings into plan diagnostics: the summary starts
+// with the code and its name (what users grep CI logs for), the detail is the
+// finding's one-line message (object, what was read, the fix). Findings of
+// severity error become warnings here unless asError is true for their code:
+// a plan is the place to warn, the audit's ready flag is the place to fail.
+func AddFindings(diags *diag.Diagnostics, at path.Path, findings []rules.Finding, asError map[string]bool) {
+	for _, f := range findings {
+		summary := fmt.Sprintf("%s %s", f.Code, f.Name)
+		if asError[f.Code] {
+			diags.AddAttributeError(at, summary, f.Message)
+			continue
+		}
+		diags.AddAttributeWarning(at, summary, f.Message)
+	}
+}
+
+// AddFixedFindings warns about what is wrong now and this plan puts right
+// (a port group set back to Reject outside Terraform, a host option reset):
+// drift shows in CI logs under the pitfall's code, not only as an attribute
+// diff.
+func AddFixedFindings(diags *diag.Diagnostics, at path.Path, now, planned []rules.Finding) {
+	remains := map[string]bool{}
+	for _, f := range planned {
+		remains[f.Code+" "+f.ObjectID] = true
+	}
+	for _, f := range now {
+		if remains[f.Code+" "+f.ObjectID] {
+			continue
+		}
+		diags.AddAttributeWarning(at, fmt.Sprintf("%s %s: fixed by this plan", f.Code, f.Name),
+			"Found now: "+f.Message+" This plan puts it right.")
+	}
+}
+
+// ListSome quotes up to n names and says how many more there are.
+func ListSome(names []string, n int) string {
+	if len(names) == 0 {
+		return "(none)"
+	}
+	q := make([]string, 0, n)
+	for i, s := range names {
+		if i == n {
+			break
+		}
+		q = append(q, fmt.Sprintf("%q", s))
+	}
+	out := strings.Join(q, ", ")
+	if len(names) > n {
+		out += fmt.Sprintf(" and %d more", len(names)-n)
+	}
+	return out
+}
+
+// ListOrNone joins names, or says there are none.
+func ListOrNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// Plural picks the word for n things.
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

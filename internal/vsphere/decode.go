@@ -1,0 +1,408 @@
+package vsphere
+
+// Decoding of what RetrievePropertiesEx returns into plain inventory values:
+// hosts (standard switches, port groups, advanced options), DV port groups
+// with their inheritance resolved against their switch, switches and VMs.
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+)
+
+func decodeHost(o types.ObjectContent, snap *Snapshot) (inventory.Host, hostRefs, map[string]*OptionValue, error) {
+	h := inventory.Host{ID: o.Obj.Value}
+	var refs hostRefs
+	opts := map[string]*OptionValue{}
+	defs := map[string]types.OptionDef{}
+	for _, p := range o.PropSet {
+		switch {
+		case p.Name == "name":
+			h.Name, _ = p.Val.(string)
+		case p.Name == "config.network.vswitch":
+			if a, ok := p.Val.(types.ArrayOfHostVirtualSwitch); ok {
+				for _, vs := range a.HostVirtualSwitch {
+					h.VSwitches = append(h.VSwitches, decodeVSwitch(vs))
+					snap.vsSpecs[h.ID+":"+vs.Name] = vs.Spec
+				}
+			}
+		case p.Name == "config.network.portgroup":
+			if a, ok := p.Val.(types.ArrayOfHostPortGroup); ok {
+				for _, pg := range a.HostPortGroup {
+					h.PortGroups = append(h.PortGroups, decodePortGroup(pg))
+					snap.pgSpecs[h.ID+":"+pg.Spec.Name] = pg.Spec
+				}
+			}
+		case p.Name == "configManager.networkSystem":
+			if r, ok := p.Val.(types.ManagedObjectReference); ok {
+				refs.NetworkSystem = r
+			}
+		case p.Name == "configManager.advancedOption":
+			if r, ok := p.Val.(types.ManagedObjectReference); ok {
+				refs.AdvancedOption = r
+			}
+		case strings.HasPrefix(p.Name, "config.option["):
+			if ov := optionValueOf(p.Val); ov != nil {
+				opts[ov.Key] = &OptionValue{Key: ov.Key, Value: ov.Value}
+			}
+		case strings.HasPrefix(p.Name, "config.optionDef["):
+			if d, ok := p.Val.(types.OptionDef); ok {
+				defs[d.Key] = d
+			}
+		}
+	}
+	for k, d := range defs {
+		ov := opts[k]
+		if ov == nil {
+			ov = &OptionValue{Key: k}
+			opts[k] = ov
+		}
+		describeOption(ov, d)
+	}
+	if ov := opts[inventory.OptionRPFKey]; ov != nil && ov.Value != nil {
+		if n, ok := asInt64(ov.Value); ok {
+			h.RPFCheckPromisc = &n
+		}
+	}
+	return h, refs, opts, nil
+}
+
+func optionValueOf(v any) *types.OptionValue {
+	switch x := v.(type) {
+	case types.OptionValue:
+		return &x
+	case *types.OptionValue:
+		return x
+	case types.BaseOptionValue:
+		return x.GetOptionValue()
+	}
+	return nil
+}
+
+func describeOption(ov *OptionValue, d types.OptionDef) {
+	switch t := d.OptionType.(type) {
+	case *types.LongOption:
+		ov.Type, ov.Min, ov.Max = "long", &t.Min, &t.Max
+	case *types.IntOption:
+		lo, hi := int64(t.Min), int64(t.Max)
+		ov.Type, ov.Min, ov.Max = "int", &lo, &hi
+	case *types.BoolOption:
+		ov.Type = "bool"
+	case *types.StringOption:
+		ov.Type = "string"
+	case *types.FloatOption:
+		ov.Type = "float"
+	case *types.ChoiceOption:
+		ov.Type = "choice"
+		for _, c := range t.ChoiceInfo {
+			ov.Choices = append(ov.Choices, c.GetElementDescription().Key)
+		}
+	}
+}
+
+func asInt64(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case int32:
+		return int64(n), true
+	case int:
+		return int64(n), true
+	case int16:
+		return int64(n), true
+	case int8:
+		return int64(n), true
+	case uint8:
+		return int64(n), true
+	}
+	return 0, false
+}
+
+func decodeSecurity(p *types.HostNetworkSecurityPolicy) inventory.Security {
+	if p == nil {
+		return inventory.Security{}
+	}
+	return inventory.Security{AllowPromiscuous: inventory.Clone(p.AllowPromiscuous), MacChanges: inventory.Clone(p.MacChanges), ForgedTransmits: inventory.Clone(p.ForgedTransmits)}
+}
+
+func decodeTeaming(t *types.HostNicTeamingPolicy) inventory.Teaming {
+	if t == nil {
+		return inventory.Teaming{}
+	}
+	out := inventory.Teaming{NotifySwitches: inventory.Clone(t.NotifySwitches), RollingOrder: inventory.Clone(t.RollingOrder)}
+	if t.Policy != "" {
+		p := t.Policy
+		out.Policy = &p
+	}
+	if t.FailureCriteria != nil {
+		out.CheckBeacon = inventory.Clone(t.FailureCriteria.CheckBeacon)
+	}
+	if t.NicOrder != nil {
+		out.Order = &inventory.UplinkOrder{Active: append([]string{}, t.NicOrder.ActiveNic...), Standby: append([]string{}, t.NicOrder.StandbyNic...)}
+	}
+	return out
+}
+
+func decodeVSwitch(vs types.HostVirtualSwitch) inventory.VSwitch {
+	out := inventory.VSwitch{Name: vs.Name}
+	if b, ok := vs.Spec.Bridge.(*types.HostVirtualSwitchBondBridge); ok {
+		out.Uplinks = append(out.Uplinks, b.NicDevice...)
+	} else {
+		for _, k := range vs.Pnic {
+			out.Uplinks = append(out.Uplinks, k[strings.LastIndex(k, "-")+1:])
+		}
+	}
+	if p := vs.Spec.Policy; p != nil {
+		out.Security = decodeSecurity(p.Security)
+		out.Teaming = decodeTeaming(p.NicTeaming)
+	}
+	return out
+}
+
+func decodePortGroup(pg types.HostPortGroup) inventory.PortGroup {
+	out := inventory.PortGroup{Name: pg.Spec.Name, VSwitch: pg.Spec.VswitchName, VLAN: pg.Spec.VlanId}
+	out.Security = decodeSecurity(pg.Spec.Policy.Security)
+	out.Teaming = decodeTeaming(pg.Spec.Policy.NicTeaming)
+	out.Effective = effectiveFromHost(pg.ComputedPolicy)
+	return out
+}
+
+func effectiveFromHost(p types.HostNetworkPolicy) inventory.Effective {
+	var e inventory.Effective
+	if s := p.Security; s != nil {
+		e.AllowPromiscuous = deref(s.AllowPromiscuous)
+		e.MacChanges = deref(s.MacChanges)
+		e.ForgedTransmits = deref(s.ForgedTransmits)
+	}
+	if t := p.NicTeaming; t != nil {
+		e.LoadBalancing = t.Policy
+		e.NotifySwitches = deref(t.NotifySwitches)
+		e.Failback = !deref(t.RollingOrder)
+		if t.FailureCriteria != nil {
+			e.BeaconProbing = deref(t.FailureCriteria.CheckBeacon)
+		}
+		if t.NicOrder != nil {
+			e.ActiveUplinks = append([]string{}, t.NicOrder.ActiveNic...)
+			e.StandbyUplinks = append([]string{}, t.NicOrder.StandbyNic...)
+		}
+	}
+	return e
+}
+
+func deref(b *bool) bool { return b != nil && *b }
+
+// decodeDVPortGroupOwn reads the port group's own settings; inheritance is
+// resolved once the switch is read.
+func decodeDVPortGroupOwn(pg mo.DistributedVirtualPortgroup) inventory.DVPortGroup {
+	out := inventory.DVPortGroup{ID: pg.Self.Value, Name: pg.Name}
+	if pg.Config.DistributedVirtualSwitch != nil {
+		out.SwitchID = pg.Config.DistributedVirtualSwitch.Value
+	}
+	s, ok := pg.Config.DefaultPortConfig.(*types.VMwareDVSPortSetting)
+	if !ok || s == nil {
+		return out
+	}
+	out.Security = ownSecurity(s)
+	out.Teaming = ownTeaming(s.UplinkTeamingPolicy)
+	if m := s.MacManagementPolicy; m != nil && m.MacLearningPolicy != nil && !m.Inherited && !m.MacLearningPolicy.Inherited {
+		l := m.MacLearningPolicy
+		ml := &inventory.MacLearning{Enabled: l.Enabled, AllowUnicastFlooding: deref(l.AllowUnicastFlooding), LimitPolicy: strings.ToLower(l.LimitPolicy)}
+		if l.Limit != nil {
+			ml.Limit = *l.Limit
+		}
+		out.MacLearning = ml
+	}
+	return out
+}
+
+// ownSecurity returns the fields the port setting sets itself (nil =
+// inherited). The MAC management policy (6.6.0+) wins over the legacy
+// security policy when it is not inherited; vCenter keeps them in step.
+func ownSecurity(s *types.VMwareDVSPortSetting) inventory.Security {
+	if m := s.MacManagementPolicy; m != nil && !m.Inherited {
+		return inventory.Security{AllowPromiscuous: inventory.Clone(m.AllowPromiscuous), MacChanges: inventory.Clone(m.MacChanges), ForgedTransmits: inventory.Clone(m.ForgedTransmits)}
+	}
+	var out inventory.Security
+	if sp := s.SecurityPolicy; sp != nil {
+		out.AllowPromiscuous = boolPolicy(sp.AllowPromiscuous)
+		out.MacChanges = boolPolicy(sp.MacChanges)
+		out.ForgedTransmits = boolPolicy(sp.ForgedTransmits)
+	}
+	return out
+}
+
+func boolPolicy(p *types.BoolPolicy) *bool {
+	if p == nil || p.Inherited || p.Value == nil {
+		return nil
+	}
+	return inventory.Clone(p.Value)
+}
+
+func ownTeaming(t *types.VmwareUplinkPortTeamingPolicy) inventory.Teaming {
+	var out inventory.Teaming
+	if t == nil {
+		return out
+	}
+	if t.Policy != nil && !t.Policy.Inherited && t.Policy.Value != "" {
+		v := t.Policy.Value
+		out.Policy = &v
+	}
+	out.NotifySwitches = boolPolicy(t.NotifySwitches)
+	out.RollingOrder = boolPolicy(t.RollingOrder)
+	if t.FailureCriteria != nil {
+		out.CheckBeacon = boolPolicy(t.FailureCriteria.CheckBeacon)
+	}
+	if o := t.UplinkPortOrder; o != nil && !o.Inherited {
+		out.Order = &inventory.UplinkOrder{Active: append([]string{}, o.ActiveUplinkPort...), Standby: append([]string{}, o.StandbyUplinkPort...)}
+	}
+	return out
+}
+
+// resolveDVPortGroup computes the effective policy: the port group's own
+// values over the switch's default port config.
+func resolveDVPortGroup(pg *inventory.DVPortGroup, dvs *mo.DistributedVirtualSwitch) {
+	var swSec inventory.Security
+	var swTeam inventory.Teaming
+	if dvs != nil {
+		if cfg, ok := dvs.Config.(*types.VMwareDVSConfigInfo); ok {
+			if s, ok := cfg.DefaultPortConfig.(*types.VMwareDVSPortSetting); ok && s != nil {
+				swSec = switchSecurity(s)
+				swTeam = ownTeaming(s.UplinkTeamingPolicy)
+			}
+		}
+	}
+	sec := pg.Security
+	pick := func(a, b *bool) bool {
+		if a != nil {
+			return *a
+		}
+		return deref(b)
+	}
+	e := inventory.Effective{
+		AllowPromiscuous: pick(sec.AllowPromiscuous, swSec.AllowPromiscuous),
+		MacChanges:       pick(sec.MacChanges, swSec.MacChanges),
+		ForgedTransmits:  pick(sec.ForgedTransmits, swSec.ForgedTransmits),
+		NotifySwitches:   pick(pg.Teaming.NotifySwitches, swTeam.NotifySwitches),
+		Failback:         !pick(pg.Teaming.RollingOrder, swTeam.RollingOrder),
+		BeaconProbing:    pick(pg.Teaming.CheckBeacon, swTeam.CheckBeacon),
+	}
+	switch {
+	case pg.Teaming.Policy != nil:
+		e.LoadBalancing = *pg.Teaming.Policy
+	case swTeam.Policy != nil:
+		e.LoadBalancing = *swTeam.Policy
+	default:
+		e.LoadBalancing = inventory.LBSrcID
+	}
+	order := pg.Teaming.Order
+	if order == nil {
+		order = swTeam.Order
+	}
+	if order != nil {
+		e.ActiveUplinks = append([]string{}, order.Active...)
+		e.StandbyUplinks = append([]string{}, order.Standby...)
+	}
+	pg.Effective = e
+}
+
+// switchSecurity reads a switch's default port config, where every value is
+// explicit.
+func switchSecurity(s *types.VMwareDVSPortSetting) inventory.Security {
+	if m := s.MacManagementPolicy; m != nil {
+		return inventory.Security{AllowPromiscuous: inventory.Clone(m.AllowPromiscuous), MacChanges: inventory.Clone(m.MacChanges), ForgedTransmits: inventory.Clone(m.ForgedTransmits)}
+	}
+	var out inventory.Security
+	if sp := s.SecurityPolicy; sp != nil {
+		if sp.AllowPromiscuous != nil {
+			out.AllowPromiscuous = inventory.Clone(sp.AllowPromiscuous.Value)
+		}
+		if sp.MacChanges != nil {
+			out.MacChanges = inventory.Clone(sp.MacChanges.Value)
+		}
+		if sp.ForgedTransmits != nil {
+			out.ForgedTransmits = inventory.Clone(sp.ForgedTransmits.Value)
+		}
+	}
+	return out
+}
+
+func decodeDVS(dvs mo.DistributedVirtualSwitch) inventory.DVSwitch {
+	out := inventory.DVSwitch{ID: dvs.Self.Value, Name: dvs.Name}
+	for _, h := range dvs.Summary.HostMember {
+		out.HostIDs = append(out.HostIDs, h.Value)
+	}
+	sort.Strings(out.HostIDs)
+	if dvs.Config == nil {
+		return out
+	}
+	base := dvs.Config.GetDVSConfigInfo()
+	out.Version = base.ProductInfo.Version
+	if p, ok := base.UplinkPortPolicy.(*types.DVSNameArrayUplinkPortPolicy); ok {
+		out.Uplinks = append(out.Uplinks, p.UplinkPortName...)
+	}
+	if cfg, ok := dvs.Config.(*types.VMwareDVSConfigInfo); ok {
+		for _, s := range cfg.VspanSession {
+			out.Mirroring = append(out.Mirroring, inventory.MirrorSession{Key: s.Key, Name: s.Name, Enabled: s.Enabled})
+		}
+	}
+	return out
+}
+
+var nicTypes = map[string]string{
+	"VirtualVmxnet3":           "vmxnet3",
+	"VirtualVmxnet3Vrdma":      "vmxnet3",
+	"VirtualE1000":             "e1000",
+	"VirtualE1000e":            "e1000e",
+	"VirtualPCNet32":           "pcnet32",
+	"VirtualVmxnet":            "vmxnet",
+	"VirtualVmxnet2":           "vmxnet2",
+	"VirtualSriovEthernetCard": "sriov",
+}
+
+func decodeVM(vm mo.VirtualMachine) inventory.VM {
+	out := inventory.VM{ID: vm.Self.Value, Name: vm.Name}
+	host := ""
+	if vm.Runtime.Host != nil {
+		host = vm.Runtime.Host.Value
+	}
+	if vm.Config == nil {
+		return out
+	}
+	for _, d := range vm.Config.Hardware.Device {
+		card, ok := d.(types.BaseVirtualEthernetCard)
+		if !ok {
+			continue
+		}
+		typeName := fmt.Sprintf("%T", d)
+		typeName = typeName[strings.LastIndex(typeName, ".")+1:]
+		nic := inventory.NIC{Type: nicTypes[typeName], HostID: host}
+		if nic.Type == "" {
+			nic.Type = strings.ToLower(strings.TrimPrefix(typeName, "Virtual"))
+		}
+		dev := card.GetVirtualEthernetCard()
+		if dev.DeviceInfo != nil {
+			nic.Label = dev.DeviceInfo.GetDescription().Label
+		}
+		switch b := dev.Backing.(type) {
+		case *types.VirtualEthernetCardNetworkBackingInfo:
+			nic.Network = b.DeviceName
+		case *types.VirtualEthernetCardDistributedVirtualPortBackingInfo:
+			nic.DVPortGroupID = b.Port.PortgroupKey
+			nic.HostID = ""
+		}
+		out.NICs = append(out.NICs, nic)
+	}
+	return out
+}
+
+func sortSnapshot(s *inventory.Snapshot) {
+	sort.Slice(s.Hosts, func(i, j int) bool { return s.Hosts[i].ID < s.Hosts[j].ID })
+	sort.Slice(s.DVSwitches, func(i, j int) bool { return s.DVSwitches[i].ID < s.DVSwitches[j].ID })
+	sort.Slice(s.DVPortGroups, func(i, j int) bool { return s.DVPortGroups[i].ID < s.DVPortGroups[j].ID })
+	sort.Slice(s.VMs, func(i, j int) bool { return s.VMs[i].ID < s.VMs[j].ID })
+}
