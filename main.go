@@ -32,8 +32,10 @@ func main() {
 	quietLogs()
 
 	sessions := &provider.Sessions{}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
+	ctx := context.Background()
+	if !debug {
+		go endOnItsOwn(ctx, sessions)
+	}
 
 	var opts []tf6server.ServeOpt
 	if debug {
@@ -50,13 +52,39 @@ func main() {
 
 	// The plugin is ending: log every vSphere session out so none is left
 	// behind on the server (the vsphere provider leaks one per run).
-	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	sessions.LogoutAll(lctx)
 	cancel()
 
 	if err != nil {
 		log.Fatalf("%s (commit %s): %v", version, commit, err)
 	}
+}
+
+// endOnItsOwn ends the process when Terraform cannot: on SIGTERM, when the
+// Terraform process that started it is gone, or when the connection to it
+// broke. A toggle already started makes its restoring write first, then the
+// sessions are logged out; the process exits within provider.EndBudget.
+//
+// SIGINT is not among them: a Ctrl-C in a terminal reaches the whole process
+// group, and Terraform answers it with StopProvider (go-plugin ignores the
+// signal in the plugin). SIGPIPE is ignored: once Terraform is gone, its
+// end of stderr is closed, and a log line would otherwise kill the process
+// with the toggle half done (Go exits on SIGPIPE from fd 1 or 2).
+func endOnItsOwn(ctx context.Context, sessions *provider.Sessions) {
+	signal.Ignore(syscall.SIGPIPE)
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	why := sessions.AwaitEnd(term, os.Getppid(), os.Getppid)
+	start := time.Now()
+	ectx, cancel := context.WithTimeout(ctx, provider.EndBudget)
+	finished := sessions.End(ectx)
+	cancel()
+	log.Printf("[INFO] %s: toggles in flight finished: %v; sessions logged out; exiting after %v", why, finished, time.Since(start).Round(time.Millisecond))
+	if !finished {
+		os.Exit(1)
+	}
+	os.Exit(0)
 }
 
 // quietLogs turns the plugin's logging off when Terraform was not asked for

@@ -1,17 +1,12 @@
 package e2e
 
 import (
-	"bytes"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/acctest"
-	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -24,12 +19,7 @@ func TestCancelDuringToggle(t *testing.T) {
 	for _, kind := range []string{"standard", "distributed", "host"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			sim, err := simulator.Start(simulator.DemoScenario())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(sim.Close)
-			c := newCLI(t, sim)
+			sim, c := demoCLI(t)
 			target := `host_system_id = "` + sim.HostID("esx-01.lab") + `"
   portgroup      = "FW-WAN"`
 			first, second := "FW-WAN promisc=false", "FW-WAN promisc=true"
@@ -55,33 +45,12 @@ func TestCancelDuringToggle(t *testing.T) {
   toggle_promiscuous_on_apply = true
 }`
 			}
-			dir := filepath.Join(c.work, "cancel")
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			cfg := `
-terraform {
-  required_providers {
-    carp = { source = "carpsafe/carp" }
-  }
-}
-provider "carp" {}
-` + resourceHCL + `
-`
-			if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			dir := endConfig(t, c, "cancel", resourceHCL)
 			// Slow every call down, so the interrupt lands between the writes.
 			sim.SetDelay(300 * time.Millisecond)
 			sim.ResetCalls()
 
-			cmd := exec.Command(c.bin, "apply", "-input=false", "-auto-approve", "-no-color")
-			cmd.Dir, cmd.Env = dir, c.env
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
+			cmd, out := startApply(t, c, dir)
 			interrupted := false
 			deadline := time.Now().Add(2 * time.Minute)
 			for !interrupted && time.Now().Before(deadline) {

@@ -140,8 +140,8 @@ func (r *settingsResource) apply(ctx context.Context, prior *settingsModel, plan
 	}
 	if len(values) > 0 {
 		if err := r.client.UpdateOptions(ctx, snap, hostID, values); err != nil {
-			diags.AddError("Cannot set host advanced options",
-				tfhelp.ObjectError("Setting "+strings.Join(tfhelp.SortedKeys(values), ", ")+" on", "host", h.Name, hostID, err))
+			tfhelp.AddObjectError(diags, path.Root("host_system_id"), "Cannot set host advanced options",
+				tfhelp.ObjectError("Setting "+strings.Join(tfhelp.SortedKeys(values), ", ")+" on", "host", h.Name, hostID, err), err)
 			return keepPrior(prior, pending), false
 		}
 	}

@@ -198,9 +198,9 @@ func (r *settingsResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	if err := r.client.UpdateOptions(ctx, snap, hostID, values); err != nil {
-		resp.Diagnostics.AddError("Cannot restore host advanced options",
+		tfhelp.AddObjectError(&resp.Diagnostics, path.Root("host_system_id"), "Cannot restore host advanced options",
 			tfhelp.ObjectError("Restoring "+strings.Join(tfhelp.SortedKeys(values), ", ")+" on", "host", h.Name, hostID, err)+
-				". The resource stays in the state; run terraform destroy again, or set restore_on_destroy = false to leave the host as it is.")
+				". The resource stays in the state; run terraform destroy again, or set restore_on_destroy = false to leave the host as it is.", err)
 		return
 	}
 	if _, changed := values[inventory.OptionRPFKey]; changed && state.Toggle.ValueBool() {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
@@ -123,9 +124,16 @@ func (r *settingsResource) toggle(ctx context.Context, snap *vsphere.Snapshot, h
 			func(ctx context.Context) error { return r.write(ctx, snap, h, t.key, t.restore, false) },
 			func(ctx context.Context) error { return r.write(ctx, snap, h, t.key, t.restore, true) })
 		if err != nil && !written {
-			diags.AddError("Promiscuous mode toggle failed",
+			tfhelp.AddObjectError(diags, path.Root("host_system_id"), "Promiscuous mode toggle failed",
 				tfhelp.ObjectError(fmt.Sprintf("Toggling promiscuous mode of %s on", describeTarget(t.key)), "host", h.Name, h.ID, err)+
-					". It is not left off."+notToggled+" Run terraform apply again, or toggle by hand.")
+					". It is not left off."+notToggled+" Run terraform apply again, or toggle by hand.", err)
+			return toggled, pending, false
+		}
+		if err != nil && vsphere.IsNoAnswer(err) {
+			pending[t.key] = t.restore
+			diags.AddError("Promiscuous mode may be left off",
+				fmt.Sprintf("Promiscuous mode of %s on host %s (%s) was turned off, then vSphere stopped answering (%v).%s "+tfhelp.NoAnswerDetail,
+					describeTarget(t.key), h.Name, h.ID, err, notToggled, r.client.APITimeout(), vsphere.RestoreDeadline))
 			return toggled, pending, false
 		}
 		if err != nil {

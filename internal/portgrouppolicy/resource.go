@@ -93,9 +93,11 @@ func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	m.AllowPromiscuous = types.BoolPointerValue(v.own.AllowPromiscuous)
-	m.AllowMacChanges = types.BoolPointerValue(v.own.MacChanges)
-	m.AllowForgedTransmits = types.BoolPointerValue(v.own.ForgedTransmits)
+	var adopted []string
+	if !importing {
+		adopted = adoptedFields(ctx, req.Private, &resp.Diagnostics)
+	}
+	setAdopted(ctx, resp.Private, readSecurity(&m, v.own, v.eff, adopted, importing), &resp.Diagnostics)
 	if importing || !m.MacLearning.IsNull() {
 		m.MacLearning = macLearningValue(ctx, v.ownML, &resp.Diagnostics)
 	}
@@ -133,6 +135,7 @@ func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest,
 		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
 		return
 	}
+	setAdopted(ctx, resp.Private, nil, &resp.Diagnostics) // every field written explicitly
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

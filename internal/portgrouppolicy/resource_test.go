@@ -420,7 +420,6 @@ func TestAccPortGroupPolicy_hazardDrift(t *testing.T) {
 func TestAccPortGroupPolicy_toggleFault(t *testing.T) {
 	t.Parallel()
 	e := acctest.New(t, acctest.PolicyScenario())
-	o := e.OOB()
 	host := e.Sim.HostID("esx-01")
 	cfg := func(trigger string) string {
 		return e.StdPolicy("FW-WAN", `toggle_on_apply = true`, fmt.Sprintf(`toggle_triggers = { t = %q }`, trigger))
@@ -438,24 +437,7 @@ func TestAccPortGroupPolicy_toggleFault(t *testing.T) {
 				Config:      cfg("2"),
 				ExpectError: regexp.MustCompile(`(?s)Toggle left promiscuous mode OFF.*port group "FW-WAN" on vSwitch vSwitch1 of.*host esx-01 \(` + host + `\).*next plan re-enables it`),
 			},
-			{
-				PreConfig: func() {
-					p := o.PortGroup("esx-01", "FW-WAN")
-					if acctest.BoolStr(p.Spec.Policy.Security.AllowPromiscuous) != "false" {
-						t.Errorf("after the failed toggle, promiscuous = %s, want false", acctest.BoolStr(p.Spec.Policy.Security.AllowPromiscuous))
-					}
-					e.Sim.ClearFaults()
-				},
-				Config: cfg("2"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(acctest.PolicyRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectPolicy("allow_promiscuous", knownvalue.Bool(true))},
-			},
+			e.RepairStep(cfg("2"), e.Sim.ClearFaults),
 		},
 	})
 }

@@ -70,7 +70,8 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		return schema.BoolAttribute{
 			Optional: true, Computed: true, Default: booldefault.StaticBool(true),
 			MarkdownDescription: fmt.Sprintf("Accept %s, written as the port group's own explicit value (never left to inherit). Default `true`, which CARP needs. "+
-				"Refresh reports the port group's own value, so a change made outside Terraform shows as drift; when the port group inherits the value, it reads as null and the plan sets it explicitly.", what),
+				"Refresh reports the port group's own value, so a change made outside Terraform shows as drift; when the port group inherits the value, it reads as null and the plan sets it explicitly. "+
+				"Imported, a value the port group inherits reads as the value it inherits until the first write, so adopting a port group writes nothing.", what),
 		}
 	}
 	uplinkList := func(what string) schema.ListAttribute {
@@ -134,21 +135,15 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Computed: true, PlanModifiers: keep,
 				MarkdownDescription: "The vSwitch name (standard) or the distributed switch moref.",
 			},
-			"effective_policy": schema.SingleNestedAttribute{
-				Computed:            true,
-				MarkdownDescription: "What a port of the port group really gets once inheritance from the switch is resolved.",
-				Attributes: map[string]schema.Attribute{
-					"allow_promiscuous":      schema.BoolAttribute{Computed: true, MarkdownDescription: "Promiscuous mode accepted."},
-					"allow_mac_changes":      schema.BoolAttribute{Computed: true, MarkdownDescription: "MAC address changes accepted."},
-					"allow_forged_transmits": schema.BoolAttribute{Computed: true, MarkdownDescription: "Forged transmits accepted."},
-					"mac_learning_enabled":   schema.BoolAttribute{Computed: true, MarkdownDescription: "MAC learning enabled (false on standard port groups)."},
-					"load_balancing":         schema.StringAttribute{Computed: true, MarkdownDescription: "Load balancing policy."},
-					"active_uplinks":         schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Active uplinks."},
-					"standby_uplinks":        schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Standby uplinks."},
-					"notify_switches":        schema.BoolAttribute{Computed: true, MarkdownDescription: "Notify switches."},
-					"failback":               schema.BoolAttribute{Computed: true, MarkdownDescription: "Failback."},
-					"failure_detection":      schema.StringAttribute{Computed: true, MarkdownDescription: "Failure detection: " + mdList(failureDetections) + "."},
-				},
+			// An object attribute, not a single nested attribute: Terraform
+			// 1.5-1.7 crash generating the configuration of a resource with
+			// a computed-only nested attribute (hashicorp/terraform#34463).
+			// The value in state is the same object.
+			"effective_policy": schema.ObjectAttribute{
+				Computed: true, AttributeTypes: effectiveModel{}.attrTypes(),
+				MarkdownDescription: "What a port of the port group really gets once inheritance from the switch is resolved: " +
+					"`allow_promiscuous`, `allow_mac_changes`, `allow_forged_transmits` (accepted or not), `mac_learning_enabled` (false on standard port groups), " +
+					"`load_balancing`, `active_uplinks`, `standby_uplinks`, `notify_switches`, `failback`, and `failure_detection` (" + mdList(failureDetections) + ").",
 			},
 			"hazards": schema.ListAttribute{
 				Computed: true, ElementType: types.StringType,

@@ -54,6 +54,16 @@ func (t pgTarget) path() path.Path {
 	return path.Root("portgroup")
 }
 
+// attr is the attribute that names the object vSphere checks a write's
+// privilege on: the host of a standard port group (Host.Config.Network),
+// the distributed port group itself (DVPortgroup.Modify).
+func (t pgTarget) attr() path.Path {
+	if t.isDV() {
+		return path.Root("distributed_portgroup_id")
+	}
+	return path.Root("host_system_id")
+}
+
 // scope is the rules scope of the target alone.
 func (t pgTarget) scope() rules.Scope {
 	if t.isDV() {

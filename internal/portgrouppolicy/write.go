@@ -138,6 +138,13 @@ func (r *policyResource) apply(ctx context.Context, m *policyModel, toggle, crea
 		}
 	}
 	if err != nil {
+		if written && vsphere.IsNoAnswer(err) {
+			leftOff()
+			diags.AddError("Toggle may have left promiscuous mode OFF",
+				fmt.Sprintf("Promiscuous mode was turned off on %s, then vSphere stopped answering: %s. "+tfhelp.NoAnswerDetail,
+					v.describe(), tfhelp.ObjectError("writing the desired policy of", "port group", v.name, t.ID(), err), r.client.APITimeout(), vsphere.RestoreDeadline))
+			return true, diags
+		}
 		if written {
 			leftOff()
 			diags.AddError("Toggle left promiscuous mode OFF",
@@ -146,8 +153,8 @@ func (r *policyResource) apply(ctx context.Context, m *policyModel, toggle, crea
 					v.describe(), vsphere.RestoreAttempts, tfhelp.ObjectError("writing the policy of", "port group", v.name, t.ID(), err)))
 			return true, diags
 		}
-		diags.AddError("Cannot write the port group policy", tfhelp.ObjectError("writing the policy of", t.kind(), v.name, t.ID(), err)+
-			fmt.Sprintf(" (%s). Promiscuous mode is not left off by this apply.", v.describe()))
+		tfhelp.AddObjectError(&diags, t.attr(), "Cannot write the port group policy", tfhelp.ObjectError("writing the policy of", t.kind(), v.name, t.ID(), err)+
+			fmt.Sprintf(" (%s). Promiscuous mode is not left off by this apply.", v.describe()), err)
 		return false, diags
 	}
 	if written && ctx.Err() != nil {
@@ -216,8 +223,8 @@ func (r *policyResource) restore(ctx context.Context, m *policyModel, t pgTarget
 		err = w.Write(ctx, p)
 	}
 	if err != nil {
-		diags.AddError("Cannot restore the original policy",
-			tfhelp.ObjectError("restoring the original policy of", t.kind(), v.name, t.ID(), err)+fmt.Sprintf(" (%s). It keeps the policy Terraform set. original_policy was: %s", v.describe(), m.OriginalPolicy.ValueString()))
+		tfhelp.AddObjectError(&diags, t.attr(), "Cannot restore the original policy",
+			tfhelp.ObjectError("restoring the original policy of", t.kind(), v.name, t.ID(), err)+fmt.Sprintf(" (%s). It keeps the policy Terraform set. original_policy was: %s", v.describe(), m.OriginalPolicy.ValueString()), err)
 	}
 	return diags
 }

@@ -50,6 +50,7 @@ var _ provider.Provider = (*carpProvider)(nil)
 type Sessions struct {
 	mu      sync.Mutex
 	clients []*vsphere.Client
+	lost    lost // see shutdown.go
 }
 
 func (s *Sessions) add(c *vsphere.Client) {
@@ -61,7 +62,8 @@ func (s *Sessions) add(c *vsphere.Client) {
 	s.clients = append(s.clients, c)
 }
 
-// LogoutAll ends every session opened so far.
+// LogoutAll ends every session opened so far, all at once: a server that
+// does not answer one holds up none of the others beyond ctx.
 func (s *Sessions) LogoutAll(ctx context.Context) {
 	if s == nil {
 		return
@@ -70,9 +72,15 @@ func (s *Sessions) LogoutAll(ctx context.Context) {
 	clients := s.clients
 	s.clients = nil
 	s.mu.Unlock()
+	var wg sync.WaitGroup
 	for _, c := range clients {
-		_ = c.Logout(ctx)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = c.Logout(ctx)
+		}()
 	}
+	wg.Wait()
 }
 
 type carpProvider struct {
@@ -134,7 +142,7 @@ func (p *carpProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			},
 			"api_timeout": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "How long one resource or data source operation may take against vSphere, as a Go duration. Default `\"5m\"`. Falls back to `" + EnvAPITimeout + "`.",
+				MarkdownDescription: "How long one resource or data source operation, and each vSphere call in it, may take, as a Go duration. Default `\"5m\"`. A toggle's restoring write keeps its own 30 s deadline, each of its calls under this one. Falls back to `" + EnvAPITimeout + "`.",
 			},
 		},
 	}

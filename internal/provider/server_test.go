@@ -91,7 +91,7 @@ func TestRequestContext(t *testing.T) {
 
 	var inside context.Context
 	var derived context.Context
-	_, _ = serve(parent, 0, func(ctx context.Context, _ int) (int, error) {
+	_, _ = serve(releasingServer{}, parent, 0, func(ctx context.Context, _ int) (int, error) {
 		inside = ctx
 		if ctx.Value(bigKey{}) != "v" {
 			t.Error("value not visible during the request")

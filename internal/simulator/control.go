@@ -10,7 +10,6 @@ import (
 
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/vim25/methods"
-	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -86,21 +85,7 @@ func (s *Server) takeFault(method, object string) types.BaseMethodFault {
 // SessionCount is the current number of sessions in the SessionManager.
 func (s *Server) SessionCount() int {
 	s.expireIdle()
-	var sm mo.SessionManager
-	ref := s.model.Map().SessionManager().Reference()
-	pc := s.intc.ServiceContent.PropertyCollector
-	req := types.RetrieveProperties{This: pc, SpecSet: []types.PropertyFilterSpec{{
-		ObjectSet: []types.ObjectSpec{{Obj: ref}},
-		PropSet:   []types.PropertySpec{{Type: "SessionManager", PathSet: []string{"sessionList"}}},
-	}}}
-	res, err := methods.RetrieveProperties(s.ictx, s.intc, &req)
-	if err != nil || len(res.Returnval) == 0 {
-		return 0
-	}
-	if err := mo.LoadObjectContent(res.Returnval, &sm); err != nil {
-		return 0
-	}
-	return len(sm.SessionList)
+	return len(s.sessionList())
 }
 
 // SetSessionIdleTimeout expires sessions idle longer than d (NotAuthenticated

@@ -109,6 +109,8 @@ type Server struct {
 	closed   bool
 	aliasMu  sync.Mutex
 	vspanSeq int
+	pause    pauseState  // pause.go
+	perms    permissions // permissions.go
 }
 
 type internalKey struct{}
@@ -337,6 +339,9 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		} else {
 			m = nil
 		}
+		if !s.hold(r) {
+			return // paused, and the client gave up (pause.go)
+		}
 
 		// idle expiry
 		cookie := ""
@@ -388,7 +393,7 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		}
 
 		var injected types.BaseMethodFault
-		if m != nil {
+		if m != nil && !s.deny(cookie, m) { // deny: NoPermission, permissions.go
 			if injected = s.takeFault(call.Method, call.Object); injected != nil {
 				if _, ok := taskMethods[m.Name]; ok {
 					ref := s.faultAlias(call.Seq, m.Name, m.This, injected)
@@ -443,6 +448,7 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		s.mu.Lock()
 		s.calls = append(s.calls, call)
 		s.mu.Unlock()
+		s.answering(call.Method)
 		rec.flush()
 	})
 }

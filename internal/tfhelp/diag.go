@@ -62,7 +62,7 @@ func ObjectError(action, kind, name, id string, err error) string {
 		obj = fmt.Sprintf("%s %s", kind, id)
 	}
 	if fault != "" {
-		return fmt.Sprintf("%s %s failed with %s: %v", action, obj, fault, err)
+		return fmt.Sprintf("%s %s failed with %s: %v%s", action, obj, fault, err, privilegeHint(err))
 	}
 	return fmt.Sprintf("%s %s failed: %v", action, obj, err)
 }

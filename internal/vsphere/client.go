@@ -101,6 +101,8 @@ type Client struct {
 	// owner maps a host's manager morefs (network system, option manager)
 	// to the host, so writers can invalidate the host's cached read.
 	owner sync.Map
+
+	life lifecycle
 }
 
 // ServerURL validates a vsphere_server value and returns the SDK URL.
@@ -198,9 +200,10 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		}
 	}
 
-	rt := &roundTripper{inner: sc}
+	rt := &roundTripper{inner: sc, timeout: cfg.APITimeout}
 	c := &Client{cfg: cfg, url: u, rt: rt}
 	c.initCaches()
+	c.initLifecycle(ctx)
 	vim, err := vim25.NewClient(ctx, rt)
 	if err != nil {
 		return nil, classify(cfg.Server, err)
@@ -289,11 +292,8 @@ func ReadCAFile(path string) error {
 	return nil
 }
 
-// Begin prepares a request ctx for vSphere calls: the logging subsystem with
-// secrets masked, and api_timeout.
-func (c *Client) Begin(ctx context.Context) (context.Context, context.CancelFunc) {
-	return c.WithTimeout(WithLogging(ctx))
-}
+// APITimeout is the api_timeout this client runs its calls under.
+func (c *Client) APITimeout() time.Duration { return c.cfg.APITimeout }
 
 // Server is the vsphere_server this client is logged in to.
 func (c *Client) Server() string { return c.cfg.Server }

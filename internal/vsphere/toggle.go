@@ -14,23 +14,17 @@ const (
 	restoreBackoff  = 200 * time.Millisecond
 )
 
-// RestoreDeadline bounds the restoring write of a toggle when the operation
-// has been cancelled.
+// RestoreDeadline bounds a toggle once started: both of its writes and the
+// retries of the second, which outlive the operation's cancellation (see
+// restoring in lifecycle.go).
 const RestoreDeadline = 30 * time.Second
-
-// restoring returns the ctx for the write that puts promiscuous mode back
-// after a toggle's first write. It outlives the cancellation of ctx (Ctrl-C,
-// api_timeout) with a deadline of its own, so a toggle never stops between
-// its two writes without trying the second.
-func restoring(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), RestoreDeadline)
-}
 
 // Toggle makes the two writes of a toggle: promiscuous mode off, then back
 // (the desired policy), the second retried (RestoreAttempts, with backoff).
 // Once started, both run on a ctx of their own: a Ctrl-C cannot stop the
 // toggle between them, and an aborted request cannot leave it unknown
-// whether the first one landed. If the first write fails it may still have
+// whether the first one landed, and a provider process that ends (SIGTERM,
+// Terraform gone) waits for it (Quiesce). If the first write fails it may still have
 // landed (a task can succeed while waiting for it fails), so the second is
 // made all the same. written reports that the object may be left with
 // promiscuous mode off (when err is not nil).
@@ -38,9 +32,16 @@ func Toggle(ctx context.Context, off, on func(context.Context) error) (written b
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	rctx, cancel := restoring(ctx)
+	rctx, cancel, err := restoring(ctx)
+	if err != nil {
+		return false, err
+	}
 	defer cancel()
 	firstErr := off(rctx)
+	if _, _, _, refused := MissingPrivilege(firstErr); refused {
+		// Refused before anything was done: there is nothing to restore.
+		return false, firstErr
+	}
 	err = retry(rctx, RestoreAttempts, restoreBackoff, on)
 	switch {
 	case err != nil:

@@ -58,13 +58,28 @@ func logf(ctx context.Context, msg string, kv ...any) {
 }
 
 // roundTripper logs every SOAP call (method, object, duration, fault; never
-// bodies) and re-logs in once when the session has expired.
+// bodies), re-logs in once when the session has expired, and bounds every
+// call by api_timeout: the operation's ctx bounds the calls of an operation
+// together, and this bounds each one, also on the ctxs that outlive the
+// operation (a toggle's restoring write, the logout at the end).
 type roundTripper struct {
 	inner   soap.RoundTripper
 	relogin func(context.Context) error
+	timeout time.Duration // api_timeout; 0: none
+}
+
+// IsNoAnswer reports whether err is vSphere not answering in time
+// (api_timeout, or a deadline of the caller's).
+func IsNoAnswer(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || isTimeout(err)
 }
 
 func (r *roundTripper) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
+	if r.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.timeout)
+		defer cancel()
+	}
 	method := methodName(req)
 	start := time.Now()
 	countCall(ctx)
@@ -209,4 +224,17 @@ func countCall(ctx context.Context) {
 	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
 		n.Add(1)
 	}
+}
+
+// MissingPrivilege reports the privilege a NoPermission fault names and the
+// object it was checked on (type and moref value).
+func MissingPrivilege(err error) (privilege, objType, objID string, ok bool) {
+	var np *types.NoPermission
+	if !asFault(err, &np) || np == nil {
+		return "", "", "", false
+	}
+	if np.Object != nil {
+		objType, objID = np.Object.Type, np.Object.Value
+	}
+	return np.PrivilegeId, objType, objID, true
 }
