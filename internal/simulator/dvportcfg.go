@@ -30,9 +30,9 @@ import (
 // reference documents no reset (only portConfigResetAtDisconnect, "reset
 // the port network setting back to the portgroup setting (thus removing the
 // per-port setting) when the port is disconnected", removes per-port
-// settings), so the simulator keeps the setting and FetchDVPorts reports it
-// as stored; it no longer overrides the port group, and readers must judge
-// it only where the port group lets ports override.
+// settings; vmnet.go does that), so the simulator keeps the setting and
+// FetchDVPorts reports it as stored; it no longer overrides the port group,
+// and readers must judge it only where the port group lets ports override.
 func (d *dvSwitch) ReconfigureDVPortTask(ctx *gosim.Context, req *types.ReconfigureDVPort_Task) soap.HasFault {
 	body := &methods.ReconfigureDVPort_TaskBody{Res: &types.ReconfigureDVPort_TaskResponse{}}
 	self := d.DistributedVirtualSwitch.Self

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/property"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
@@ -134,5 +135,40 @@ func TestMoveVMAndClusterRules(t *testing.T) {
 	}
 	if vm.Runtime.Host == nil || vm.Runtime.Host.Value != s.HostID("esx-1") {
 		t.Fatalf("fw-b on %v after the move, want %s", vm.Runtime.Host, s.HostID("esx-1"))
+	}
+}
+
+// portConfigResetAtDisconnect: a port's own setting goes when its NIC
+// leaves it, and stays without the flag.
+func TestDVPortResetAtDisconnect(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sc := FirewallPair()
+	sc.Datacenters[0].DVSwitches[0].PortGroups[0].ResetPortConfigAtDisconnect = true
+	for i := range sc.VMs {
+		sc.VMs[i].NICs[1].PortSecurity = &inventory.Security{ForgedTransmits: bp(false)}
+	}
+	s, c := start(t, sc)
+	keys := map[string]string{}
+	for _, vm := range []string{"fw-a", "fw-b"} {
+		_, keys[vm], _ = s.NICPort(ctx, vm, "Network adapter 2")
+	}
+	// fw-a leaves its port: destroyed
+	task, err := object.NewVirtualMachine(c.Client, types.ManagedObjectReference{Type: "VirtualMachine", Value: s.VMID("fw-a")}).Destroy(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := task.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dvs := s.DVSwitchID("dvs-a")
+	for vm, want := range map[string]string{"fw-a": "inherited", "fw-b": "own:false"} {
+		p, err := s.DVPort(ctx, dvs, keys[vm])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := own(p.Config.Setting.(*types.VMwareDVSPortSetting).SecurityPolicy.ForgedTransmits); got != want {
+			t.Errorf("%s's port %s: forged transmits %s, want %s", vm, keys[vm], got, want)
+		}
 	}
 }

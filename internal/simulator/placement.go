@@ -30,8 +30,8 @@ func (s *Server) buildPlacement(sc Scenario) error {
 		}
 		for _, d := range dc.DVSwitches {
 			for _, pg := range d.PortGroups {
-				if pg.AllowPortOverrides {
-					s.setPortOverrides(ctx, s.DVPortGroupID(pg.Name), true)
+				if pg.AllowPortOverrides || pg.ResetPortConfigAtDisconnect {
+					s.setPortGroupPolicy(ctx, s.DVPortGroupID(pg.Name), pg.AllowPortOverrides, pg.ResetPortConfigAtDisconnect)
 				}
 			}
 		}
@@ -102,15 +102,18 @@ func portOverridePolicy(cur types.BaseDVPortgroupPolicy, allow bool) *types.VMwa
 	return p
 }
 
-// setPortOverrides sets a port group's override flags in place (build only).
-func (s *Server) setPortOverrides(ctx *gosim.Context, pgID string, allow bool) {
+// setPortGroupPolicy sets a port group's override flags and
+// portConfigResetAtDisconnect in place (build only).
+func (s *Server) setPortGroupPolicy(ctx *gosim.Context, pgID string, allow, resetAtDisconnect bool) {
 	pg, ok := ctx.Map.Get(types.ManagedObjectReference{Type: "DistributedVirtualPortgroup", Value: pgID}).(*gosim.DistributedVirtualPortgroup)
 	if !ok {
 		return
 	}
 	ctx.WithLock(pg, func() {
 		cfg := pg.Config
-		cfg.Policy = portOverridePolicy(cfg.Policy, allow)
+		p := portOverridePolicy(cfg.Policy, allow)
+		p.PortConfigResetAtDisconnect = resetAtDisconnect
+		cfg.Policy = p
 		ctx.Update(pg, []types.PropertyChange{{Name: "config", Val: cfg}})
 	})
 }

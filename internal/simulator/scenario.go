@@ -89,6 +89,9 @@ type DVPortGroup struct {
 	// and MAC management policy (securityPolicyOverrideAllowed,
 	// macManagementOverrideAllowed).
 	AllowPortOverrides bool
+	// ResetPortConfigAtDisconnect drops a port's own setting when its NIC
+	// leaves it (DVPortgroupPolicy.portConfigResetAtDisconnect).
+	ResetPortConfigAtDisconnect bool
 }
 
 // VM is a virtual machine on a host with NICs on named networks.

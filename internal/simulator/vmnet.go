@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 
@@ -128,12 +129,11 @@ func (s *Server) trackVM(ctx *gosim.Context, vm *mo.VirtualMachine) {
 	}
 	s.netMu.Lock()
 	old := s.vmUse[vm.Self.Value]
+	s.netMu.Unlock()
+	reset := s.resetAtDisconnect(ctx, old.ports, ports)
+	s.netMu.Lock()
 	s.vmUse[vm.Self.Value] = vmUse{nets: nets, ports: ports}
-	for _, p := range old.ports {
-		if st := s.port(p); st != nil && st.Connectee != nil && *st.Connectee.ConnectedEntity == vm.Self {
-			st.Connectee = nil
-		}
-	}
+	s.disconnect(vm.Self, old.ports, reset)
 	for i, p := range ports {
 		s.ensurePort(p).Connectee = conns[i]
 	}
@@ -144,12 +144,11 @@ func (s *Server) trackVM(ctx *gosim.Context, vm *mo.VirtualMachine) {
 func (s *Server) untrackVM(ctx *gosim.Context, ref types.ManagedObjectReference) {
 	s.netMu.Lock()
 	old := s.vmUse[ref.Value]
+	s.netMu.Unlock()
+	reset := s.resetAtDisconnect(ctx, old.ports, nil)
+	s.netMu.Lock()
 	delete(s.vmUse, ref.Value)
-	for _, p := range old.ports {
-		if st := s.port(p); st != nil && st.Connectee != nil && *st.Connectee.ConnectedEntity == ref {
-			st.Connectee = nil
-		}
-	}
+	s.disconnect(ref, old.ports, reset)
 	s.netMu.Unlock()
 	s.moveVM(ctx, ref, old.nets, nil)
 }
@@ -248,4 +247,50 @@ func (s *Server) nextPortKey(ctx *gosim.Context, dvs string) string {
 		}
 	}
 	return strconv.Itoa(max + 1)
+}
+
+// disconnect frees the ports of vm, and drops the own setting of those in
+// reset. netMu is held.
+func (s *Server) disconnect(vm types.ManagedObjectReference, ports []portRef, reset map[portRef]bool) {
+	for _, p := range ports {
+		st := s.port(p)
+		if st == nil || st.Connectee == nil || *st.Connectee.ConnectedEntity != vm {
+			continue
+		}
+		st.Connectee = nil
+		if reset[p] && st.Setting != nil {
+			st.Setting, st.ConfigVersion = nil, bumpVersion(st.ConfigVersion)
+		}
+	}
+}
+
+// resetAtDisconnect returns the ports of old, not in still, whose port
+// group has portConfigResetAtDisconnect: "If true, reset the port network
+// setting back to the portgroup setting (thus removing the per-port
+// setting) when the port is disconnected from the connectee" (vSphere API
+// reference, DVPortgroupPolicy). netMu is not held (port groups are locked
+// here, as assignPort does, before netMu).
+func (s *Server) resetAtDisconnect(ctx *gosim.Context, old, still []portRef) map[portRef]bool {
+	out := map[portRef]bool{}
+	for _, p := range old {
+		if slices.Contains(still, p) {
+			continue
+		}
+		sw, ok := ctx.Map.Get(types.ManagedObjectReference{Type: vcsimDVSType, Value: p.dvs}).(*gosim.DistributedVirtualSwitch)
+		if !ok {
+			continue
+		}
+		for _, ref := range sw.Portgroup {
+			pg, ok := ctx.Map.Get(ref).(*gosim.DistributedVirtualPortgroup)
+			if !ok {
+				continue
+			}
+			ctx.WithLock(pg, func() {
+				if slices.Contains(pg.PortKeys, p.key) && pg.Config.Policy != nil {
+					out[p] = pg.Config.Policy.GetDVPortgroupPolicy().PortConfigResetAtDisconnect
+				}
+			})
+		}
+	}
+	return out
 }
