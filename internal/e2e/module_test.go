@@ -1,0 +1,62 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
+)
+
+// The carp-ha-firewall module with the hosts and port groups listed (the
+// input before firewall_vms): still planned, applied and audited, with an
+// empty second plan. The audit judges what it is given plus the firewalls'
+// own ports and placement.
+func TestE2E_moduleByLists(t *testing.T) {
+	t.Parallel()
+	sim, err := simulator.Start(simulator.FirewallPair())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	c := newCLI(t, sim)
+	dir := filepath.Join(c.work, "bylists")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf(`terraform {
+  required_providers {
+    carp = { source = "carpsafe/carp" }
+  }
+}
+
+provider "carp" {}
+
+module "firewall" {
+  source = "../modules/carp-ha-firewall"
+
+  datacenter                = "dc-fw"
+  cluster                   = "fw-cluster"
+  portgroups                = ["FW-WAN"]
+  distributed_portgroup_ids = [%q, %q]
+  firewall_vm_ids           = [%q, %q]
+  load_balancing            = "loadbalance_ip"
+}
+
+output "ready" { value = module.firewall.ready }
+output "host_ids" { value = module.firewall.host_ids }
+`, sim.DVPortGroupID("FW-LAN"), sim.DVPortGroupID("FW-SYNC"), sim.VMID("fw-a"), sim.VMID("fw-b"))
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.tf("bylists", 0, "get")
+	c.tf("bylists", 0, "apply", "-input=false", "-auto-approve")
+	c.tf("bylists", 0, "plan", "-input=false", "-detailed-exitcode")
+	if ready := c.output("bylists", "ready"); ready != true {
+		t.Fatalf("ready = %v, want true", ready)
+	}
+	if hosts, ok := c.output("bylists", "host_ids").([]any); !ok || len(hosts) != 3 {
+		t.Fatalf("host_ids = %v, want the cluster's 3 hosts", c.output("bylists", "host_ids"))
+	}
+}
