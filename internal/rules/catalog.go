@@ -1,5 +1,5 @@
 // Package rules holds the CARP-on-vSphere pitfall catalog (stable codes
-// CARP001-CARP017, see /work/shared/PITFALLS.md) and judges an
+// CARP001-CARP017, see shared/PITFALLS.md) and judges an
 // inventory.Snapshot against it.
 //
 // The package is pure: no I/O, no context, no mutable globals. Evaluate is

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// The table of /work/shared/PITFALLS.md: code, name, severity.
+// The table of shared/PITFALLS.md: code, name, severity.
 var pitfalls = []struct {
 	code, name string
 	sev        Severity

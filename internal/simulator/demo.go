@@ -9,7 +9,7 @@ func order(active, standby []string) *inventory.UplinkOrder {
 }
 
 // DemoScenario is the canned inventory of `make demo`. It contains every
-// pitfall of the CARP catalog (/work/shared/PITFALLS.md):
+// pitfall of the CARP catalog (shared/PITFALLS.md):
 //
 // Datacenter "dc-lab", DRS cluster "fw-cluster" with hosts "esx-01.lab" and
 // "esx-02.lab" and no VM anti-affinity rule for the pair      -> CARP017;
