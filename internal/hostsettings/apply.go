@@ -57,7 +57,7 @@ func (r *settingsResource) apply(ctx context.Context, prior *settingsModel, plan
 		st.Name = types.StringValue(h.Name)
 		st.TeamedVSwitches = tfhelp.StringList(teamedVSwitches(h))
 		st.Hazards = hostHazards(h, rpfNow)
-		tfhelp.KeepPlannedHazards(ctx, plan.Hazards, &st.Hazards, hostLabel(h), diags)
+		tfhelp.KeepPlannedHazards(ctx, "hazards", plan.Hazards, &st.Hazards, hostLabel(h), diags)
 		st.OriginalValues = tfhelp.MapValue(orig)
 		st.PendingReenable = tfhelp.MapValue(pending)
 		st.ToggledPortgroups = tfhelp.StringList(toggled)

@@ -58,43 +58,57 @@ func (w pgWrite) putLocal(snap *vsphere.Snapshot, v *pgView) inventory.Effective
 
 // usePlannedRPF puts into snap the Net.ReversePathFwdCheckPromisc values
 // that the carp_host_settings plans of this command set (a port group that
-// depends on them is planned after them), and returns the hosts left as
-// read: the apply may find another value on them.
-func (r *policyResource) usePlannedRPF(snap *vsphere.Snapshot) []*inventory.Host {
-	var asRead []*inventory.Host
+// depends on them is planned after them, so its warnings judge the planned
+// value), and returns the hosts whose value may still change before this
+// port group is applied: a planned value not yet on the host, or no planned
+// value and an option that is not 1. Without depends_on the plans and
+// applies of the two resources run in any order, so a value the plan shows
+// as known must not hang on those hosts (Terraform rejects a final plan
+// whose known value changed).
+func (r *policyResource) usePlannedRPF(snap *vsphere.Snapshot) (unsettled []*inventory.Host) {
 	for i := range snap.Hosts {
 		h := &snap.Hosts[i]
-		if on, ok := r.client.PlannedRPF(h.ID); ok {
+		read := h.RPFCheckPromisc != nil && *h.RPFCheckPromisc == 1
+		on, ok := r.client.PlannedRPF(h.ID)
+		if ok {
 			h.RPFCheckPromisc = inventory.RPFValue(on)
-		} else {
-			asRead = append(asRead, h)
+		}
+		if (ok && on != read) || (!ok && !read) {
+			unsettled = append(unsettled, h)
 		}
 	}
-	return asRead
+	return unsettled
 }
 
 // hazardsLeft are the codes left on the port group once w is written
-// (snap is changed). They are unknown when they hold a CARP004 that a host
-// left as read (asRead) would clear with the option set to 1: a
-// carp_host_settings of the same configuration that this port group does
-// not depend on may set it before this port group is applied, and a known
-// planned value must hold at apply.
-func hazardsLeft(snap *vsphere.Snapshot, v *pgView, w pgWrite, asRead []*inventory.Host) types.List {
+// (snap is changed); unknown when they hang on the option of a host that
+// may still change (unsettled).
+func hazardsLeft(snap *vsphere.Snapshot, v *pgView, w pgWrite, unsettled []*inventory.Host) types.List {
 	w.putLocal(snap, v)
 	codes := hazardsOf(snap, v.t)
-	for _, h := range asRead {
-		if h.RPFCheckPromisc != nil && *h.RPFCheckPromisc == 1 {
-			continue
-		}
+	for _, h := range unsettled {
 		was := h.RPFCheckPromisc
-		h.RPFCheckPromisc = inventory.RPFValue(true)
-		changes := !slices.Equal(codes, hazardsOf(snap, v.t))
-		h.RPFCheckPromisc = was
-		if changes {
-			return types.ListUnknown(types.StringType)
+		for _, on := range []bool{false, true} {
+			h.RPFCheckPromisc = inventory.RPFValue(on)
+			if !slices.Equal(codes, hazardsOf(snap, v.t)) {
+				h.RPFCheckPromisc = was
+				return types.ListUnknown(types.StringType)
+			}
 		}
+		h.RPFCheckPromisc = was
 	}
 	return tfhelp.StringList(codes)
+}
+
+// toggleHazardsLeft are the toggle hazards the apply stores: known on a
+// distributed port group (the switch's version and mirroring sessions);
+// on a standard one they hold the host option, which a carp_host_settings
+// of the same run may change in any order, so they are known after apply.
+func toggleHazardsLeft(t pgTarget, now []string) types.List {
+	if t.isDV() {
+		return tfhelp.StringList(now)
+	}
+	return types.ListUnknown(types.StringType)
 }
 
 // dependsOnHint adds to a CARP004 how to tell this plan the host's option
@@ -105,4 +119,16 @@ func dependsOnHint(fs []rules.Finding) {
 			fs[i].Message += " If a carp_host_settings of this configuration sets it for the host, add depends_on = [carp_host_settings.<name>] to this carp_portgroup_policy: its plan then judges the planned value and this warning goes."
 		}
 	}
+}
+
+// rpfUnsettled: the option of host hostID is left as read (asRead) and is
+// not 1, so a carp_host_settings this port group does not depend on may
+// set it before the apply.
+func rpfUnsettled(asRead []*inventory.Host, hostID string) bool {
+	for _, h := range asRead {
+		if h.ID == hostID && (h.RPFCheckPromisc == nil || *h.RPFCheckPromisc != 1) {
+			return true
+		}
+	}
+	return false
 }

@@ -49,7 +49,7 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		r.addMissing(ctx, &resp.Diagnostics, snap.FindHost(t.HostID), t)
 		return
 	}
-	asRead := r.usePlannedRPF(snap)
+	asRead := r.usePlannedRPF(snap) // hosts whose option may still change
 	team, teamKnown := teamingOf(ctx, plan.Teaming, &resp.Diagnostics)
 	if team != nil {
 		checkTeaming(&resp.Diagnostics, v, team)
@@ -94,10 +94,13 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	tfhelp.AddFindings(&resp.Diagnostics, t.path(), warn, nil)
 	// What the plan repairs shows in the diff: hazards goes from the codes
 	// found at the last read (state) to the codes left after this plan.
+	// toggle_hazards: the conditions the apply's toggle (toggle_on_apply)
+	// answers, known where the host option cannot change first.
 	toggleNow := toggleHazardsOf(snap, t)
 	if state == nil || !req.Plan.Raw.Equal(req.State.Raw) || hazardDrift(ctx, &plan, state, toggleNow, &resp.Diagnostics) {
 		w := writeOf(ctx, &plan, v, team, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("hazards"), hazardsLeft(snap, v, w, asRead))...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("toggle_hazards"), toggleHazardsLeft(t, toggleNow))...)
 	}
 
 	if state == nil {
@@ -115,10 +118,9 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	// the last apply.
 	if hazardDrift(ctx, &plan, state, toggleNow, &resp.Diagnostics) {
 		before := tfhelp.Strings(ctx, state.ToggleHazards, &resp.Diagnostics)
-		resp.Diagnostics.AddAttributeWarning(path.Root("toggle_on_apply"), "Toggle hazards changed: promiscuous mode will be toggled again",
-			fmt.Sprintf("The conditions that call for a toggle on %s changed since the last apply, from [%s] to [%s] (CARP006 legacy switch, CARP007 and mirror=<session> port mirroring, rpf=<Net.ReversePathFwdCheckPromisc>). "+
-				"With toggle_on_apply = true this apply turns promiscuous mode off and on again.", v.describe(), strings.Join(before, ", "), strings.Join(toggleNow, ", ")))
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("toggle_hazards"), types.ListUnknown(types.StringType))...)
+		resp.Diagnostics.AddAttributeWarning(path.Root("toggle_on_apply"), "Toggle hazards changed: this apply toggles promiscuous mode again",
+			fmt.Sprintf("The conditions that call for a toggle on %s changed since the last apply's toggle, from [%s] to [%s] (CARP006 legacy switch, CARP007 and mirror=<session> port mirroring, rpf=<Net.ReversePathFwdCheckPromisc>).",
+				v.describe(), strings.Join(before, ", "), strings.Join(toggleNow, ", ")))
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("effective_policy"), types.ObjectUnknown(effectiveModel{}.attrTypes()))...)
 	}
 }

@@ -148,10 +148,11 @@ func (r *policyResource) apply(ctx context.Context, m *policyModel, toggle, crea
 	}
 	eff := wr.putLocal(snap, v)
 	r.readPorts(ctx, snap, v, &diags)
-	planned := m.Hazards
+	planned, plannedToggle := m.Hazards, m.ToggleHazards
 	fillComputed(ctx, m, snap, v, eff, wr.finalML, &diags)
-	tfhelp.KeepPlannedHazards(ctx, planned, &m.Hazards, v.describe(), &diags)
 	m.ToggleHazards = tfhelp.StringList(toggleHazardsOf(snap, t))
+	tfhelp.KeepPlannedHazards(ctx, "hazards", planned, &m.Hazards, v.describe(), &diags)
+	tfhelp.KeepPlannedHazards(ctx, "toggle_hazards", plannedToggle, &m.ToggleHazards, v.describe(), &diags)
 	tflog.Debug(ctx, "carp_portgroup_policy applied", map[string]any{"id": t.ID(), "toggle": toggle})
 	return true, diags
 }

@@ -89,11 +89,12 @@ func AddFindings(diags *diag.Diagnostics, at path.Path, findings []rules.Finding
 // differs from a known planned one). When the object's surroundings changed
 // between plan and apply (a host option, a mirroring session), it warns with
 // the codes found; the next refresh stores them. what names the object.
-func KeepPlannedHazards(ctx context.Context, planned types.List, got *types.List, what string, diags *diag.Diagnostics) {
+// attr is the attribute (hazards, toggle_hazards).
+func KeepPlannedHazards(ctx context.Context, attr string, planned types.List, got *types.List, what string, diags *diag.Diagnostics) {
 	if planned.IsUnknown() || planned.IsNull() || planned.Equal(*got) {
 		return
 	}
-	diags.AddAttributeWarning(path.Root("hazards"), "Hazards changed between plan and apply",
+	diags.AddAttributeWarning(path.Root(attr), "The "+attr+" changed between plan and apply",
 		fmt.Sprintf("After the apply %s has [%s]; the plan showed [%s]: something around it changed meanwhile (a host option, a mirroring session, another port group). "+
 			"The state keeps the planned list; the next plan reads the codes found.",
 			what, strings.Join(Strings(ctx, *got, diags), ", "), strings.Join(Strings(ctx, planned, diags), ", ")))
