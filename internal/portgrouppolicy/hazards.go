@@ -59,22 +59,22 @@ func (w pgWrite) putLocal(snap *vsphere.Snapshot, v *pgView) inventory.Effective
 // usePlannedRPF puts into snap the Net.ReversePathFwdCheckPromisc values
 // that the carp_host_settings plans of this command set (a port group that
 // depends on them is planned after them, so its warnings judge the planned
-// value), and returns the hosts whose value may still change before this
-// port group is applied: a planned value not yet on the host, or no planned
-// value and an option that is not 1. Without depends_on the plans and
-// applies of the two resources run in any order, so a value the plan shows
-// as known must not hang on those hosts (Terraform rejects a final plan
-// whose known value changed).
+// value), and returns the hosts whose planned value is not yet on the host:
+// a value the plan shows as known must not hang on them, since Terraform
+// rejects a final plan (at apply, after the host's apply) whose known value
+// changed. A host no plan of this command set counts as settled: at apply a
+// carp_host_settings without changes is not planned again. Without
+// depends_on the two resources plan and apply in any order; the CARP004
+// message asks for the dependency.
 func (r *policyResource) usePlannedRPF(snap *vsphere.Snapshot) (unsettled []*inventory.Host) {
 	for i := range snap.Hosts {
 		h := &snap.Hosts[i]
 		read := h.RPFCheckPromisc != nil && *h.RPFCheckPromisc == 1
-		on, ok := r.client.PlannedRPF(h.ID)
-		if ok {
+		if on, ok := r.client.PlannedRPF(h.ID); ok {
 			h.RPFCheckPromisc = inventory.RPFValue(on)
-		}
-		if (ok && on != read) || (!ok && !read) {
-			unsettled = append(unsettled, h)
+			if on != read {
+				unsettled = append(unsettled, h)
+			}
 		}
 	}
 	return unsettled
