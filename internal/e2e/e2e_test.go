@@ -129,12 +129,7 @@ func (c *cli) output(dir, name string) any {
 
 func TestE2E_moduleAndDriftCheck(t *testing.T) {
 	t.Parallel()
-	sim, err := simulator.Start(simulator.DemoScenario())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	c := newCLI(t, sim)
+	sim, c := demoCLI(t)
 
 	// demo/audit takes the ids; examples/demo gives the module the
 	// firewalls' names only.
@@ -207,8 +202,10 @@ func TestE2E_moduleAndDriftCheck(t *testing.T) {
 	o.SetPortGroupSecurity("esx-01.lab", "FW-WAN", inventory.Security{AllowPromiscuous: inventory.Ptr(false), MacChanges: inventory.Ptr(true), ForgedTransmits: inventory.Ptr(true)})
 	o.SetHostOption("esx-02.lab", inventory.OptionRPFKey, int64(0))
 	o.AddMirrorSession("dvs-core", "span-forensics", true)
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	c.env = append(c.env, "GITHUB_STEP_SUMMARY="+summary)
 	out, code = c.run("demo", filepath.Join(c.root, "scripts", "drift-check.sh"), ".")
-	out = regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(out, "")
+	t.Logf("drift check after out-of-band changes:\n%s", out)
 	if code != 2 {
 		t.Fatalf("drift check after out-of-band changes: exit %d, want 2\n%s", code, out)
 	}
@@ -217,11 +214,23 @@ func TestE2E_moduleAndDriftCheck(t *testing.T) {
 			t.Errorf("drift check output lacks %q:\n%s", want, out)
 		}
 	}
-	for _, re := range []string{`allow_promiscuous\s+= false -> true`, `reverse_path_fwd_check_promisc\s+= false -> true`,
-		// the repairs in the diff, with the codes the changes caused
-		`hazards\s+= \[\s+- "CARP001",\s+\]`, `hazards\s+= \[\s+- "CARP004",\s+\]`} {
+	// read from `plan -json`: the table of warnings, then the changed
+	// attributes, the repairs with the codes the changes caused
+	for _, re := range []string{`(?m)^CODE\s+SEVERITY\s+OBJECT\s+REMEDY$`, `(?m)^CARP009\s+warning\s+vSwitch \S+ on host esx-0\d\.lab \(host-\d+\)\s+Leave the vSwitch at Reject`,
+		`allow_promiscuous = false -> true`, `reverse_path_fwd_check_promisc = false -> true`,
+		`hazards = \["CARP001"\] -> \[\]`, `hazards = \["CARP004"\] -> \[\]`, `toggle_hazards = \[[^]]*\] -> \[[^]]*"mirror=span-forensics"`,
+		`Codes seen: [^\n]*CARP001[^\n]*CARP004[^\n]*CARP007`} {
 		if !regexp.MustCompile(re).MatchString(out) {
-			t.Errorf("drift plan lacks %s:\n%s", re, out)
+			t.Errorf("drift check output lacks %s:\n%s", re, out)
+		}
+	}
+	md, err := os.ReadFile(summary)
+	if err != nil {
+		t.Fatalf("the step summary: %v", err)
+	}
+	for _, want := range []string{"| Code | Severity | Object | Remedy |", "| CARP009 | warning |", "| Resource | Change | Attributes |", `hazards = ["CARP001"] -> []`} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("step summary lacks %q:\n%s", want, md)
 		}
 	}
 }
