@@ -237,31 +237,12 @@ func (r *Recorder) All() []Diag {
 	return append([]Diag(nil), r.diags...)
 }
 
-// FixedSuffix ends the summary of a note about a pitfall found now that the
-// plan puts right ("CARP001 promiscuous_rejected: fixed by this plan").
-// Warning checks skip these notes: they are not the pitfall's warning.
-const FixedSuffix = ": fixed by this plan"
-
-func isFixedNote(d Diag) bool { return strings.HasSuffix(d.Summary, FixedSuffix) }
-
-// ExpectFixed fails unless a "fixed by this plan" note for code was recorded.
-func (r *Recorder) ExpectFixed(code string) func(*terraform.State) error {
-	return func(*terraform.State) error {
-		for _, d := range r.All() {
-			if isFixedNote(d) && strings.HasPrefix(d.Summary, code+" ") {
-				return nil
-			}
-		}
-		return fmt.Errorf("no %q note for %s; recorded:\n%s", FixedSuffix, code, r.dump())
-	}
-}
-
 // Warnings returns the recorded pitfall warnings whose summary or detail
 // contains substr, from the given RPC ("" = any).
 func (r *Recorder) Warnings(rpc, substr string) []Diag {
 	var out []Diag
 	for _, d := range r.All() {
-		if d.Severity == "warning" && !isFixedNote(d) && (rpc == "" || d.RPC == rpc) &&
+		if d.Severity == "warning" && (rpc == "" || d.RPC == rpc) &&
 			(strings.Contains(d.Summary, substr) || strings.Contains(d.Detail, substr)) {
 			out = append(out, d)
 		}
@@ -273,7 +254,7 @@ func (r *Recorder) Warnings(rpc, substr string) []Diag {
 func (r *Recorder) Codes() []string {
 	seen := map[string]bool{}
 	for _, d := range r.All() {
-		if d.Severity != "warning" || isFixedNote(d) {
+		if d.Severity != "warning" {
 			continue
 		}
 		for _, f := range strings.Fields(d.Summary + " " + d.Detail) {
@@ -296,7 +277,7 @@ func (r *Recorder) Codes() []string {
 func (r *Recorder) ExpectWarning(substrs ...string) func(*terraform.State) error {
 	return func(*terraform.State) error {
 		for _, d := range r.All() {
-			if d.Severity != "warning" || isFixedNote(d) {
+			if d.Severity != "warning" {
 				continue
 			}
 			text := d.Summary + "\n" + d.Detail

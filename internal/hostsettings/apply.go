@@ -49,12 +49,15 @@ func (r *settingsResource) apply(ctx context.Context, prior *settingsModel, plan
 	}
 	defer unlock()
 
+	rpfNow := h.RPFCheckPromisc
 	// state builds what to save from what has been done so far.
 	state := func() *settingsModel {
 		st := plan
 		st.ID = types.StringValue(hostID)
 		st.Name = types.StringValue(h.Name)
 		st.TeamedVSwitches = tfhelp.StringList(teamedVSwitches(h))
+		st.Hazards = hostHazards(h, rpfNow)
+		tfhelp.KeepPlannedHazards(ctx, "hazards", plan.Hazards, &st.Hazards, hostLabel(h), diags)
 		st.OriginalValues = tfhelp.MapValue(orig)
 		st.PendingReenable = tfhelp.MapValue(pending)
 		st.ToggledPortgroups = tfhelp.StringList(toggled)
@@ -145,6 +148,7 @@ func (r *settingsResource) apply(ctx context.Context, prior *settingsModel, plan
 			return keepPrior(prior, pending), false
 		}
 	}
+	rpfNow = inventory.RPFValue(plan.RPF.ValueBool())
 
 	// 3. Toggle when the option changed.
 	if rpfChanges || redoToggle {

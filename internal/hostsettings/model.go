@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+	"github.com/carpsafe/terraform-provider-carp/internal/rules"
 	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
@@ -29,6 +30,26 @@ type settingsModel struct {
 	ToggledPortgroups types.List   `tfsdk:"toggled_portgroups"`
 	PendingReenable   types.Map    `tfsdk:"pending_reenable"`
 	TeamedVSwitches   types.List   `tfsdk:"teamed_vswitches"`
+	Hazards           types.List   `tfsdk:"hazards"`
+}
+
+// hostHazards are the codes of the host-wide pitfalls (CARP004) on h with
+// Net.ReversePathFwdCheckPromisc at rpf (nil: not read), sorted: what the
+// state holds after a read, and what the plan leaves with rpf planned.
+func hostHazards(h *inventory.Host, rpf *int64) types.List {
+	hc := *h
+	hc.RPFCheckPromisc = rpf
+	scope := rules.Scope{}
+	for _, pg := range h.PortGroups {
+		scope.PortGroups = append(scope.PortGroups, rules.PortGroupRef{HostID: h.ID, Name: pg.Name})
+	}
+	codes := []string{}
+	for _, f := range rules.Evaluate(inventory.Snapshot{Hosts: []inventory.Host{hc}}, scope) {
+		if f.Code == rules.CodeRPFCheckOffWithTeaming {
+			codes = append(codes, f.Code)
+		}
+	}
+	return tfhelp.StringList(tfhelp.SortedUnique(codes))
 }
 
 func teamedVSwitches(h *inventory.Host) []string {

@@ -73,23 +73,24 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 
 	rpfKnown := !plan.RPF.IsUnknown()
+	if rpfKnown {
+		// for the port group plans that depend on this resource
+		r.client.NotePlannedRPF(hostID, plan.RPF.ValueBool())
+	}
 	changes := rpfKnown && (h.RPFCheckPromisc == nil || rpfOn(h) != plan.RPF.ValueBool())
 	if rpfKnown && !plan.Toggle.IsUnknown() {
 		planned := rules.PlanHostSettings(*h, plan.RPF.ValueBool(), plan.Toggle.ValueBool())
 		tfhelp.AddFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), planned, nil)
-		// CARP004 as the host is now (the option as read), when this plan
-		// fixes it.
-		scope := rules.Scope{}
-		for _, pg := range h.PortGroups {
-			scope.PortGroups = append(scope.PortGroups, rules.PortGroupRef{HostID: hostID, Name: pg.Name})
-		}
-		var now []rules.Finding
-		for _, f := range rules.Evaluate(inventory.Snapshot{Hosts: []inventory.Host{*h}}, scope) {
-			if f.Code == rules.CodeRPFCheckOffWithTeaming {
-				now = append(now, f)
-			}
-		}
-		tfhelp.AddFixedFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), now, planned)
+	}
+	// What the plan repairs shows in the diff: hazards goes from the codes
+	// of the last read to the codes left with the planned option.
+	switch {
+	case rpfKnown && (!hasState || !req.Plan.Raw.Equal(req.State.Raw) || changes):
+		plan.Hazards = hostHazards(h, inventory.RPFValue(plan.RPF.ValueBool()))
+	case hasState && !req.Plan.Raw.Equal(req.State.Raw):
+		plan.Hazards = types.ListUnknown(types.StringType)
+	case hasState:
+		plan.Hazards = state.Hazards
 	}
 
 	plan.ID = types.StringValue(hostID)

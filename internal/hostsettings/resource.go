@@ -89,6 +89,7 @@ func (r *settingsResource) Read(ctx context.Context, req resource.ReadRequest, r
 		state.AdvancedOptions = tfhelp.MapValue(adv)
 	}
 	state.TeamedVSwitches = tfhelp.StringList(teamedVSwitches(h))
+	state.Hazards = hostHazards(h, h.RPFCheckPromisc)
 	// Import leaves everything but the ids null: fill in the defaults and
 	// what can be known now.
 	if state.Toggle.IsNull() {

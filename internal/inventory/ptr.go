@@ -21,3 +21,13 @@ func EqualPtr[T comparable](a, b *T) bool {
 	}
 	return *a == *b
 }
+
+// RPFValue is the value of Net.ReversePathFwdCheckPromisc for on (1) or
+// off (0), as Host.RPFCheckPromisc holds it.
+func RPFValue(on bool) *int64 {
+	v := int64(0)
+	if on {
+		v = 1
+	}
+	return &v
+}

@@ -78,12 +78,14 @@ func TestAccPortGroupPolicy_allowPortOverrides(t *testing.T) {
 				PreConfig: e.Reset,
 				Config:    off,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate),
+						acctest.ExpectHazards(acctest.PolicyRes, []string{"CARP013", "CARP015"}, []string{"CARP013"}),
+					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					e.Diags.ExpectFixed("CARP015"),
-					e.Diags.ExpectNoWarning("CARP015 port_override_rejects"),
+					e.Diags.ExpectNoWarning("CARP015"),
 					expectOverrides(o, false),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{

@@ -49,6 +49,7 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		r.addMissing(ctx, &resp.Diagnostics, snap.FindHost(t.HostID), t)
 		return
 	}
+	asRead := r.usePlannedRPF(snap) // hosts whose option may still change
 	team, teamKnown := teamingOf(ctx, plan.Teaming, &resp.Diagnostics)
 	if team != nil {
 		checkTeaming(&resp.Diagnostics, v, team)
@@ -89,8 +90,18 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 	}
 	addMacLearningErrors(&resp.Diagnostics, fatal)
+	dependsOnHint(warn)
 	tfhelp.AddFindings(&resp.Diagnostics, t.path(), warn, nil)
-	tfhelp.AddFixedFindings(&resp.Diagnostics, t.path(), currentFindings(snap, t), findings)
+	// What the plan repairs shows in the diff: hazards goes from the codes
+	// found at the last read (state) to the codes left after this plan.
+	// toggle_hazards: the conditions the apply's toggle (toggle_on_apply)
+	// answers, known where the host option cannot change first.
+	toggleNow := toggleHazardsOf(snap, t)
+	if state == nil || !req.Plan.Raw.Equal(req.State.Raw) || hazardDrift(ctx, &plan, state, toggleNow, &resp.Diagnostics) {
+		w := writeOf(ctx, &plan, v, team, &resp.Diagnostics)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("hazards"), hazardsLeft(snap, v, w, asRead))...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("toggle_hazards"), toggleHazardsLeft(t, toggleNow))...)
+	}
 
 	if state == nil {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), t.ID())...)
@@ -105,18 +116,22 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	// Hazard drift: the conditions that call for a toggle changed since
 	// the last apply.
-	if plan.ToggleOnApply.ValueBool() && !state.ToggleHazards.IsNull() {
-		now, before := toggleHazardsOf(snap, t), tfhelp.Strings(ctx, state.ToggleHazards, &resp.Diagnostics)
-		if !slices.Equal(now, before) {
-			resp.Diagnostics.AddAttributeWarning(path.Root("toggle_on_apply"), "Toggle hazards changed: promiscuous mode will be toggled again",
-				fmt.Sprintf("The conditions that call for a toggle on %s changed since the last apply, from [%s] to [%s] (CARP006 legacy switch, CARP007 and mirror=<session> port mirroring, rpf=<Net.ReversePathFwdCheckPromisc>). "+
-					"With toggle_on_apply = true this apply turns promiscuous mode off and on again.", v.describe(), strings.Join(before, ", "), strings.Join(now, ", ")))
-			for _, a := range []string{"toggle_hazards", "hazards"} {
-				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(a), types.ListUnknown(types.StringType))...)
-			}
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("effective_policy"), types.ObjectUnknown(effectiveModel{}.attrTypes()))...)
-		}
+	if hazardDrift(ctx, &plan, state, toggleNow, &resp.Diagnostics) {
+		before := tfhelp.Strings(ctx, state.ToggleHazards, &resp.Diagnostics)
+		resp.Diagnostics.AddAttributeWarning(path.Root("toggle_on_apply"), "Toggle hazards changed: this apply toggles promiscuous mode again",
+			fmt.Sprintf("The conditions that call for a toggle on %s changed since the last apply's toggle, from [%s] to [%s] (CARP006 legacy switch, CARP007 and mirror=<session> port mirroring, rpf=<Net.ReversePathFwdCheckPromisc>).",
+				v.describe(), strings.Join(before, ", "), strings.Join(toggleNow, ", ")))
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("effective_policy"), types.ObjectUnknown(effectiveModel{}.attrTypes()))...)
 	}
+}
+
+// hazardDrift: with toggle_on_apply, the conditions that call for a toggle
+// (now) differ from those stored at the last apply.
+func hazardDrift(ctx context.Context, plan, state *policyModel, now []string, diags *diag.Diagnostics) bool {
+	if state == nil || !plan.ToggleOnApply.ValueBool() || state.ToggleHazards.IsNull() {
+		return false
+	}
+	return !slices.Equal(now, tfhelp.Strings(ctx, state.ToggleHazards, diags))
 }
 
 // addMacLearningErrors reports CARP014 findings as errors on mac_learning,

@@ -95,14 +95,16 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate),
 						plancheck.ExpectKnownValue(acctest.PolicyRes, tfjsonpath.New("allow_promiscuous"), knownvalue.Bool(true)),
+						// The drift shows in the diff with the code it causes,
+						// repaired by this plan; no warning about it.
+						acctest.ExpectHazards(acctest.PolicyRes, []string{"CARP001"}, []string{}),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					e.ExpectPortGroupWrites("FW-WAN promisc=true mac=true forged=true"),
 					e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 1),
-					// The drift is named by its code in the plan.
-					e.Diags.ExpectFixed("CARP001"),
+					e.Diags.ExpectNoWarning("CARP001"),
 				),
 			},
 			{
@@ -406,7 +408,7 @@ func TestAccPortGroupPolicy_hazardDrift(t *testing.T) {
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					e.Diags.ExpectWarning("Toggle hazards changed", "mirror=span-ids"),
-					e.Diags.ExpectWarning("CARP007", "toggle_on_apply is set"),
+					e.Diags.ExpectNoWarning("CARP007 port_mirroring"),
 					expectDVToggle(e, "promisc=true mac=true forged=true"),
 				),
 			},
@@ -669,7 +671,11 @@ func TestAccPortGroupPolicy_warningsDV(t *testing.T) {
 			{
 				PreConfig: e.Reset,
 				Config:    e.DVPolicy("fw-50", `toggle_on_apply = true`),
-				Check:     e.Diags.ExpectWarning("CARP006", "toggle_on_apply is set"),
+				// the plan toggles: the diff says why, no warning claims more
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(acctest.PolicyRes, tfjsonpath.New("toggle_hazards"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP006")})),
+				}},
+				Check: e.Diags.ExpectNoWarning("CARP006"),
 			},
 			{
 				PreConfig: e.Reset,

@@ -83,32 +83,16 @@ func (r *policyResource) apply(ctx context.Context, m *policyModel, toggle, crea
 		sp.PortOverrides = newSavedOverrides(v.overrides)
 		m.OriginalPolicy = types.StringValue(sp.encode())
 	}
-	var overrides *inventory.PortOverrides
-	if t.isDV() && !m.AllowPortOverrides.IsNull() {
-		allow := m.AllowPortOverrides.ValueBool()
-		overrides = &inventory.PortOverrides{Security: allow, MacManagement: allow}
-	}
-	sec := desiredSecurity(m)
-	ml := macLearningOf(ctx, m.MacLearning, &diags)
 	spec, _ := teamingOf(ctx, m.Teaming, &diags)
 	if spec != nil {
 		checkTeaming(&diags, v, spec)
 	}
-	if ml != nil && !v.useMM {
+	wr := writeOf(ctx, m, v, spec, &diags)
+	if wr.ml != nil && !v.useMM {
 		addMacLearningErrors(&diags, rules.WriteMacLearning(snap.Snapshot, t.HostID, t.PortGroup, t.DVPortGroupID))
 	}
 	if diags.HasError() {
 		return false, diags
-	}
-	var teamPtr *inventory.Teaming
-	team := v.ownTeam
-	if spec != nil {
-		team = mergeTeaming(v.ownTeam, v.eff, *spec)
-		teamPtr = &team
-	}
-	finalML := v.ownML
-	if ml != nil {
-		finalML = ml
 	}
 
 	// The state if the second write of a toggle never lands.
@@ -130,7 +114,7 @@ func (r *policyResource) apply(ctx context.Context, m *policyModel, toggle, crea
 
 	w, err := r.client.PortGroupWriter(snap, t.ref())
 	if err == nil {
-		want := vsphere.Policy{Security: sec, Teaming: teamPtr, MacLearning: ml, UseMacManagement: v.useMM, PortOverrides: overrides}
+		want := vsphere.Policy{Security: wr.sec, Teaming: wr.teamPtr, MacLearning: wr.ml, UseMacManagement: v.useMM, PortOverrides: wr.overrides}
 		if toggle {
 			written, err = w.Toggle(ctx, vsphere.Policy{Security: off, UseMacManagement: v.useMM}, want)
 		} else {
@@ -162,17 +146,13 @@ func (r *policyResource) apply(ctx context.Context, m *policyModel, toggle, crea
 			fmt.Sprintf("The operation was cancelled (%v) between the two writes of the toggle of %s. The second write, the desired policy, was still made (with its own %v deadline), so the port group is not left without promiscuous mode.",
 				ctx.Err(), v.describe(), vsphere.RestoreDeadline))
 	}
-	eff := effectiveAfter(v.eff, sec, team)
-	setLocal(snap, t, sec, team, finalML, eff)
-	if overrides != nil {
-		v.overrides = *overrides
-		if pg := snap.FindDVPortGroup(t.DVPortGroupID); pg != nil {
-			pg.Overrides = *overrides
-		}
-	}
+	eff := wr.putLocal(snap, v)
 	r.readPorts(ctx, snap, v, &diags)
-	fillComputed(ctx, m, snap, v, eff, finalML, &diags)
+	planned, plannedToggle := m.Hazards, m.ToggleHazards
+	fillComputed(ctx, m, snap, v, eff, wr.finalML, &diags)
 	m.ToggleHazards = tfhelp.StringList(toggleHazardsOf(snap, t))
+	tfhelp.KeepPlannedHazards(ctx, "hazards", planned, &m.Hazards, v.describe(), &diags)
+	tfhelp.KeepPlannedHazards(ctx, "toggle_hazards", plannedToggle, &m.ToggleHazards, v.describe(), &diags)
 	tflog.Debug(ctx, "carp_portgroup_policy applied", map[string]any{"id": t.ID(), "toggle": toggle})
 	return true, diags
 }

@@ -89,19 +89,17 @@ func (e *emitter) vswitchWide(h *inventory.Host, vs *inventory.VSwitch) {
 		"Leave the vSwitch at Reject and accept promiscuous mode on the firewall port groups only.")
 }
 
-// legacyVDS: CARP006. toggle is whether toggle_on_apply is set (false in
-// the audit, where it is not known).
-func (e *emitter) legacyVDS(sw *inventory.DVSwitch, toggle bool) {
-	if sw == nil || !legacyDVS(sw.Version) {
+// legacyVDS: CARP006. handled is whether toggle_on_apply is set (false in
+// the audit, where it is not known): then every apply of the port group
+// toggles and a change of the toggle hazards plans a new one, so the
+// pitfall does not remain after the plan and is not reported.
+func (e *emitter) legacyVDS(sw *inventory.DVSwitch, handled bool) {
+	if sw == nil || !legacyDVS(sw.Version) || handled {
 		return
-	}
-	remedy := "Set toggle_on_apply = true on carp_portgroup_policy, or create a new switch."
-	if toggle {
-		remedy = "toggle_on_apply is set: the next apply toggles promiscuous mode."
 	}
 	e.add(CodeVDSUpgradedLegacy, dvsObject(sw),
 		fmt.Sprintf("product version %s, so it may be an upgraded 4.0 switch that does not pass CARP until promiscuous mode is toggled", sw.Version),
-		remedy)
+		"Set toggle_on_apply = true on carp_portgroup_policy, or create a new switch.")
 }
 
 // enabledSessions returns the names (key when unnamed) of the enabled
@@ -121,23 +119,20 @@ func enabledSessions(sw *inventory.DVSwitch) []string {
 	return sortedUnique(names)
 }
 
-// mirroring: CARP007.
-func (e *emitter) mirroring(sw *inventory.DVSwitch, toggle bool) {
-	if sw == nil {
+// mirroring: CARP007; handled as for legacyVDS (a new session changes
+// the toggle hazards, which plans a new toggle).
+func (e *emitter) mirroring(sw *inventory.DVSwitch, handled bool) {
+	if sw == nil || handled {
 		return
 	}
 	names := enabledSessions(sw)
 	if len(names) == 0 {
 		return
 	}
-	remedy := "Set toggle_on_apply = true on carp_portgroup_policy with the mirroring state in toggle_triggers."
-	if toggle {
-		remedy = "toggle_on_apply is set: the next apply toggles promiscuous mode; keep the mirroring state in toggle_triggers."
-	}
 	e.add(CodePortMirroring, dvsObject(sw),
 		fmt.Sprintf("port-mirroring %s %s %s enabled, which breaks promiscuous mode until it is toggled",
 			plural(len(names), "session", "sessions"), quoteList(names), plural(len(names), "is", "are")),
-		remedy)
+		"Set toggle_on_apply = true on carp_portgroup_policy with the mirroring state in toggle_triggers.")
 }
 
 // nicOn reports whether the NIC is connected to the target port group.

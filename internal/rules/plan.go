@@ -125,8 +125,8 @@ func PlanStandardPortGroup(s inventory.Snapshot, hostID, pgName string, p Policy
 }
 
 // PlanDVPortGroup returns the plan-time findings of carp_portgroup_policy
-// for one DV port group with the planned policy applied: CARP001-004, 006,
-// 007, 010, 011, 013, 014 (a mac_learning block while the switch version
+// for one DV port group with the planned policy applied: CARP001-004, 006
+// and 007 (only without ToggleOnApply: with it the toggle handles them), 010, 011, 013, 014 (a mac_learning block while the switch version
 // parses and is below 6.6.0) and 015 (a port of the port group, among the
 // snapshot's DVPorts, holds an override that hurts the planned policy while
 // the port group will still let ports override). The caller turns a CARP014 into a plan error.

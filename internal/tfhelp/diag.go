@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
@@ -83,22 +84,21 @@ func AddFindings(diags *diag.Diagnostics, at path.Path, findings []rules.Finding
 	}
 }
 
-// AddFixedFindings warns about what is wrong now and this plan puts right
-// (a port group set back to Reject outside Terraform, a host option reset):
-// drift shows in CI logs under the pitfall's code, not only as an attribute
-// diff.
-func AddFixedFindings(diags *diag.Diagnostics, at path.Path, now, planned []rules.Finding) {
-	remains := map[string]bool{}
-	for _, f := range planned {
-		remains[f.Code+" "+f.ObjectID] = true
+// KeepPlannedHazards makes the state after an apply hold the hazards the
+// plan showed when they were known (Terraform rejects a computed value that
+// differs from a known planned one). When the object's surroundings changed
+// between plan and apply (a host option, a mirroring session), it warns with
+// the codes found; the next refresh stores them. what names the object.
+// attr is the attribute (hazards, toggle_hazards).
+func KeepPlannedHazards(ctx context.Context, attr string, planned types.List, got *types.List, what string, diags *diag.Diagnostics) {
+	if planned.IsUnknown() || planned.IsNull() || planned.Equal(*got) {
+		return
 	}
-	for _, f := range now {
-		if remains[f.Code+" "+f.ObjectID] {
-			continue
-		}
-		diags.AddAttributeWarning(at, fmt.Sprintf("%s %s: fixed by this plan", f.Code, f.Name),
-			"Found now: "+f.Message+" This plan puts it right.")
-	}
+	diags.AddAttributeWarning(path.Root(attr), "The "+attr+" changed between plan and apply",
+		fmt.Sprintf("After the apply %s has [%s]; the plan showed [%s]: something around it changed meanwhile (a host option, a mirroring session, another port group). "+
+			"The state keeps the planned list; the next plan reads the codes found.",
+			what, strings.Join(Strings(ctx, *got, diags), ", "), strings.Join(Strings(ctx, planned, diags), ", ")))
+	*got = planned
 }
 
 // ListSome quotes up to n names and says how many more there are.

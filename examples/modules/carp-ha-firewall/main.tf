@@ -60,7 +60,8 @@ resource "carp_portgroup_policy" "standard" {
     }
   }
 
-  # The host option first, so the port group plan sees it set.
+  # The host option first (CARP005), so the port group plan judges it set
+  # and does not warn CARP004.
   depends_on = [carp_host_settings.host]
 }
 
@@ -79,9 +80,12 @@ resource "carp_portgroup_policy" "distributed" {
       load_balancing = teaming.value
     }
   }
+
+  # The host option first (CARP005), so the port group plan judges it set
+  # and does not warn CARP004.
+  depends_on = [carp_host_settings.host]
 }
 
-# Read after the changes above, so it judges the result.
 # Read after the changes above, so it judges the result. Given the names,
 # the audit derives the same footprint from the firewalls themselves.
 data "carp_audit" "this" {

@@ -1,0 +1,134 @@
+package portgrouppolicy
+
+import (
+	"context"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+	"github.com/carpsafe/terraform-provider-carp/internal/rules"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
+)
+
+// pgWrite is what an apply of m writes to the port group of v: the plan
+// computes the hazards left after it from the same values the apply writes.
+type pgWrite struct {
+	sec       inventory.Security
+	team      inventory.Teaming
+	teamPtr   *inventory.Teaming // nil: teaming not configured, left as is
+	ml        *inventory.MacLearning
+	finalML   *inventory.MacLearning
+	overrides *inventory.PortOverrides
+}
+
+// writeOf derives what an apply of m writes over the port group as v read it.
+func writeOf(ctx context.Context, m *policyModel, v *pgView, spec *teamingSpec, diags *diag.Diagnostics) pgWrite {
+	w := pgWrite{sec: desiredSecurity(m), team: v.ownTeam, ml: macLearningOf(ctx, m.MacLearning, diags), finalML: v.ownML}
+	if v.t.isDV() && !m.AllowPortOverrides.IsNull() {
+		allow := m.AllowPortOverrides.ValueBool()
+		w.overrides = &inventory.PortOverrides{Security: allow, MacManagement: allow}
+	}
+	if spec != nil {
+		w.team = mergeTeaming(v.ownTeam, v.eff, *spec)
+		w.teamPtr = &w.team
+	}
+	if w.ml != nil {
+		w.finalML = w.ml
+	}
+	return w
+}
+
+// putLocal writes w into snap (and v's override flags) as the port group
+// will hold it, so that the rules judge the state after the write without
+// reading it back. Returns the effective policy after the write.
+func (w pgWrite) putLocal(snap *vsphere.Snapshot, v *pgView) inventory.Effective {
+	eff := effectiveAfter(v.eff, w.sec, w.team)
+	setLocal(snap, v.t, w.sec, w.team, w.finalML, eff)
+	if w.overrides != nil {
+		v.overrides = *w.overrides
+		if pg := snap.FindDVPortGroup(v.t.DVPortGroupID); pg != nil {
+			pg.Overrides = *w.overrides
+		}
+	}
+	return eff
+}
+
+// usePlannedRPF puts into snap the Net.ReversePathFwdCheckPromisc values
+// that the carp_host_settings plans of this command set (a port group that
+// depends on them is planned after them, so its warnings judge the planned
+// value), and returns the hosts whose planned value is not yet on the host:
+// a value the plan shows as known must not hang on them, since Terraform
+// rejects a final plan (at apply, after the host's apply) whose known value
+// changed. A host no plan of this command set counts as settled: at apply a
+// carp_host_settings without changes is not planned again. Without
+// depends_on the two resources plan and apply in any order; the CARP004
+// message asks for the dependency.
+func (r *policyResource) usePlannedRPF(snap *vsphere.Snapshot) (unsettled []*inventory.Host) {
+	for i := range snap.Hosts {
+		h := &snap.Hosts[i]
+		read := h.RPFCheckPromisc != nil && *h.RPFCheckPromisc == 1
+		if on, ok := r.client.PlannedRPF(h.ID); ok {
+			h.RPFCheckPromisc = inventory.RPFValue(on)
+			if on != read {
+				unsettled = append(unsettled, h)
+			}
+		}
+	}
+	return unsettled
+}
+
+// hazardsLeft are the codes left on the port group once w is written
+// (snap is changed); unknown when they hang on the option of a host that
+// may still change (unsettled).
+func hazardsLeft(snap *vsphere.Snapshot, v *pgView, w pgWrite, unsettled []*inventory.Host) types.List {
+	w.putLocal(snap, v)
+	codes := hazardsOf(snap, v.t)
+	for _, h := range unsettled {
+		was := h.RPFCheckPromisc
+		for _, on := range []bool{false, true} {
+			h.RPFCheckPromisc = inventory.RPFValue(on)
+			if !slices.Equal(codes, hazardsOf(snap, v.t)) {
+				h.RPFCheckPromisc = was
+				return types.ListUnknown(types.StringType)
+			}
+		}
+		h.RPFCheckPromisc = was
+	}
+	return tfhelp.StringList(codes)
+}
+
+// toggleHazardsLeft are the toggle hazards the apply stores: known on a
+// distributed port group (the switch's version and mirroring sessions);
+// on a standard one they hold the host option, which a carp_host_settings
+// of the same run may change in any order, so they are known after apply.
+func toggleHazardsLeft(t pgTarget, now []string) types.List {
+	if t.isDV() {
+		return tfhelp.StringList(now)
+	}
+	return types.ListUnknown(types.StringType)
+}
+
+// dependsOnHint adds to a CARP004 how to tell this plan the host's option
+// will be set.
+func dependsOnHint(fs []rules.Finding) {
+	for i := range fs {
+		if fs[i].Code == rules.CodeRPFCheckOffWithTeaming {
+			fs[i].Message += " If a carp_host_settings of this configuration sets it for the host, add depends_on = [carp_host_settings.<name>] to this carp_portgroup_policy: its plan then judges the planned value and this warning goes."
+		}
+	}
+}
+
+// rpfUnsettled: the option of host hostID is left as read (asRead) and is
+// not 1, so a carp_host_settings this port group does not depend on may
+// set it before the apply.
+func rpfUnsettled(asRead []*inventory.Host, hostID string) bool {
+	for _, h := range asRead {
+		if h.ID == hostID && (h.RPFCheckPromisc == nil || *h.RPFCheckPromisc != 1) {
+			return true
+		}
+	}
+	return false
+}

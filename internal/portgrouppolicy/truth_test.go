@@ -1,0 +1,176 @@
+package portgrouppolicy_test
+
+import (
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/acctest"
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+)
+
+// TestAccPlanTruth_repairInDiff: a remedy written in the configuration
+// (load_balancing = "loadbalance_ip" on teamed uplinks) gives no CARP010
+// warning: the plan's hazards hold the codes left, none; an out-of-band
+// change shows in the diff with the code it causes (hazards [CARP001] ->
+// []), again without a warning. Standard and distributed port groups.
+func TestAccPlanTruth_repairInDiff(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		cfg  func(e *acctest.Env, body string) string
+		oob  func(o *acctest.OOB)
+	}{
+		{"standard", func(e *acctest.Env, body string) string { return e.StdPolicy("FW-WAN", body) },
+			func(o *acctest.OOB) {
+				o.SetPortGroupSecurity("esx-01", "FW-WAN", inventory.Security{AllowPromiscuous: inventory.Ptr(false), MacChanges: inventory.Ptr(true), ForgedTransmits: inventory.Ptr(true)})
+			}},
+		{"distributed", func(e *acctest.Env, body string) string { return e.DVPolicy("fw-65", body) },
+			func(o *acctest.OOB) { o.SetDVPortGroupPromiscuous("fw-65", false) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := acctest.New(t, acctest.PolicyScenario())
+			o := e.OOB()
+			cfg := tc.cfg(e, `teaming { load_balancing = "loadbalance_ip" }`)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.Factories(),
+				Steps: []resource.TestStep{
+					{
+						PreConfig: e.Reset,
+						Config:    cfg,
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply:             []plancheck.PlanCheck{acctest.ExpectHazards(acctest.PolicyRes, nil, []string{})},
+							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+						},
+						Check: resource.ComposeAggregateTestCheckFunc(
+							e.Diags.ExpectNoWarning("CARP010"),
+							e.Diags.ExpectNoWarning("CARP001"),
+						),
+					},
+					{
+						PreConfig: func() { tc.oob(o); e.Reset() },
+						Config:    cfg,
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{
+								plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate),
+								acctest.ExpectHazards(acctest.PolicyRes, []string{"CARP001"}, []string{}),
+							},
+							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+						},
+						Check: e.Diags.ExpectNoWarning("CARP001"),
+					},
+				},
+			})
+		})
+	}
+}
+
+// TestAccPlanTruth_toggleHandled: with toggle_on_apply, a legacy switch
+// (CARP006) and a mirroring session (CARP007) are handled by the apply's
+// toggle: the plan shows the toggle hazards in the diff and warns nothing,
+// the next plan is empty and silent, and a new mirroring session plans the
+// toggle again with one warning saying why.
+func TestAccPlanTruth_toggleHandled(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, warnScenario())
+	o := e.OOB()
+	list := func(s ...string) knownvalue.Check {
+		cs := make([]knownvalue.Check, len(s))
+		for i, v := range s {
+			cs[i] = knownvalue.StringExact(v)
+		}
+		return knownvalue.ListExact(cs)
+	}
+	silent := resource.ComposeAggregateTestCheckFunc(
+		e.Diags.ExpectNoWarning("CARP006"), e.Diags.ExpectNoWarning("CARP007"),
+		e.Diags.ExpectNoWarning("next apply"), e.Diags.ExpectNoWarning("Toggle hazards changed"))
+	for _, tc := range []struct {
+		pg   string
+		want knownvalue.Check
+	}{{"fw-50", list("CARP006")}, {"fw-m", list("CARP007", "mirror=span-ids")}} {
+		cfg := e.DVPolicy(tc.pg, `toggle_on_apply = true`)
+		steps := []resource.TestStep{
+			{
+				PreConfig: e.Reset,
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectKnownValue(acctest.PolicyRes, tfjsonpath.New("toggle_hazards"), tc.want)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: silent,
+			},
+			// the next plan: nothing to do, nothing to say
+			{PreConfig: e.Reset, Config: cfg, PlanOnly: true, Check: silent},
+		}
+		if tc.pg == "fw-m" {
+			steps = append(steps, resource.TestStep{
+				PreConfig: func() { o.AddMirrorSession("dvs-mirror", "span-new", true); e.Reset() },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(acctest.PolicyRes, tfjsonpath.New("toggle_hazards"), list("CARP007", "mirror=span-ids", "mirror=span-new")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					e.Diags.ExpectWarning("Toggle hazards changed", "mirror=span-new"),
+					e.Diags.ExpectNoWarning("CARP007 port_mirroring"), e.Diags.ExpectNoWarning("next apply")),
+			})
+		}
+		resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.Factories(), Steps: steps})
+	}
+}
+
+// TestAccPlanTruth_dependsOnHostSettings: a port group whose plan follows
+// the plan of its host's carp_host_settings (depends_on) judges the planned
+// Net.ReversePathFwdCheckPromisc = 1 and does not warn CARP004; planned
+// the other way round (the host settings depend on the port group), it
+// warns CARP004 with how to silence it. Standard port groups: the plan of
+// a distributed one reads the port group and its switch, not the member
+// hosts, so it reports no CARP004 either way (the audit does).
+func TestAccPlanTruth_dependsOnHostSettings(t *testing.T) {
+	t.Parallel()
+	for _, dv := range []bool{false} {
+		t.Run(map[bool]string{false: "standard", true: "distributed"}[dv], func(t *testing.T) {
+			t.Parallel()
+			sc := acctest.PolicyScenario()
+			sc.Datacenters[0].Hosts[0].RPFCheckPromisc = 0
+			e := acctest.New(t, sc)
+			cfg := func(pgBody, hostBody string) string {
+				hs := acctest.HostSettingsHCL(e.Sim.HostID("esx-01"), "reverse_path_fwd_check_promisc = true", "toggle_promiscuous_on_apply = true", hostBody)
+				if dv {
+					return e.DVPolicy("fw-65", pgBody) + "\n" + hs
+				}
+				return e.StdPolicy("FW-WAN", pgBody) + "\n" + hs
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.Factories(),
+				Steps: []resource.TestStep{{
+					PreConfig: e.Reset,
+					Config:    cfg("depends_on = [carp_host_settings.h]", ""),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{
+							acctest.ExpectHazards("carp_host_settings.h", nil, []string{}),
+						},
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+					Check: e.Diags.ExpectNoWarning("CARP004"),
+				}},
+			})
+			e = acctest.New(t, sc)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.Factories(),
+				Steps: []resource.TestStep{{
+					PreConfig: e.Reset,
+					Config:    cfg("", "depends_on = [carp_portgroup_policy.fw]"),
+					Check:     e.Diags.ExpectWarning("CARP004", "add depends_on = [carp_host_settings.<name>]"),
+				}},
+			})
+		})
+	}
+}
