@@ -55,14 +55,10 @@ func (s *Server) build(sc Scenario) error {
 		var dcHosts []Host
 		var dcRefs []types.ManagedObjectReference
 		addHost := func(h Host, task *object.Task, err error) error {
+			ref, err := s.waitCreated(task, err)
 			if err != nil {
 				return fmt.Errorf("host %s: %w", h.Name, err)
 			}
-			res, err := s.waitTask(task.Reference())
-			if err != nil {
-				return fmt.Errorf("host %s: %w", h.Name, err)
-			}
-			ref := res.(types.ManagedObjectReference)
 			hs := s.model.Map().Get(ref).(*gosim.HostSystem)
 			cr := s.model.Map().Get(*hs.Parent)
 			var pool types.ManagedObjectReference
@@ -274,15 +270,10 @@ func (s *Server) buildDVS(ctx *gosim.Context, folders *object.DatacenterFolders,
 	product := &types.DistributedVirtualSwitchProductSpec{
 		Name: "DVS", Vendor: "VMware, Inc.", Version: version, ForwardingClass: "etherswitch",
 	}
-	task, err := folders.NetworkFolder.CreateDVS(s.ictx, types.DVSCreateSpec{ConfigSpec: spec, ProductInfo: product})
+	ref, err := s.waitCreated(folders.NetworkFolder.CreateDVS(s.ictx, types.DVSCreateSpec{ConfigSpec: spec, ProductInfo: product}))
 	if err != nil {
 		return err
 	}
-	res, err := s.waitTask(task.Reference())
-	if err != nil {
-		return err
-	}
-	ref := res.(types.ManagedObjectReference)
 	s.setID("dvs", d.Name, ref.Value)
 	s.netMu.Lock()
 	s.dvsVer[ref.Value] = version
@@ -389,6 +380,23 @@ var nicTypes = map[string]func(types.VirtualEthernetCard) types.BaseVirtualDevic
 	"pcnet32": func(c types.VirtualEthernetCard) types.BaseVirtualDevice {
 		return &types.VirtualPCNet32{VirtualEthernetCard: c}
 	},
+}
+
+// waitCreated waits for a task that creates an object (the err of the call
+// that started it first) and returns the new object's moref.
+func (s *Server) waitCreated(task *object.Task, err error) (types.ManagedObjectReference, error) {
+	if err != nil {
+		return types.ManagedObjectReference{}, err
+	}
+	res, err := s.waitTask(task.Reference())
+	if err != nil {
+		return types.ManagedObjectReference{}, err
+	}
+	ref, ok := res.(types.ManagedObjectReference)
+	if !ok {
+		return types.ManagedObjectReference{}, fmt.Errorf("task %s returned %T, not a moref", task.Reference().Value, res)
+	}
+	return ref, nil
 }
 
 // waitTask waits for a simulator task by polling the task object directly

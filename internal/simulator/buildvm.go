@@ -75,15 +75,10 @@ func (s *Server) buildVM(vm VM, hosts map[string]*builtHost) error {
 	}
 	folder := h.folders.VmFolder
 	pool := object.NewResourcePool(c, h.pool)
-	task, err := folder.CreateVM(ctx, spec, pool, host)
+	ref, err := s.waitCreated(folder.CreateVM(ctx, spec, pool, host))
 	if err != nil {
 		return err
 	}
-	res, err := s.waitTask(task.Reference())
-	if err != nil {
-		return err
-	}
-	ref := res.(types.ManagedObjectReference)
 	s.setID("vm", vm.Name, ref.Value)
 	// vcsim appends a network per NIC; vCenter lists each network once
 	if o, ok := s.model.Map().Get(ref).(*gosim.VirtualMachine); ok {
