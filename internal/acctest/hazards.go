@@ -13,11 +13,17 @@ import (
 // side, as on create) to after (the plan: the codes left once it is
 // applied). This is how a plan shows what it repairs.
 func ExpectHazards(res string, before, after []string) plancheck.PlanCheck {
-	return hazardsCheck{res: res, before: before, after: after}
+	return hazardsCheck{res: res, attr: "hazards", before: before, after: after}
+}
+
+// ExpectRepaired is a plan check: the planned hazards_repaired of res (the
+// codes the plan repairs) is known at plan time and is want.
+func ExpectRepaired(res string, want []string) plancheck.PlanCheck {
+	return hazardsCheck{res: res, attr: "hazards_repaired", after: want}
 }
 
 type hazardsCheck struct {
-	res           string
+	res, attr     string
 	before, after []string
 }
 
@@ -27,27 +33,28 @@ func (c hazardsCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanReques
 			continue
 		}
 		if c.before != nil {
-			if got := codesOf(rc.Change.Before); !slices.Equal(got, c.before) {
-				resp.Error = fmt.Errorf("%s: hazards before the plan are %q, want %q", c.res, got, c.before)
+			if got := codesOf(rc.Change.Before, c.attr); !slices.Equal(got, c.before) {
+				resp.Error = fmt.Errorf("%s: %s before the plan are %q, want %q", c.res, c.attr, got, c.before)
 				return
 			}
 		}
-		if u, _ := rc.Change.AfterUnknown.(map[string]any); u["hazards"] == true {
-			resp.Error = fmt.Errorf("%s: planned hazards are unknown, want %q known at plan time", c.res, c.after)
+		if u, _ := rc.Change.AfterUnknown.(map[string]any); u[c.attr] == true {
+			resp.Error = fmt.Errorf("%s: planned %s are unknown, want %q known at plan time", c.res, c.attr, c.after)
 			return
 		}
-		if got := codesOf(rc.Change.After); !slices.Equal(got, c.after) {
-			resp.Error = fmt.Errorf("%s: planned hazards are %q, want %q (after_unknown: %v)", c.res, got, c.after, rc.Change.AfterUnknown)
+		if got := codesOf(rc.Change.After, c.attr); !slices.Equal(got, c.after) {
+			resp.Error = fmt.Errorf("%s: planned %s are %q, want %q (after_unknown: %v)", c.res, c.attr, got, c.after, rc.Change.AfterUnknown)
 		}
 		return
 	}
 	resp.Error = fmt.Errorf("no planned change for %s", c.res)
 }
 
-// codesOf reads the hazards attribute of a plan's before or after object.
-func codesOf(v any) []string {
+// codesOf reads a list attribute (hazards, hazards_repaired) of a plan's
+// before or after object.
+func codesOf(v any, attr string) []string {
 	m, _ := v.(map[string]any)
-	l, _ := m["hazards"].([]any)
+	l, _ := m[attr].([]any)
 	out := []string{}
 	for _, e := range l {
 		if s, ok := e.(string); ok {

@@ -50,6 +50,7 @@ func (r *settingsResource) apply(ctx context.Context, prior *settingsModel, plan
 	defer unlock()
 
 	rpfNow := h.RPFCheckPromisc
+	found := tfhelp.Strings(ctx, hostHazards(h, rpfNow), diags)
 	// state builds what to save from what has been done so far.
 	state := func() *settingsModel {
 		st := plan
@@ -58,6 +59,9 @@ func (r *settingsResource) apply(ctx context.Context, prior *settingsModel, plan
 		st.TeamedVSwitches = tfhelp.StringList(teamedVSwitches(h))
 		st.Hazards = hostHazards(h, rpfNow)
 		tfhelp.KeepPlannedHazards(ctx, "hazards", plan.Hazards, &st.Hazards, hostLabel(h), diags)
+		if plan.HazardsRepaired.IsUnknown() || plan.HazardsRepaired.IsNull() {
+			st.HazardsRepaired = tfhelp.Repaired(ctx, found, st.Hazards, diags)
+		}
 		st.OriginalValues = tfhelp.MapValue(orig)
 		st.PendingReenable = tfhelp.MapValue(pending)
 		st.ToggledPortgroups = tfhelp.StringList(toggled)

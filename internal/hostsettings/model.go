@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -31,6 +32,7 @@ type settingsModel struct {
 	PendingReenable   types.Map    `tfsdk:"pending_reenable"`
 	TeamedVSwitches   types.List   `tfsdk:"teamed_vswitches"`
 	Hazards           types.List   `tfsdk:"hazards"`
+	HazardsRepaired   types.List   `tfsdk:"hazards_repaired"`
 }
 
 // hostHazards are the codes of the host-wide pitfalls (CARP004) on h with
@@ -101,3 +103,39 @@ func (r *settingsResource) lockHost(ctx context.Context, hostID string, diags *d
 	}
 	return unlock, true
 }
+
+// plannedRepaired is the planned hazards_repaired of a plan that sets the
+// option to rpf on h, read with the option at read: none while the option
+// keeps its value or is turned off; unknown when it is turned on, as what it
+// repairs (CARP004) depends on the port groups then promiscuous, which a
+// carp_portgroup_policy of the same command may change before this
+// resource's apply (in any order without depends_on).
+func plannedRepaired(read *int64, rpf bool) types.List {
+	if rpf && (read == nil || *read != 1) {
+		return types.ListUnknown(types.StringType)
+	}
+	return tfhelp.StringList([]string{})
+}
+
+// rpfFacts is the option as a destroy records it (NoteBeforeDestroy), and
+// rpfOfFacts reads it back.
+func rpfFacts(v *int64) []string {
+	if v == nil {
+		return []string{}
+	}
+	return []string{strconv.FormatInt(*v, 10)}
+}
+
+func rpfOfFacts(facts []string) *int64 {
+	if len(facts) != 1 {
+		return nil
+	}
+	n, err := strconv.ParseInt(facts[0], 10, 64)
+	if err != nil {
+		return nil
+	}
+	return &n
+}
+
+// destroyKey names a host in the records of a destroy (BeforeDestroy).
+func destroyKey(hostID string) string { return "carp_host_settings:" + hostID }

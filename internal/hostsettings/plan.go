@@ -83,14 +83,21 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		tfhelp.AddFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), planned, nil)
 	}
 	// What the plan repairs shows in the diff: hazards goes from the codes
-	// of the last read to the codes left with the planned option.
+	// of the last read to the codes left with the planned option, and
+	// hazards_repaired holds the codes found now that it leaves fixed.
 	switch {
 	case rpfKnown && (!hasState || !req.Plan.Raw.Equal(req.State.Raw) || changes):
 		plan.Hazards = hostHazards(h, inventory.RPFValue(plan.RPF.ValueBool()))
+		read := h.RPFCheckPromisc
+		if facts, ok := r.client.BeforeDestroy(destroyKey(hostID)); ok && !hasState {
+			read = rpfOfFacts(facts) // a replacement, planned again after the destroy
+		}
+		plan.HazardsRepaired = plannedRepaired(read, plan.RPF.ValueBool())
 	case hasState && !req.Plan.Raw.Equal(req.State.Raw):
 		plan.Hazards = types.ListUnknown(types.StringType)
+		plan.HazardsRepaired = types.ListUnknown(types.StringType)
 	case hasState:
-		plan.Hazards = state.Hazards
+		plan.Hazards, plan.HazardsRepaired = state.Hazards, state.HazardsRepaired
 	}
 
 	plan.ID = types.StringValue(hostID)

@@ -102,6 +102,7 @@ func (r *settingsResource) Read(ctx context.Context, req resource.ReadRequest, r
 		state.RPF = types.BoolValue(true)
 	}
 	if state.OriginalValues.IsNull() {
+		state.HazardsRepaired = tfhelp.StringList([]string{}) // an import repairs nothing
 		orig := map[string]string{}
 		if ov := snap.Options[hostID][inventory.OptionRPFKey]; ov != nil && ov.Value != nil {
 			orig[inventory.OptionRPFKey] = formatOption(ov.Value)
@@ -157,6 +158,7 @@ func (r *settingsResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	defer unlock()
+	r.client.NoteBeforeDestroy(destroyKey(hostID), rpfFacts(h.RPFCheckPromisc))
 	savePending := func(p map[string]string) {
 		state.PendingReenable = tfhelp.MapValue(p)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

@@ -93,8 +93,14 @@ func TestAccHostSettings_basic(t *testing.T) {
 						knownvalue.StringExact("FW-SYNC"), knownvalue.StringExact("FW-WAN"), knownvalue.StringExact("vswitch/vSwitch1"),
 					})),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("pending_reenable"), knownvalue.MapSizeExact(0)),
+					// FW-WAN accepts promiscuous mode on teamed vSwitch0 with the option 0
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("hazards_repaired"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CARP004")})),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("hazards"), knownvalue.ListSizeExact(0)),
 				},
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectUnknownValue(res, tfjsonpath.New("hazards_repaired"))},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
 				Check: resource.ComposeTestCheckFunc(
 					expectOption(t, e, "esx-01", rpfKey, int64(1)),
 					expectWrites(e, wantToggle),
@@ -151,8 +157,9 @@ func TestAccHostSettings_basic(t *testing.T) {
 					// The value found before the first change is gone from
 					// the host once changed; import records what it finds.
 					"original_values",
-					// What the last apply toggled is history, not host state.
-					"toggled_portgroups",
+					// What the last apply toggled and repaired is history,
+					// not host state.
+					"toggled_portgroups", "hazards_repaired",
 					// toggle_promiscuous_on_apply is a wish of the
 					// configuration, not stored on the host; import takes
 					// the default (false).

@@ -94,6 +94,10 @@ func (r *settingsResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "The host-wide CARP codes (`CARP004`) found at the last read, sorted; empty when none. A plan shows the codes left after it, so a repair reads as `[\"CARP004\"] -> []` in the diff.",
 			},
+			"hazards_repaired": schema.ListAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: tfhelp.HazardsRepairedDoc,
+			},
 		},
 	}
 }

@@ -56,28 +56,58 @@ func (w pgWrite) putLocal(snap *vsphere.Snapshot, v *pgView) inventory.Effective
 	return eff
 }
 
+// rpfPlan is what usePlannedRPF changed in a snapshot: the hosts whose
+// Net.ReversePathFwdCheckPromisc may differ at apply (unsettled), and the
+// values read of those it set to the planned value.
+type rpfPlan struct {
+	unsettled []*inventory.Host
+	read      map[*inventory.Host]*int64
+}
+
 // usePlannedRPF puts into snap the Net.ReversePathFwdCheckPromisc values
 // that the carp_host_settings plans of this command set (a port group that
 // depends on them is planned after them, so its warnings judge the planned
-// value), and returns the hosts whose planned value is not yet on the host:
-// a value the plan shows as known must not hang on them, since Terraform
-// rejects a final plan (at apply, after the host's apply) whose known value
-// changed. A host no plan of this command set counts as settled: at apply a
-// carp_host_settings without changes is not planned again. Without
-// depends_on the two resources plan and apply in any order; the CARP004
-// message asks for the dependency.
-func (r *policyResource) usePlannedRPF(snap *vsphere.Snapshot) (unsettled []*inventory.Host) {
+// value), and returns which hosts are unsettled: a value the plan shows as
+// known must not hang on them, since Terraform rejects a final plan (at
+// apply) whose known value changed. Unsettled are the hosts whose planned
+// value is not yet on the host, and the hosts with the option not 1 that no
+// plan of this command set so far: without depends_on a carp_host_settings
+// of the same configuration may plan and apply before or after this port
+// group (setting it to 1, as CARP004 asks), and at apply the port group's
+// final plan may read the host after it. A host read with 1 and no plan
+// counts as settled: only a carp_host_settings with
+// reverse_path_fwd_check_promisc = false, itself warned CARP004, would
+// change it. The CARP004 message asks for the dependency.
+func (r *policyResource) usePlannedRPF(snap *vsphere.Snapshot) rpfPlan {
+	p := rpfPlan{read: map[*inventory.Host]*int64{}}
 	for i := range snap.Hosts {
 		h := &snap.Hosts[i]
 		read := h.RPFCheckPromisc != nil && *h.RPFCheckPromisc == 1
-		if on, ok := r.client.PlannedRPF(h.ID); ok {
+		on, ok := r.client.PlannedRPF(h.ID)
+		switch {
+		case !ok && !read:
+			p.unsettled = append(p.unsettled, h)
+		case ok && on != read:
+			p.read[h] = h.RPFCheckPromisc
 			h.RPFCheckPromisc = inventory.RPFValue(on)
-			if on != read {
-				unsettled = append(unsettled, h)
-			}
+			p.unsettled = append(p.unsettled, h)
 		}
 	}
-	return unsettled
+	return p
+}
+
+// found are the codes on t as read, before the planned host options (and
+// before the planned policy is put into snap).
+func (p rpfPlan) found(snap *vsphere.Snapshot, t pgTarget) []string {
+	planned := map[*inventory.Host]*int64{}
+	for h, v := range p.read {
+		planned[h], h.RPFCheckPromisc = h.RPFCheckPromisc, v
+	}
+	codes := hazardsOf(snap, t)
+	for h, v := range planned {
+		h.RPFCheckPromisc = v
+	}
+	return codes
 }
 
 // hazardsLeft are the codes left on the port group once w is written
@@ -121,14 +151,5 @@ func dependsOnHint(fs []rules.Finding) {
 	}
 }
 
-// rpfUnsettled: the option of host hostID is left as read (asRead) and is
-// not 1, so a carp_host_settings this port group does not depend on may
-// set it before the apply.
-func rpfUnsettled(asRead []*inventory.Host, hostID string) bool {
-	for _, h := range asRead {
-		if h.ID == hostID && (h.RPFCheckPromisc == nil || *h.RPFCheckPromisc != 1) {
-			return true
-		}
-	}
-	return false
-}
+// destroyKey names t in the records of a destroy (BeforeDestroy).
+func destroyKey(t pgTarget) string { return "carp_portgroup_policy:" + t.ID() }

@@ -30,6 +30,7 @@ type policyModel struct {
 	Switch               types.String `tfsdk:"switch"`
 	EffectivePolicy      types.Object `tfsdk:"effective_policy"`
 	Hazards              types.List   `tfsdk:"hazards"`
+	HazardsRepaired      types.List   `tfsdk:"hazards_repaired"`
 	ToggleHazards        types.List   `tfsdk:"toggle_hazards"`
 	OriginalPolicy       types.String `tfsdk:"original_policy"`
 }

@@ -57,8 +57,8 @@ func TestAccPortGroupPolicy_allowPortOverrides(t *testing.T) {
 					e.Diags.ExpectWarning("CARP015 port_override_rejects", "port "+port+" of port group \"FW-LAN\"",
 						"VM "+e.Sim.VMID("fw-a")+" is on it", "allow_port_overrides = false"),
 					expectOverrides(o, true),
-					// the port group read plus one FetchDVPorts
-					e.Diags.ExpectMaxCalls("PlanResourceChange", "carp_portgroup_policy", 3),
+					// the port group read (port group, switch, member hosts) plus one FetchDVPorts
+					e.Diags.ExpectMaxCalls("PlanResourceChange", "carp_portgroup_policy", 4),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					hazards("CARP013", "CARP015"),
@@ -70,7 +70,7 @@ func TestAccPortGroupPolicy_allowPortOverrides(t *testing.T) {
 				// a refresh while ports may override: one more round trip
 				PreConfig: e.Reset,
 				Config:    keep,
-				Check: resource.ComposeAggregateTestCheckFunc(e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 3),
+				Check: resource.ComposeAggregateTestCheckFunc(e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 4),
 					e.Diags.LogMaxCalls(t, "ReadResource", "carp_portgroup_policy")),
 				ConfigStateChecks: []statecheck.StateCheck{hazards("CARP013", "CARP015")},
 			},
@@ -142,7 +142,7 @@ func TestAccPortGroupPolicy_noPortReads(t *testing.T) {
 			{
 				PreConfig: e.Reset, Config: cfg,
 				Check: resource.ComposeAggregateTestCheckFunc(noPortReads(e),
-					e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 2), e.Diags.LogMaxCalls(t, "ReadResource", "carp_portgroup_policy")),
+					e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 3), e.Diags.LogMaxCalls(t, "ReadResource", "carp_portgroup_policy")),
 			},
 		},
 	})

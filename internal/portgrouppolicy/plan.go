@@ -49,7 +49,7 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		r.addMissing(ctx, &resp.Diagnostics, snap.FindHost(t.HostID), t)
 		return
 	}
-	asRead := r.usePlannedRPF(snap) // hosts whose option may still change
+	rpf := r.usePlannedRPF(snap)
 	team, teamKnown := teamingOf(ctx, plan.Teaming, &resp.Diagnostics)
 	if team != nil {
 		checkTeaming(&resp.Diagnostics, v, team)
@@ -93,13 +93,21 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	dependsOnHint(warn)
 	tfhelp.AddFindings(&resp.Diagnostics, t.path(), warn, nil)
 	// What the plan repairs shows in the diff: hazards goes from the codes
-	// found at the last read (state) to the codes left after this plan.
-	// toggle_hazards: the conditions the apply's toggle (toggle_on_apply)
-	// answers, known where the host option cannot change first.
+	// found at the last read (state) to the codes left after this plan, and
+	// hazards_repaired holds the codes found now that it leaves fixed (on a
+	// create too). toggle_hazards: the conditions the apply's toggle
+	// (toggle_on_apply) answers, known where the host option cannot change
+	// first.
 	toggleNow := toggleHazardsOf(snap, t)
 	if state == nil || !req.Plan.Raw.Equal(req.State.Raw) || hazardDrift(ctx, &plan, state, toggleNow, &resp.Diagnostics) {
+		found := rpf.found(snap, t)
+		if before, ok := r.client.BeforeDestroy(destroyKey(t)); ok && state == nil {
+			found = before // a replacement, planned again after the destroy
+		}
 		w := writeOf(ctx, &plan, v, team, &resp.Diagnostics)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("hazards"), hazardsLeft(snap, v, w, asRead))...)
+		left := hazardsLeft(snap, v, w, rpf.unsettled)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("hazards"), left)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("hazards_repaired"), tfhelp.Repaired(ctx, found, left, &resp.Diagnostics))...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("toggle_hazards"), toggleHazardsLeft(t, toggleNow))...)
 	}
 

@@ -112,6 +112,7 @@ func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		m.RestoreOnDestroy = types.BoolValue(true)
 		m.ToggleTriggers = types.MapNull(types.StringType)
 		m.ToggleHazards = tfhelp.StringList(toggleHazardsOf(snap, t))
+		m.HazardsRepaired = tfhelp.StringList([]string{})
 	}
 	fillComputed(ctx, &m, snap, v, v.eff, v.ownML, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

@@ -149,6 +149,10 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "The CARP codes (`CARP001`...) found on this port group at the last read, sorted; empty when none. A plan shows the codes left once it is applied (unknown while they hang on a host option that a `carp_host_settings` this resource does not depend on may change), so a repair reads as `[\"CARP001\"] -> []` in the diff.",
 			},
+			"hazards_repaired": schema.ListAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: tfhelp.HazardsRepairedDoc,
+			},
 			"toggle_hazards": schema.ListAttribute{
 				Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "The conditions that call for a toggle, as found at the last apply (`CARP006`, `CARP007`, `mirror=<session>`, `rpf=<value>`). A plan that applies shows the ones the apply finds (known at plan time on a distributed port group), so with `toggle_on_apply` the diff says what the toggle answers; CARP006 and CARP007 are then not warned. With `toggle_on_apply`, a change re-toggles, with one warning saying why.",

@@ -72,6 +72,9 @@ func (r *policyResource) apply(ctx context.Context, m *policyModel, toggle, crea
 		r.addMissing(ctx, &diags, snap.FindHost(t.HostID), t)
 		return false, diags
 	}
+	// hazards_repaired: the codes found now, before the write, that the
+	// apply leaves fixed (kept as planned when the plan knew them).
+	found, plannedRepaired := hazardsOf(snap, t), m.HazardsRepaired
 	if create || m.OriginalPolicy.IsNull() || m.OriginalPolicy.IsUnknown() {
 		sp := newSavedPolicy(v.own, v.ownTeam, v.ownML)
 		if t.isDV() && !m.AllowPortOverrides.IsNull() {
@@ -110,6 +113,7 @@ func (r *policyResource) apply(ctx context.Context, m *policyModel, toggle, crea
 		}
 		fillComputed(ctx, m, snap, v, eff, v.ownML, &diags)
 		m.ToggleHazards = tfhelp.StringList(toggleHazardsOf(snap, t))
+		m.HazardsRepaired = tfhelp.Repaired(ctx, found, m.Hazards, &diags)
 	}
 
 	w, err := r.client.PortGroupWriter(snap, t.ref())
@@ -153,6 +157,10 @@ func (r *policyResource) apply(ctx context.Context, m *policyModel, toggle, crea
 	m.ToggleHazards = tfhelp.StringList(toggleHazardsOf(snap, t))
 	tfhelp.KeepPlannedHazards(ctx, "hazards", planned, &m.Hazards, v.describe(), &diags)
 	tfhelp.KeepPlannedHazards(ctx, "toggle_hazards", plannedToggle, &m.ToggleHazards, v.describe(), &diags)
+	m.HazardsRepaired = plannedRepaired
+	if plannedRepaired.IsUnknown() || plannedRepaired.IsNull() {
+		m.HazardsRepaired = tfhelp.Repaired(ctx, found, m.Hazards, &diags)
+	}
 	tflog.Debug(ctx, "carp_portgroup_policy applied", map[string]any{"id": t.ID(), "toggle": toggle})
 	return true, diags
 }
@@ -180,6 +188,7 @@ func (r *policyResource) restore(ctx context.Context, m *policyModel, t pgTarget
 		diags.AddWarning("Port group gone; nothing to restore", fmt.Sprintf("%s %s no longer exists, so its original policy cannot be put back.", t.kind(), t.ID()))
 		return diags
 	}
+	r.client.NoteBeforeDestroy(destroyKey(t), hazardsOf(snap, t))
 	sec, team, ml := sp.security(), sp.teaming(), sp.macLearning()
 	secDiff, teamDiff, mlDiff := !securityEqual(v.own, sec), !teamingEqual(v.ownTeam, team), !macLearningEqual(v.ownML, ml)
 	overDiff := t.isDV() && sp.PortOverrides != nil && sp.PortOverrides.flags() != v.overrides

@@ -58,3 +58,20 @@ func SortedKeys[V any](m map[string]V) []string {
 func SortedUnique(in []string) []string {
 	return slices.Compact(slices.Sorted(slices.Values(in)))
 }
+
+// Repaired is the hazards_repaired value of both resources: the codes found
+// before (found) that are not among those left after (left), sorted;
+// unknown while left is.
+func Repaired(ctx context.Context, found []string, left types.List, diags *diag.Diagnostics) types.List {
+	if left.IsUnknown() {
+		return types.ListUnknown(types.StringType)
+	}
+	after := Strings(ctx, left, diags)
+	out := []string{}
+	for _, c := range SortedUnique(found) {
+		if !slices.Contains(after, c) {
+			out = append(out, c)
+		}
+	}
+	return StringList(out)
+}

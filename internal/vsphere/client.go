@@ -98,6 +98,9 @@ type Client struct {
 	closed  bool
 
 	hosts, dvpgs, switches *objectCache
+	// memberHosts: hosts read for their name and reverse-path option only,
+	// as members of a DV port group's switch (Request.SwitchHosts).
+	memberHosts *objectCache
 	// owner maps a host's manager morefs (network system, option manager)
 	// to the host, so writers can invalidate the host's cached read.
 	owner sync.Map

@@ -1,6 +1,9 @@
 package vsphere
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // plannedValues are values that one resource's plan sets and another's plan
 // of the same command reads: the planned Net.ReversePathFwdCheckPromisc of a
@@ -8,9 +11,16 @@ import "sync"
 // it depends on, so a carp_portgroup_policy with depends_on on the host's
 // carp_host_settings finds the value here; without the dependency the order
 // is not known and the port group's plan judges the host as read.
+//
+// destroyed holds what a destroy of this command found on an object just
+// before it restored it (the hazard codes of a port group, the option of a
+// host): the create of a replacement (or of a tainted resource) is planned
+// again after that destroy, and must plan what it repairs as the command's
+// plan did, from what was there before.
 type plannedValues struct {
-	mu  sync.Mutex
-	rpf map[string]bool
+	mu        sync.Mutex
+	rpf       map[string]bool
+	destroyed map[string][]string
 }
 
 // NotePlannedRPF records the planned Net.ReversePathFwdCheckPromisc of a host.
@@ -30,4 +40,24 @@ func (c *Client) PlannedRPF(hostID string) (on, ok bool) {
 	defer c.planned.mu.Unlock()
 	on, ok = c.planned.rpf[hostID]
 	return on, ok
+}
+
+// NoteBeforeDestroy records what a destroy found on the object key names
+// (resource type and id) before it restored the object.
+func (c *Client) NoteBeforeDestroy(key string, facts []string) {
+	c.planned.mu.Lock()
+	defer c.planned.mu.Unlock()
+	if c.planned.destroyed == nil {
+		c.planned.destroyed = map[string][]string{}
+	}
+	c.planned.destroyed[key] = slices.Clone(facts)
+}
+
+// BeforeDestroy returns what NoteBeforeDestroy recorded for key, ok false
+// when no destroy of this command did.
+func (c *Client) BeforeDestroy(key string) (facts []string, ok bool) {
+	c.planned.mu.Lock()
+	defer c.planned.mu.Unlock()
+	facts, ok = c.planned.destroyed[key]
+	return slices.Clone(facts), ok
 }

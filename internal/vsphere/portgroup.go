@@ -20,10 +20,11 @@ type PortGroupRef struct {
 // IsDV tells a distributed port group from a standard one.
 func (r PortGroupRef) IsDV() bool { return r.DVPortGroupID != "" }
 
-// Request is the read that holds the port group.
+// Request is the read that holds the port group: its host, or the DV port
+// group with its switch and the switch's member hosts (for CARP004).
 func (r PortGroupRef) Request() Request {
 	if r.IsDV() {
-		return Request{DVPortGroupIDs: []string{r.DVPortGroupID}}
+		return Request{DVPortGroupIDs: []string{r.DVPortGroupID}, SwitchHosts: true}
 	}
 	return Request{HostIDs: []string{r.HostID}}
 }

@@ -23,6 +23,11 @@ type Request struct {
 	// Options are extra host advanced options to read (with their
 	// definitions), besides Net.ReversePathFwdCheckPromisc.
 	Options []string
+	// SwitchHosts also reads the member hosts of the DV port groups'
+	// switches, with their name and Net.ReversePathFwdCheckPromisc only (no
+	// networks): what CARP004 judges on a distributed port group. A host
+	// also in HostIDs is read whole.
+	SwitchHosts bool
 	// Follow follows the VMs (see firewalls.go): the hosts of their
 	// clusters (their own host when standalone), the clusters' DRS and
 	// rules, their DV port groups and the DV ports of their NICs where the
@@ -90,6 +95,8 @@ var (
 	dvsProps  = []string{"name", "config", "summary.hostMember"}
 	vmProps   = []string{"name", "config.hardware.device", "runtime.host"}
 	netProps  = []string{"name", "vm"}
+	// memberHostProps: a switch member host as CARP004 needs it.
+	memberHostProps = []string{"name", fmt.Sprintf("config.option[%q]", inventory.OptionRPFKey)}
 )
 
 func (c *Client) initCaches() {
@@ -98,6 +105,9 @@ func (c *Client) initCaches() {
 	}, c.retrieveTolerant)
 	c.dvpgs = newObjectCache(func([]string) []types.PropertySpec {
 		return []types.PropertySpec{{Type: "DistributedVirtualPortgroup", PathSet: dvpgProps}}
+	}, c.retrieveTolerant)
+	c.memberHosts = newObjectCache(func([]string) []types.PropertySpec {
+		return []types.PropertySpec{{Type: "HostSystem", PathSet: memberHostProps}}
 	}, c.retrieveTolerant)
 	c.switches = newObjectCache(func([]string) []types.PropertySpec {
 		return []types.PropertySpec{
@@ -111,6 +121,7 @@ func (c *Client) initCaches() {
 func (c *Client) invalidateOwner(manager types.ManagedObjectReference) {
 	if id, ok := c.owner.Load(manager.Value); ok {
 		c.hosts.Invalidate(id.(string))
+		c.memberHosts.Invalidate(id.(string))
 	}
 }
 
@@ -118,6 +129,7 @@ func (c *Client) invalidateOwner(manager types.ManagedObjectReference) {
 // or switch morefs).
 func (c *Client) invalidate(ids ...string) {
 	c.hosts.Invalidate(ids...)
+	c.memberHosts.Invalidate(ids...)
 	c.dvpgs.Invalidate(ids...)
 	c.switches.Invalidate(ids...)
 }
@@ -206,6 +218,11 @@ func (c *Client) Read(ctx context.Context, req Request) (*Snapshot, error) {
 			return nil, err
 		}
 	}
+	if req.SwitchHosts {
+		if err := c.readMemberHosts(ctx, snap, cached); err != nil {
+			return nil, err
+		}
+	}
 	if req.Follow {
 		if err := c.readNICPorts(ctx, snap); err != nil {
 			return nil, err
@@ -283,39 +300,16 @@ func (c *Client) directObjects(ctx context.Context, req Request) ([]types.Object
 
 func (c *Client) readSwitches(ctx context.Context, snap *Snapshot, refs []types.ManagedObjectReference, cached bool) error {
 	seen := map[string]bool{}
-	var specs []types.ObjectSpec
 	var unique []types.ManagedObjectReference
 	for _, r := range refs {
 		if !seen[r.Value] {
 			seen[r.Value] = true
-			specs = append(specs, types.ObjectSpec{Obj: r})
 			unique = append(unique, r)
 		}
 	}
-	var objs []types.ObjectContent
-	if cached {
-		got, err := c.switches.get(ctx, unique, nil)
-		if err != nil {
-			return err
-		}
-		for _, r := range unique {
-			if o := got[r.Value]; o != nil {
-				objs = append(objs, *o)
-			}
-		}
-	} else {
-		var err error
-		objs, err = c.retrieveTolerant(ctx, types.PropertyFilterSpec{
-			ObjectSet: specs,
-			PropSet: []types.PropertySpec{
-				{Type: "VmwareDistributedVirtualSwitch", PathSet: dvsProps},
-				{Type: "DistributedVirtualSwitch", PathSet: dvsProps},
-			},
-			ReportMissingObjectsInResults: types.NewBool(true),
-		})
-		if err != nil {
-			return err
-		}
+	objs, err := c.fetch(ctx, c.switches, unique, cached)
+	if err != nil {
+		return err
 	}
 	switches := map[string]*mo.DistributedVirtualSwitch{}
 	for _, o := range objs {
@@ -335,6 +329,66 @@ func (c *Client) readSwitches(ctx context.Context, snap *Snapshot, refs []types.
 		resolveDVPortGroup(pg, dvs)
 	}
 	return nil
+}
+
+// readMemberHosts adds to snap the member hosts of its switches that it
+// does not hold yet, each with its name and reverse-path option only: one
+// round trip, shared through the cache by the port groups of a command.
+func (c *Client) readMemberHosts(ctx context.Context, snap *Snapshot, cached bool) error {
+	have := map[string]bool{}
+	for _, h := range snap.Hosts {
+		have[h.ID] = true
+	}
+	var refs []types.ManagedObjectReference
+	for _, sw := range snap.DVSwitches {
+		for _, id := range sw.HostIDs {
+			if !have[id] {
+				have[id] = true
+				refs = append(refs, ref("HostSystem", id))
+			}
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	objs, err := c.fetch(ctx, c.memberHosts, refs, cached)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if len(o.PropSet) == 0 {
+			continue // a member host gone meanwhile
+		}
+		h, _, _, err := decodeHost(o, snap)
+		if err != nil {
+			return fmt.Errorf("reading host %s: %w", o.Obj.Value, err)
+		}
+		snap.Hosts = append(snap.Hosts, h)
+	}
+	return nil
+}
+
+// fetch reads refs with the properties of cache: through it (a resource
+// read, shared by the command), or in one direct call (cached false).
+func (c *Client) fetch(ctx context.Context, cache *objectCache, refs []types.ManagedObjectReference, cached bool) ([]types.ObjectContent, error) {
+	if !cached {
+		specs := make([]types.ObjectSpec, len(refs))
+		for i, r := range refs {
+			specs[i] = types.ObjectSpec{Obj: r}
+		}
+		return c.retrieveTolerant(ctx, types.PropertyFilterSpec{ObjectSet: specs, PropSet: cache.props(nil), ReportMissingObjectsInResults: types.NewBool(true)})
+	}
+	got, err := cache.get(ctx, refs, nil)
+	if err != nil {
+		return nil, err
+	}
+	objs := make([]types.ObjectContent, 0, len(refs))
+	for _, r := range refs {
+		if o := got[r.Value]; o != nil {
+			objs = append(objs, *o)
+		}
+	}
+	return objs, nil
 }
 
 // retrieveTolerant is retrieve, but a missing object is not an error: it
