@@ -2,7 +2,6 @@ package portgrouppolicy
 
 import (
 	"context"
-	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -56,78 +55,26 @@ func (w pgWrite) putLocal(snap *vsphere.Snapshot, v *pgView) inventory.Effective
 	return eff
 }
 
-// rpfPlan is what usePlannedRPF changed in a snapshot: the hosts whose
-// Net.ReversePathFwdCheckPromisc may differ at apply (unsettled), and the
-// values read of those it set to the planned value.
-type rpfPlan struct {
-	unsettled []*inventory.Host
-	read      map[*inventory.Host]*int64
-}
-
 // usePlannedRPF puts into snap the Net.ReversePathFwdCheckPromisc values
-// that the carp_host_settings plans of this command set (a port group that
-// depends on them is planned after them, so its warnings judge the planned
-// value), and returns which hosts are unsettled: a value the plan shows as
-// known must not hang on them, since Terraform rejects a final plan (at
-// apply) whose known value changed. Unsettled are the hosts whose planned
-// value is not yet on the host, and the hosts with the option not 1 that no
-// plan of this command set so far: without depends_on a carp_host_settings
-// of the same configuration may plan and apply before or after this port
-// group (setting it to 1, as CARP004 asks), and at apply the port group's
-// final plan may read the host after it. A host read with 1 and no plan
-// counts as settled: only a carp_host_settings with
-// reverse_path_fwd_check_promisc = false, itself warned CARP004, would
-// change it. The CARP004 message asks for the dependency.
-func (r *policyResource) usePlannedRPF(snap *vsphere.Snapshot) rpfPlan {
-	p := rpfPlan{read: map[*inventory.Host]*int64{}}
+// that the carp_host_settings plans of this command set: a port group that
+// depends on them is planned after them, so its CARP004 warning judges the
+// planned value. Without depends_on the two resources plan in any order;
+// the CARP004 message asks for the dependency. Only warnings read these
+// values: hazards leave CARP004 out (see hazardsOf).
+func (r *policyResource) usePlannedRPF(snap *vsphere.Snapshot) {
 	for i := range snap.Hosts {
 		h := &snap.Hosts[i]
-		read := h.RPFCheckPromisc != nil && *h.RPFCheckPromisc == 1
-		on, ok := r.client.PlannedRPF(h.ID)
-		switch {
-		case !ok && !read:
-			p.unsettled = append(p.unsettled, h)
-		case ok && on != read:
-			p.read[h] = h.RPFCheckPromisc
+		if on, ok := r.client.PlannedRPF(h.ID); ok {
 			h.RPFCheckPromisc = inventory.RPFValue(on)
-			p.unsettled = append(p.unsettled, h)
 		}
 	}
-	return p
-}
-
-// found are the codes on t as read, before the planned host options (and
-// before the planned policy is put into snap).
-func (p rpfPlan) found(snap *vsphere.Snapshot, t pgTarget) []string {
-	planned := map[*inventory.Host]*int64{}
-	for h, v := range p.read {
-		planned[h], h.RPFCheckPromisc = h.RPFCheckPromisc, v
-	}
-	codes := hazardsOf(snap, t)
-	for h, v := range planned {
-		h.RPFCheckPromisc = v
-	}
-	return codes
 }
 
 // hazardsLeft are the codes left on the port group once w is written
-// (snap is changed); unknown when they hang on the option of a host that
-// may still change (unsettled).
-func hazardsLeft(snap *vsphere.Snapshot, v *pgView, w pgWrite, unsettled []*inventory.Host) types.List {
+// (snap is changed).
+func hazardsLeft(snap *vsphere.Snapshot, v *pgView, w pgWrite) []string {
 	w.putLocal(snap, v)
-	codes := hazardsOf(snap, v.t)
-	for _, h := range unsettled {
-		was := h.RPFCheckPromisc
-		for _, on := range []bool{false, true} {
-			h.RPFCheckPromisc = inventory.RPFValue(on)
-			if !slices.Equal(codes, hazardsOf(snap, v.t)) {
-				h.RPFCheckPromisc = was
-				return types.ListUnknown(types.StringType)
-			}
-		}
-		h.RPFCheckPromisc = was
-	}
-	return tfhelp.StringList(codes)
+	return hazardsOf(snap, v.t)
 }
 
 // toggleHazardsLeft are the toggle hazards the apply stores: known on a

@@ -70,7 +70,7 @@ func TestAccPortGroupPolicy_allowPortOverrides(t *testing.T) {
 				// a refresh while ports may override: one more round trip
 				PreConfig: e.Reset,
 				Config:    keep,
-				Check: resource.ComposeAggregateTestCheckFunc(e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 4),
+				Check: resource.ComposeAggregateTestCheckFunc(e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 3),
 					e.Diags.LogMaxCalls(t, "ReadResource", "carp_portgroup_policy")),
 				ConfigStateChecks: []statecheck.StateCheck{hazards("CARP013", "CARP015")},
 			},
@@ -142,7 +142,7 @@ func TestAccPortGroupPolicy_noPortReads(t *testing.T) {
 			{
 				PreConfig: e.Reset, Config: cfg,
 				Check: resource.ComposeAggregateTestCheckFunc(noPortReads(e),
-					e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 3), e.Diags.LogMaxCalls(t, "ReadResource", "carp_portgroup_policy")),
+					e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 2), e.Diags.LogMaxCalls(t, "ReadResource", "carp_portgroup_policy")),
 			},
 		},
 	})

@@ -39,7 +39,9 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	ctx, cancel := r.client.Begin(ctx)
 	defer cancel()
-	snap, err := r.client.Read(ctx, t.ref().Request())
+	read := t.ref().Request()
+	read.SwitchHosts = t.isDV() // the member hosts' option, for the CARP004 warning
+	snap, err := r.client.Read(ctx, read)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the port group", fmt.Sprintf("Reading %s for the plan failed: %v", t.ID(), err))
 		return
@@ -49,7 +51,7 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		r.addMissing(ctx, &resp.Diagnostics, snap.FindHost(t.HostID), t)
 		return
 	}
-	rpf := r.usePlannedRPF(snap)
+	r.usePlannedRPF(snap)
 	team, teamKnown := teamingOf(ctx, plan.Teaming, &resp.Diagnostics)
 	if team != nil {
 		checkTeaming(&resp.Diagnostics, v, team)
@@ -100,12 +102,11 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	// first.
 	toggleNow := toggleHazardsOf(snap, t)
 	if state == nil || !req.Plan.Raw.Equal(req.State.Raw) || hazardDrift(ctx, &plan, state, toggleNow, &resp.Diagnostics) {
-		found := rpf.found(snap, t)
+		found := hazardsOf(snap, t) // before hazardsLeft puts the planned policy into snap
 		if before, ok := r.client.BeforeDestroy(destroyKey(t)); ok && state == nil {
 			found = before // a replacement, planned again after the destroy
 		}
-		w := writeOf(ctx, &plan, v, team, &resp.Diagnostics)
-		left := hazardsLeft(snap, v, w, rpf.unsettled)
+		left := tfhelp.StringList(hazardsLeft(snap, v, writeOf(ctx, &plan, v, team, &resp.Diagnostics)))
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("hazards"), left)...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("hazards_repaired"), tfhelp.Repaired(ctx, found, left, &resp.Diagnostics))...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("toggle_hazards"), toggleHazardsLeft(t, toggleNow))...)

@@ -214,7 +214,7 @@ func testDV(t *testing.T, pg, version string) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{expectEff("allow_promiscuous", knownvalue.Bool(true))},
-				Check:             e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 3), // with the member hosts
+				Check:             e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 2),
 			},
 			{
 				ResourceName:            acctest.PolicyRes,

@@ -147,7 +147,7 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			},
 			"hazards": schema.ListAttribute{
 				Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "The CARP codes (`CARP001`...) found on this port group at the last read, sorted; empty when none. A plan shows the codes left once it is applied (unknown while they hang on a host option that a `carp_host_settings` this resource does not depend on may change), so a repair reads as `[\"CARP001\"] -> []` in the diff.",
+				MarkdownDescription: "The CARP codes (`CARP001`...) found on this port group at the last read, sorted; empty when none. A plan shows the codes left once it is applied, so a repair reads as `[\"CARP001\"] -> []` in the diff. CARP004, a finding on the host, is held by the host's `carp_host_settings` instead (the plan still warns about it).",
 			},
 			"hazards_repaired": schema.ListAttribute{
 				Computed: true, ElementType: types.StringType,

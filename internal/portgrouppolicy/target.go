@@ -182,12 +182,19 @@ func setLocal(snap *vsphere.Snapshot, t pgTarget, sec inventory.Security, team i
 	}
 }
 
-// hazardsOf are the sorted, distinct codes of what the rules find on t now.
+// hazardsOf are the sorted, distinct codes of what the rules find on t now,
+// but CARP004: a finding on the host (its Net.ReversePathFwdCheckPromisc),
+// held by the host's carp_host_settings and the audit. The port group's
+// plan warns about it; its hazards do not hang on a host option that
+// another resource of the same run may change before this one's apply
+// (Terraform rejects a final plan whose known value changed).
 func hazardsOf(snap *vsphere.Snapshot, t pgTarget) []string {
 	fs := currentFindings(snap, t)
 	codes := make([]string, 0, len(fs))
 	for _, f := range fs {
-		codes = append(codes, f.Code)
+		if f.Code != rules.CodeRPFCheckOffWithTeaming {
+			codes = append(codes, f.Code)
+		}
 	}
 	return tfhelp.SortedUnique(codes)
 }

@@ -1,6 +1,7 @@
 package portgrouppolicy_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -155,57 +156,111 @@ func TestAccPlanTruth_toggleHandled(t *testing.T) {
 // member hosts).
 func TestAccPlanTruth_dependsOnHostSettings(t *testing.T) {
 	t.Parallel()
-	for _, dv := range []bool{false, true} {
-		t.Run(map[bool]string{false: "standard", true: "distributed"}[dv], func(t *testing.T) {
-			t.Parallel()
-			sc := acctest.PolicyScenario()
-			sc.Datacenters[0].Hosts[0].RPFCheckPromisc = 0
-			e := acctest.New(t, sc)
-			cfg := func(pgBody, hostBody string) string {
-				hs := acctest.HostSettingsHCL(e.Sim.HostID("esx-01"), "reverse_path_fwd_check_promisc = true", "toggle_promiscuous_on_apply = true", hostBody)
-				if dv {
-					return e.DVPolicy("fw-65", pgBody) + "\n" + hs
-				}
-				return e.StdPolicy("FW-WAN", pgBody) + "\n" + hs
-			}
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: e.Factories(),
-				Steps: []resource.TestStep{{
+	forBothKinds(t, func(t *testing.T, dv bool) {
+		e := rpfOffEnv(t)
+		cfg := func(pgBody, hostBody string) string {
+			return policyWithHost(e, dv, pgBody, "reverse_path_fwd_check_promisc = true", "toggle_promiscuous_on_apply = true", hostBody)
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.Factories(),
+			Steps: []resource.TestStep{{
+				PreConfig: e.Reset,
+				Config:    cfg("depends_on = [carp_host_settings.h]", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						acctest.ExpectHazards("carp_host_settings.h", nil, []string{}),
+						// what turning the option on repairs hangs on
+						// the port groups promiscuous at its apply
+						plancheck.ExpectUnknownValue("carp_host_settings.h", tfjsonpath.New("hazards_repaired")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					// applied before the port group turned promiscuous:
+					// no CARP004 yet to repair
+					statecheck.ExpectKnownValue("carp_host_settings.h", tfjsonpath.New("hazards_repaired"), knownvalue.ListSizeExact(0)),
+				},
+				Check: e.Diags.ExpectNoWarning("CARP004"),
+			}},
+		})
+		e = rpfOffEnv(t)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.Factories(),
+			Steps: []resource.TestStep{{
+				PreConfig: e.Reset,
+				Config:    cfg("", "depends_on = [carp_portgroup_policy.fw]"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					// CARP004 is the host's: the port group's hazards
+					// do not hang on the option, so they are known
+					PreApply: []plancheck.PlanCheck{acctest.ExpectHazards(acctest.PolicyRes, nil, []string{"CARP010"})},
+				},
+				Check: e.Diags.ExpectWarning("CARP004", "add depends_on = [carp_host_settings.<name>]"),
+			}},
+		})
+	})
+}
+
+// TestAccPlanTruth_hostSettingsUnchanged: a port group that depends on a
+// carp_host_settings which changes nothing (the option kept at 0) is planned
+// at apply without that resource's plan (Terraform plans again only what
+// changes). Its hazards leave CARP004 to the host, so they do not hang on
+// the option: an update applies (no inconsistent final plan), and the plan
+// warns CARP004, which stays.
+func TestAccPlanTruth_hostSettingsUnchanged(t *testing.T) {
+	t.Parallel()
+	forBothKinds(t, func(t *testing.T, dv bool) {
+		e := rpfOffEnv(t)
+		cfg := func(run string) string {
+			body := fmt.Sprintf("toggle_on_apply = true\ntoggle_triggers = { run = %q }\nteaming { load_balancing = \"loadbalance_ip\" }\ndepends_on = [carp_host_settings.h]", run)
+			return policyWithHost(e, dv, body, "reverse_path_fwd_check_promisc = false")
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.Factories(),
+			Steps: []resource.TestStep{
+				{PreConfig: e.Reset, Config: cfg("1"), ConfigPlanChecks: acctest.EmptyPlan()},
+				{
 					PreConfig: e.Reset,
-					Config:    cfg("depends_on = [carp_host_settings.h]", ""),
+					Config:    cfg("2"),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
 						PreApply: []plancheck.PlanCheck{
-							acctest.ExpectHazards("carp_host_settings.h", nil, []string{}),
-							// what turning the option on repairs hangs on
-							// the port groups promiscuous at its apply
-							plancheck.ExpectUnknownValue("carp_host_settings.h", tfjsonpath.New("hazards_repaired")),
+							plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate),
+							plancheck.ExpectResourceAction("carp_host_settings.h", plancheck.ResourceActionNoop),
+							acctest.ExpectHazards(acctest.PolicyRes, []string{}, []string{}),
 						},
 						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 					},
-					ConfigStateChecks: []statecheck.StateCheck{
-						// applied before the port group turned promiscuous:
-						// no CARP004 yet to repair
-						statecheck.ExpectKnownValue("carp_host_settings.h", tfjsonpath.New("hazards_repaired"), knownvalue.ListSizeExact(0)),
-					},
-					Check: e.Diags.ExpectNoWarning("CARP004"),
-				}},
-			})
-			e = acctest.New(t, sc)
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: e.Factories(),
-				Steps: []resource.TestStep{{
-					PreConfig: e.Reset,
-					Config:    cfg("", "depends_on = [carp_portgroup_policy.fw]"),
-					ConfigPlanChecks: resource.ConfigPlanChecks{
-						// Planned before the host's option: a carp_host_settings
-						// of the run may set it before this port group's
-						// final plan (in any order without depends_on), so the
-						// codes left are not promised.
-						PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(acctest.PolicyRes, tfjsonpath.New("hazards"))},
-					},
-					Check: e.Diags.ExpectWarning("CARP004", "add depends_on = [carp_host_settings.<name>]"),
-				}},
-			})
+					Check: e.Diags.ExpectWarning("CARP004"),
+				},
+			},
+		})
+	})
+}
+
+// forBothKinds runs f in parallel subtests for a standard (dv false) and a
+// distributed port group.
+func forBothKinds(t *testing.T, f func(t *testing.T, dv bool)) {
+	for _, dv := range []bool{false, true} {
+		t.Run(map[bool]string{false: "standard", true: "distributed"}[dv], func(t *testing.T) {
+			t.Parallel()
+			f(t, dv)
 		})
 	}
+}
+
+// rpfOffEnv is PolicyScenario with esx-01's Net.ReversePathFwdCheckPromisc
+// at 0.
+func rpfOffEnv(t *testing.T) *acctest.Env {
+	sc := acctest.PolicyScenario()
+	sc.Datacenters[0].Hosts[0].RPFCheckPromisc = 0
+	return acctest.New(t, sc)
+}
+
+// policyWithHost is a carp_portgroup_policy (FW-WAN, or fw-65 when dv) with
+// pgBody next to carp_host_settings.h of esx-01 with hostBody.
+func policyWithHost(e *acctest.Env, dv bool, pgBody string, hostBody ...string) string {
+	hs := acctest.HostSettingsHCL(e.Sim.HostID("esx-01"), hostBody...)
+	if dv {
+		return e.DVPolicy("fw-65", pgBody) + "\n" + hs
+	}
+	return e.StdPolicy("FW-WAN", pgBody) + "\n" + hs
 }

@@ -21,10 +21,10 @@ type PortGroupRef struct {
 func (r PortGroupRef) IsDV() bool { return r.DVPortGroupID != "" }
 
 // Request is the read that holds the port group: its host, or the DV port
-// group with its switch and the switch's member hosts (for CARP004).
+// group with its switch.
 func (r PortGroupRef) Request() Request {
 	if r.IsDV() {
-		return Request{DVPortGroupIDs: []string{r.DVPortGroupID}, SwitchHosts: true}
+		return Request{DVPortGroupIDs: []string{r.DVPortGroupID}}
 	}
 	return Request{HostIDs: []string{r.HostID}}
 }
