@@ -129,9 +129,7 @@ func viewOf(snap *vsphere.Snapshot, t pgTarget) *pgView {
 			own: pg.Security, ownTeam: pg.Teaming, ownML: pg.MacLearning, overrides: pg.Overrides, eff: pg.Effective}
 		if sw := snap.FindDVSwitch(pg.SwitchID); sw != nil {
 			v.switchName, v.version, v.uplinks = sw.Name, sw.Version, sw.Uplinks
-			if ver, ok := rules.ParseVersion(sw.Version); ok {
-				v.useMM = ver.AtLeast(6, 6, 0)
-			}
+			v.useMM = rules.UsesMacManagement(sw.Version)
 		}
 		return v
 	}
