@@ -59,7 +59,11 @@ func (e *Env) Factories() map[string]func() (tfprotov6.ProviderServer, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &recordingServer{ProviderServer: srv, rec: e.Diags}, nil
+			full, ok := srv.(provider.Server)
+			if !ok {
+				return nil, fmt.Errorf("provider.NewServer returned %T, not a provider.Server", srv)
+			}
+			return &recordingServer{Server: full, rec: e.Diags}, nil
 		},
 	}
 }
@@ -318,9 +322,11 @@ func (r *Recorder) dump() string {
 }
 
 // recordingServer wraps the provider server and records the diagnostics of
-// the RPCs that carry plan warnings and errors.
+// the RPCs that carry plan warnings and errors. It forwards every RPC of
+// provider.Server (actions, list resources...), not only those of
+// tfprotov6.ProviderServer.
 type recordingServer struct {
-	tfprotov6.ProviderServer
+	provider.Server
 	rec *Recorder
 }
 
@@ -330,7 +336,7 @@ func (s *recordingServer) ConfigureProvider(ctx context.Context, req *tfprotov6.
 		err  error
 	}
 	o := counted(s.rec, ctx, "ConfigureProvider", "", func(ctx context.Context) out {
-		resp, err := s.ProviderServer.ConfigureProvider(ctx, req)
+		resp, err := s.Server.ConfigureProvider(ctx, req)
 		return out{resp, err}
 	})
 	resp, err := o.resp, o.err
@@ -346,7 +352,7 @@ func (s *recordingServer) PlanResourceChange(ctx context.Context, req *tfprotov6
 		err  error
 	}
 	o := counted(s.rec, ctx, "PlanResourceChange", req.TypeName, func(ctx context.Context) out {
-		resp, err := s.ProviderServer.PlanResourceChange(ctx, req)
+		resp, err := s.Server.PlanResourceChange(ctx, req)
 		return out{resp, err}
 	})
 	resp, err := o.resp, o.err
@@ -362,7 +368,7 @@ func (s *recordingServer) ApplyResourceChange(ctx context.Context, req *tfprotov
 		err  error
 	}
 	o := counted(s.rec, ctx, "ApplyResourceChange", req.TypeName, func(ctx context.Context) out {
-		resp, err := s.ProviderServer.ApplyResourceChange(ctx, req)
+		resp, err := s.Server.ApplyResourceChange(ctx, req)
 		return out{resp, err}
 	})
 	resp, err := o.resp, o.err
@@ -378,7 +384,7 @@ func (s *recordingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadR
 		err  error
 	}
 	o := counted(s.rec, ctx, "ReadResource", req.TypeName, func(ctx context.Context) out {
-		resp, err := s.ProviderServer.ReadResource(ctx, req)
+		resp, err := s.Server.ReadResource(ctx, req)
 		return out{resp, err}
 	})
 	resp, err := o.resp, o.err
@@ -394,7 +400,7 @@ func (s *recordingServer) ReadDataSource(ctx context.Context, req *tfprotov6.Rea
 		err  error
 	}
 	o := counted(s.rec, ctx, "ReadDataSource", req.TypeName, func(ctx context.Context) out {
-		resp, err := s.ProviderServer.ReadDataSource(ctx, req)
+		resp, err := s.Server.ReadDataSource(ctx, req)
 		return out{resp, err}
 	})
 	resp, err := o.resp, o.err
@@ -405,7 +411,7 @@ func (s *recordingServer) ReadDataSource(ctx context.Context, req *tfprotov6.Rea
 }
 
 func (s *recordingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
-	resp, err := s.ProviderServer.ValidateResourceConfig(ctx, req)
+	resp, err := s.Server.ValidateResourceConfig(ctx, req)
 	if resp != nil {
 		s.rec.add("ValidateResourceConfig", resp.Diagnostics)
 	}
@@ -413,7 +419,7 @@ func (s *recordingServer) ValidateResourceConfig(ctx context.Context, req *tfpro
 }
 
 func (s *recordingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
-	resp, err := s.ProviderServer.ValidateDataResourceConfig(ctx, req)
+	resp, err := s.Server.ValidateDataResourceConfig(ctx, req)
 	if resp != nil {
 		s.rec.add("ValidateDataResourceConfig", resp.Diagnostics)
 	}
@@ -421,7 +427,7 @@ func (s *recordingServer) ValidateDataResourceConfig(ctx context.Context, req *t
 }
 
 func (s *recordingServer) ValidateProviderConfig(ctx context.Context, req *tfprotov6.ValidateProviderConfigRequest) (*tfprotov6.ValidateProviderConfigResponse, error) {
-	resp, err := s.ProviderServer.ValidateProviderConfig(ctx, req)
+	resp, err := s.Server.ValidateProviderConfig(ctx, req)
 	if resp != nil {
 		s.rec.add("ValidateProviderConfig", resp.Diagnostics)
 	}
@@ -429,7 +435,7 @@ func (s *recordingServer) ValidateProviderConfig(ctx context.Context, req *tfpro
 }
 
 func (s *recordingServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
-	resp, err := s.ProviderServer.ImportResourceState(ctx, req)
+	resp, err := s.Server.ImportResourceState(ctx, req)
 	if resp != nil {
 		s.rec.add("ImportResourceState", resp.Diagnostics)
 	}
