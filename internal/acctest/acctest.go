@@ -114,7 +114,8 @@ type Diag struct {
 	Attribute string
 }
 
-func attrPath(p *tftypes.AttributePath) string {
+// AttrPath shows an attribute path as Diag.Attribute does.
+func AttrPath(p *tftypes.AttributePath) string {
 	if p == nil {
 		return ""
 	}
@@ -223,7 +224,7 @@ func (r *Recorder) add(rpc string, ds []*tfprotov6.Diagnostic) {
 		if d.Severity == tfprotov6.DiagnosticSeverityWarning {
 			sev = "warning"
 		}
-		r.diags = append(r.diags, Diag{RPC: rpc, Severity: sev, Summary: d.Summary, Detail: d.Detail, Attribute: attrPath(d.Attribute)})
+		r.diags = append(r.diags, Diag{RPC: rpc, Severity: sev, Summary: d.Summary, Detail: d.Detail, Attribute: AttrPath(d.Attribute)})
 	}
 }
 

@@ -211,25 +211,11 @@ func fillComputed(ctx context.Context, m *policyModel, snap *vsphere.Snapshot, v
 func (r *policyResource) addMissing(ctx context.Context, diags *diag.Diagnostics, h *inventory.Host, t pgTarget) {
 	switch {
 	case t.isDV():
-		list := "(could not list them)"
-		if pgs, err := r.client.DVPortGroups(ctx); err == nil {
-			names := make([]string, 0, len(pgs))
-			for _, p := range pgs {
-				names = append(names, fmt.Sprintf("%s (%s)", p.Name, p.ID))
-			}
-			list = tfhelp.ListSome(names, 10)
-		}
-		diags.AddAttributeError(path.Root("distributed_portgroup_id"), "Distributed port group not found",
-			fmt.Sprintf("There is no distributed port group %s. Distributed port groups that exist: %s. Use the moref of an existing one; this provider does not create port groups.", t.DVPortGroupID, list))
+		tfhelp.DVPortGroupNotFound(ctx, diags, r.client, path.Root("distributed_portgroup_id"), t.DVPortGroupID)
 	case h == nil:
 		tfhelp.HostNotFound(ctx, diags, r.client, t.HostID)
 	default:
-		names := make([]string, 0, len(h.PortGroups))
-		for _, pg := range h.PortGroups {
-			names = append(names, fmt.Sprintf("%s (vSwitch %s)", pg.Name, pg.VSwitch))
-		}
-		diags.AddAttributeError(path.Root("portgroup"), "Port group not found",
-			fmt.Sprintf("Host %s (%s) has no standard port group %q. Port groups on it: %s. Use an existing port group; this provider does not create port groups.", h.Name, h.ID, t.PortGroup, tfhelp.ListSome(names, 10)))
+		tfhelp.PortGroupNotFound(diags, path.Root("portgroup"), h, t.PortGroup)
 	}
 }
 
