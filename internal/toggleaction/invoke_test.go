@@ -10,6 +10,7 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/acctest"
+	"github.com/carpsafe/terraform-provider-carp/internal/toggleaction"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -258,5 +259,48 @@ func TestValidateNoTarget(t *testing.T) {
 	}
 	if len(resp.Diagnostics) != 0 {
 		t.Errorf("diagnostics %+v for a valid configuration", resp.Diagnostics)
+	}
+}
+
+// TestInvokeStreamAbandoned: Terraform goes away after the first progress
+// event (stops reading the stream, its request cancelled). The toggle in
+// flight still completes, nothing else is turned off, and the host's lock
+// is released: the next invocation runs.
+func TestInvokeStreamAbandoned(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, acctest.HostScenario())
+	h.e.Sim.ResetCalls()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	st, err := h.srv.InvokeAction(ctx, &tfprotov6.InvokeActionRequest{ActionType: toggleaction.TypeName,
+		Config: h.config(t, targets{portgroups: [][2]string{{"esx-01", "FW-WAN"}, {"esx-01", "FW-SYNC"}}})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ev := range st.Events {
+		if _, ok := ev.Type.(tfprotov6.ProgressInvokeActionEventType); ok {
+			cancel()
+			break
+		}
+	}
+	done := make(chan outcome, 1)
+	go func() { done <- h.invoke(t, t.Context(), targets{portgroups: [][2]string{{"esx-01", "Mgmt"}}}) }()
+	select {
+	case o := <-done:
+		expectNoErrors(t, o)
+	case <-time.After(20 * time.Second):
+		t.Fatal("the next invocation waits: the abandoned one still holds the host's lock")
+	}
+	// FW-SYNC may have started before the cancellation reached the action;
+	// whatever started was restored, in pairs.
+	w := h.writes()
+	want := []string{"FW-WAN promisc=false", "FW-WAN promisc=true", "FW-SYNC promisc=false", "FW-SYNC promisc=inherit"}
+	if len(w) != 2 && len(w) != 4 {
+		t.Fatalf("writes %q, want FW-WAN's toggle and perhaps FW-SYNC's", w)
+	}
+	for i := range w {
+		if !strings.Contains(w[i], want[i]) {
+			t.Errorf("write %d is %q, want %q", i+1, w[i], want[i])
+		}
 	}
 }
