@@ -1,9 +1,9 @@
 // Package provider is the provider itself: the provider block (schema,
 // settings from attributes and environment), Configure (the vSphere
 // session), the lists of resources, data sources and actions, and the protocol
-// server that serves them (server.go). The resources and data sources live
-// in their own packages (internal/hostsettings, internal/portgrouppolicy,
-// internal/datasources).
+// server that serves them (server.go). The resources, data sources and the
+// action live in their own packages (internal/hostsettings,
+// internal/portgrouppolicy, internal/datasources, internal/toggleaction).
 package provider
 
 import (
