@@ -240,12 +240,12 @@ func TestInvokeNotFound(t *testing.T) {
 }
 
 // TestValidateNoTarget: an action without a target is invalid, on
-// portgroups.
+// portgroups; a valid one validates and plans without a diagnostic.
 func TestValidateNoTarget(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, acctest.HostScenario())
 	for _, tg := range []targets{{}, {portgroups: [][2]string{}, dvpgs: []string{}}} {
-		resp, err := h.srv.ValidateActionConfig(t.Context(), &tfprotov6.ValidateActionConfigRequest{ActionType: "carp_toggle_promiscuous", Config: h.config(t, tg)})
+		resp, err := h.srv.ValidateActionConfig(t.Context(), &tfprotov6.ValidateActionConfigRequest{ActionType: toggleaction.TypeName, Config: h.config(t, tg)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -253,12 +253,20 @@ func TestValidateNoTarget(t *testing.T) {
 			t.Errorf("diagnostics %+v, want one No port group to toggle on portgroups", resp.Diagnostics)
 		}
 	}
-	resp, err := h.srv.ValidateActionConfig(t.Context(), &tfprotov6.ValidateActionConfigRequest{ActionType: "carp_toggle_promiscuous", Config: h.config(t, targets{hosts: []string{"esx-01"}})})
+	resp, err := h.srv.ValidateActionConfig(t.Context(), &tfprotov6.ValidateActionConfigRequest{ActionType: toggleaction.TypeName, Config: h.config(t, targets{hosts: []string{"esx-01"}})})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(resp.Diagnostics) != 0 {
 		t.Errorf("diagnostics %+v for a valid configuration", resp.Diagnostics)
+	}
+	// The plan of the action (Terraform's next call) changes nothing.
+	plan, err := h.srv.PlanAction(t.Context(), &tfprotov6.PlanActionRequest{ActionType: toggleaction.TypeName, Config: h.config(t, targets{hosts: []string{"esx-01"}})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Diagnostics) != 0 {
+		t.Errorf("PlanAction: diagnostics %+v", plan.Diagnostics)
 	}
 }
 
