@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -53,27 +52,13 @@ func TestE2E_invokeAction(t *testing.T) {
 	skipBelowActions(t)
 	e := acctest.New(t, acctest.HostScenario())
 	c := newCLI(t, e.Sim)
-	dir := filepath.Join(c.work, "invoke")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cfg := fmt.Sprintf(`terraform {
-  required_providers {
-    carp = { source = "carpsafe/carp" }
-  }
-}
-
-provider "carp" {}
-
+	c.configure("invoke", fmt.Sprintf(`
 action "carp_toggle_promiscuous" "fw" {
   config {
     portgroups = [{ host_system_id = %q, portgroup = "FW-WAN" }]
   }
 }
-`, e.Sim.HostID("esx-01"))
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`, e.Sim.HostID("esx-01")))
 	e.Sim.ResetCalls()
 	out := c.tf("invoke", 0, "apply", "-input=false", "-auto-approve", "-invoke=action.carp_toggle_promiscuous.fw")
 	if !strings.Contains(out, `toggled port group "FW-WAN"`) {
