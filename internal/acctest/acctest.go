@@ -59,7 +59,11 @@ func (e *Env) Factories() map[string]func() (tfprotov6.ProviderServer, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &recordingServer{ProviderServer: srv, rec: e.Diags}, nil
+			full, ok := srv.(provider.Server)
+			if !ok {
+				return nil, fmt.Errorf("provider.NewServer returned %T, not a provider.Server", srv)
+			}
+			return &recordingServer{Server: full, rec: e.Diags}, nil
 		},
 	}
 }
@@ -110,7 +114,8 @@ type Diag struct {
 	Attribute string
 }
 
-func attrPath(p *tftypes.AttributePath) string {
+// AttrPath shows an attribute path as Diag.Attribute does.
+func AttrPath(p *tftypes.AttributePath) string {
 	if p == nil {
 		return ""
 	}
@@ -219,7 +224,7 @@ func (r *Recorder) add(rpc string, ds []*tfprotov6.Diagnostic) {
 		if d.Severity == tfprotov6.DiagnosticSeverityWarning {
 			sev = "warning"
 		}
-		r.diags = append(r.diags, Diag{RPC: rpc, Severity: sev, Summary: d.Summary, Detail: d.Detail, Attribute: attrPath(d.Attribute)})
+		r.diags = append(r.diags, Diag{RPC: rpc, Severity: sev, Summary: d.Summary, Detail: d.Detail, Attribute: AttrPath(d.Attribute)})
 	}
 }
 
@@ -318,9 +323,11 @@ func (r *Recorder) dump() string {
 }
 
 // recordingServer wraps the provider server and records the diagnostics of
-// the RPCs that carry plan warnings and errors.
+// the RPCs that carry plan warnings and errors. It forwards every RPC of
+// provider.Server (actions, list resources...), not only those of
+// tfprotov6.ProviderServer.
 type recordingServer struct {
-	tfprotov6.ProviderServer
+	provider.Server
 	rec *Recorder
 }
 
@@ -330,7 +337,7 @@ func (s *recordingServer) ConfigureProvider(ctx context.Context, req *tfprotov6.
 		err  error
 	}
 	o := counted(s.rec, ctx, "ConfigureProvider", "", func(ctx context.Context) out {
-		resp, err := s.ProviderServer.ConfigureProvider(ctx, req)
+		resp, err := s.Server.ConfigureProvider(ctx, req)
 		return out{resp, err}
 	})
 	resp, err := o.resp, o.err
@@ -346,7 +353,7 @@ func (s *recordingServer) PlanResourceChange(ctx context.Context, req *tfprotov6
 		err  error
 	}
 	o := counted(s.rec, ctx, "PlanResourceChange", req.TypeName, func(ctx context.Context) out {
-		resp, err := s.ProviderServer.PlanResourceChange(ctx, req)
+		resp, err := s.Server.PlanResourceChange(ctx, req)
 		return out{resp, err}
 	})
 	resp, err := o.resp, o.err
@@ -362,7 +369,7 @@ func (s *recordingServer) ApplyResourceChange(ctx context.Context, req *tfprotov
 		err  error
 	}
 	o := counted(s.rec, ctx, "ApplyResourceChange", req.TypeName, func(ctx context.Context) out {
-		resp, err := s.ProviderServer.ApplyResourceChange(ctx, req)
+		resp, err := s.Server.ApplyResourceChange(ctx, req)
 		return out{resp, err}
 	})
 	resp, err := o.resp, o.err
@@ -378,7 +385,7 @@ func (s *recordingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadR
 		err  error
 	}
 	o := counted(s.rec, ctx, "ReadResource", req.TypeName, func(ctx context.Context) out {
-		resp, err := s.ProviderServer.ReadResource(ctx, req)
+		resp, err := s.Server.ReadResource(ctx, req)
 		return out{resp, err}
 	})
 	resp, err := o.resp, o.err
@@ -394,7 +401,7 @@ func (s *recordingServer) ReadDataSource(ctx context.Context, req *tfprotov6.Rea
 		err  error
 	}
 	o := counted(s.rec, ctx, "ReadDataSource", req.TypeName, func(ctx context.Context) out {
-		resp, err := s.ProviderServer.ReadDataSource(ctx, req)
+		resp, err := s.Server.ReadDataSource(ctx, req)
 		return out{resp, err}
 	})
 	resp, err := o.resp, o.err
@@ -405,7 +412,7 @@ func (s *recordingServer) ReadDataSource(ctx context.Context, req *tfprotov6.Rea
 }
 
 func (s *recordingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
-	resp, err := s.ProviderServer.ValidateResourceConfig(ctx, req)
+	resp, err := s.Server.ValidateResourceConfig(ctx, req)
 	if resp != nil {
 		s.rec.add("ValidateResourceConfig", resp.Diagnostics)
 	}
@@ -413,7 +420,7 @@ func (s *recordingServer) ValidateResourceConfig(ctx context.Context, req *tfpro
 }
 
 func (s *recordingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
-	resp, err := s.ProviderServer.ValidateDataResourceConfig(ctx, req)
+	resp, err := s.Server.ValidateDataResourceConfig(ctx, req)
 	if resp != nil {
 		s.rec.add("ValidateDataResourceConfig", resp.Diagnostics)
 	}
@@ -421,7 +428,7 @@ func (s *recordingServer) ValidateDataResourceConfig(ctx context.Context, req *t
 }
 
 func (s *recordingServer) ValidateProviderConfig(ctx context.Context, req *tfprotov6.ValidateProviderConfigRequest) (*tfprotov6.ValidateProviderConfigResponse, error) {
-	resp, err := s.ProviderServer.ValidateProviderConfig(ctx, req)
+	resp, err := s.Server.ValidateProviderConfig(ctx, req)
 	if resp != nil {
 		s.rec.add("ValidateProviderConfig", resp.Diagnostics)
 	}
@@ -429,7 +436,7 @@ func (s *recordingServer) ValidateProviderConfig(ctx context.Context, req *tfpro
 }
 
 func (s *recordingServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
-	resp, err := s.ProviderServer.ImportResourceState(ctx, req)
+	resp, err := s.Server.ImportResourceState(ctx, req)
 	if resp != nil {
 		s.rec.add("ImportResourceState", resp.Diagnostics)
 	}

@@ -127,6 +127,27 @@ func (c *cli) output(dir, name string) any {
 	return v
 }
 
+// configure writes dir/main.tf in the working copy: the carp provider
+// (connected through the environment) and body.
+func (c *cli) configure(dir, body string) {
+	c.t.Helper()
+	d := filepath.Join(c.work, dir)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		c.t.Fatal(err)
+	}
+	cfg := `terraform {
+  required_providers {
+    carp = { source = "carpsafe/carp" }
+  }
+}
+
+provider "carp" {}
+` + body
+	if err := os.WriteFile(filepath.Join(d, "main.tf"), []byte(cfg), 0o644); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
 func TestE2E_moduleAndDriftCheck(t *testing.T) {
 	t.Parallel()
 	sim, c := demoCLI(t)

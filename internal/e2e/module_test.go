@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
@@ -21,18 +19,7 @@ func TestE2E_moduleByLists(t *testing.T) {
 	}
 	t.Cleanup(sim.Close)
 	c := newCLI(t, sim)
-	dir := filepath.Join(c.work, "bylists")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cfg := fmt.Sprintf(`terraform {
-  required_providers {
-    carp = { source = "carpsafe/carp" }
-  }
-}
-
-provider "carp" {}
-
+	c.configure("bylists", fmt.Sprintf(`
 module "firewall" {
   source = "../modules/carp-ha-firewall"
 
@@ -46,10 +33,7 @@ module "firewall" {
 
 output "ready" { value = module.firewall.ready }
 output "host_ids" { value = module.firewall.host_ids }
-`, sim.DVPortGroupID("FW-LAN"), sim.DVPortGroupID("FW-SYNC"), sim.VMID("fw-a"), sim.VMID("fw-b"))
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`, sim.DVPortGroupID("FW-LAN"), sim.DVPortGroupID("FW-SYNC"), sim.VMID("fw-a"), sim.VMID("fw-b")))
 	c.tf("bylists", 0, "get")
 	c.tf("bylists", 0, "apply", "-input=false", "-auto-approve")
 	c.tf("bylists", 0, "plan", "-input=false", "-detailed-exitcode")

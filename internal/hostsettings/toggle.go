@@ -3,7 +3,6 @@ package hostsettings
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -30,68 +29,43 @@ func (r *settingsResource) toggleHost(ctx context.Context, hostID string, keys [
 	return r.toggle(ctx, snap, h, diags)
 }
 
-// toggleItem is one port group or vSwitch to toggle.
+// toggleItem is one port group or vSwitch to toggle, as pending_reenable
+// keeps it.
 type toggleItem struct {
 	key     string // port group name, or vswitchPrefix + vSwitch name
 	restore string // "true", or "inherit" for a port group inheriting it
 }
 
-// toggleTargets lists, in order, what a toggle writes: port groups whose
-// effective policy accepts promiscuous mode (by name), then vSwitches that
-// accept it at switch level (by name).
+// toggleTargets lists, in order, what a toggle writes
+// (vsphere.HostToggleTargets).
 func toggleTargets(h *inventory.Host) []toggleItem {
 	var out []toggleItem
-	pgs := slices.SortedFunc(slices.Values(h.PortGroups), func(a, b inventory.PortGroup) int { return strings.Compare(a.Name, b.Name) })
-	for _, pg := range pgs {
-		if !pg.Effective.AllowPromiscuous {
-			continue
+	for _, t := range vsphere.HostToggleTargets(h) {
+		it := toggleItem{key: t.PortGroup, restore: "true"}
+		if t.VSwitch != "" {
+			it.key = vswitchPrefix + t.VSwitch
+		} else if t.Inherit {
+			it.restore = "inherit"
 		}
-		restore := "inherit"
-		if pg.Security.AllowPromiscuous != nil {
-			restore = fmt.Sprint(*pg.Security.AllowPromiscuous)
-		}
-		out = append(out, toggleItem{key: pg.Name, restore: restore})
-	}
-	vss := slices.SortedFunc(slices.Values(h.VSwitches), func(a, b inventory.VSwitch) int { return strings.Compare(a.Name, b.Name) })
-	for _, vs := range vss {
-		if vs.Security.AllowPromiscuous != nil && *vs.Security.AllowPromiscuous {
-			out = append(out, toggleItem{key: vswitchPrefix + vs.Name, restore: "true"})
-		}
+		out = append(out, it)
 	}
 	return out
 }
 
-func describeTarget(key string) string {
+// targetOf is the vSphere target of a key of host hostID.
+func targetOf(hostID, key, restore string) vsphere.PromiscuousTarget {
 	if name, ok := strings.CutPrefix(key, vswitchPrefix); ok {
-		return fmt.Sprintf("vSwitch %q", name)
+		return vsphere.PromiscuousTarget{HostID: hostID, VSwitch: name}
 	}
-	return fmt.Sprintf("port group %q", key)
+	return vsphere.PromiscuousTarget{HostID: hostID, PortGroup: key, Inherit: restore == "inherit"}
 }
+
+func describeTarget(key string) string { return targetOf("", key, "").String() }
 
 // write sets promiscuous mode of one target: off, or back to its own value
 // (restore "true" or "inherit"), keeping every other field as read.
 func (r *settingsResource) write(ctx context.Context, snap *vsphere.Snapshot, h *inventory.Host, key string, restore string, on bool) error {
-	if name, ok := strings.CutPrefix(key, vswitchPrefix); ok {
-		return r.client.SetVSwitchPromiscuous(ctx, snap, h.ID, name, on)
-	}
-	pg := h.PortGroup(key)
-	if pg == nil {
-		return &vsphere.NotFoundError{Kind: vsphere.KindPortGroup, ID: key, Host: h.ID}
-	}
-	w, err := r.client.PortGroupWriter(snap, vsphere.PortGroupRef{HostID: h.ID, Name: key})
-	if err != nil {
-		return err
-	}
-	sec := pg.Security
-	switch {
-	case !on:
-		sec.AllowPromiscuous = inventory.Ptr(false)
-	case restore == "inherit":
-		sec.AllowPromiscuous = nil
-	default:
-		sec.AllowPromiscuous = inventory.Ptr(true)
-	}
-	return w.Write(ctx, vsphere.Policy{Security: sec})
+	return r.client.WriteHostPromiscuous(ctx, snap, targetOf(h.ID, key, restore), on)
 }
 
 // toggle disables then restores promiscuous mode target by target. A failed

@@ -129,9 +129,7 @@ func viewOf(snap *vsphere.Snapshot, t pgTarget) *pgView {
 			own: pg.Security, ownTeam: pg.Teaming, ownML: pg.MacLearning, overrides: pg.Overrides, eff: pg.Effective}
 		if sw := snap.FindDVSwitch(pg.SwitchID); sw != nil {
 			v.switchName, v.version, v.uplinks = sw.Name, sw.Version, sw.Uplinks
-			if ver, ok := rules.ParseVersion(sw.Version); ok {
-				v.useMM = ver.AtLeast(6, 6, 0)
-			}
+			v.useMM = rules.UsesMacManagement(sw.Version)
 		}
 		return v
 	}
@@ -220,25 +218,11 @@ func fillComputed(ctx context.Context, m *policyModel, snap *vsphere.Snapshot, v
 func (r *policyResource) addMissing(ctx context.Context, diags *diag.Diagnostics, h *inventory.Host, t pgTarget) {
 	switch {
 	case t.isDV():
-		list := "(could not list them)"
-		if pgs, err := r.client.DVPortGroups(ctx); err == nil {
-			names := make([]string, 0, len(pgs))
-			for _, p := range pgs {
-				names = append(names, fmt.Sprintf("%s (%s)", p.Name, p.ID))
-			}
-			list = tfhelp.ListSome(names, 10)
-		}
-		diags.AddAttributeError(path.Root("distributed_portgroup_id"), "Distributed port group not found",
-			fmt.Sprintf("There is no distributed port group %s. Distributed port groups that exist: %s. Use the moref of an existing one; this provider does not create port groups.", t.DVPortGroupID, list))
+		tfhelp.DVPortGroupNotFound(ctx, diags, r.client, path.Root("distributed_portgroup_id"), t.DVPortGroupID)
 	case h == nil:
 		tfhelp.HostNotFound(ctx, diags, r.client, t.HostID)
 	default:
-		names := make([]string, 0, len(h.PortGroups))
-		for _, pg := range h.PortGroups {
-			names = append(names, fmt.Sprintf("%s (vSwitch %s)", pg.Name, pg.VSwitch))
-		}
-		diags.AddAttributeError(path.Root("portgroup"), "Port group not found",
-			fmt.Sprintf("Host %s (%s) has no standard port group %q. Port groups on it: %s. Use an existing port group; this provider does not create port groups.", h.Name, h.ID, t.PortGroup, tfhelp.ListSome(names, 10)))
+		tfhelp.PortGroupNotFound(diags, path.Root("portgroup"), h, t.PortGroup)
 	}
 }
 

@@ -1,9 +1,9 @@
 // Package provider is the provider itself: the provider block (schema,
 // settings from attributes and environment), Configure (the vSphere
-// session), the lists of resources and data sources, and the protocol
-// server that serves them (server.go). The resources and data sources live
-// in their own packages (internal/hostsettings, internal/portgrouppolicy,
-// internal/datasources).
+// session), the lists of resources, data sources and actions, and the protocol
+// server that serves them (server.go). The resources, data sources and the
+// action live in their own packages (internal/hostsettings,
+// internal/portgrouppolicy, internal/datasources, internal/toggleaction).
 package provider
 
 import (
@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -26,6 +27,7 @@ import (
 	"github.com/carpsafe/terraform-provider-carp/internal/datasources"
 	"github.com/carpsafe/terraform-provider-carp/internal/hostsettings"
 	"github.com/carpsafe/terraform-provider-carp/internal/portgrouppolicy"
+	"github.com/carpsafe/terraform-provider-carp/internal/toggleaction"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -43,7 +45,7 @@ const (
 	defaultAPITimeout = 5 * time.Minute
 )
 
-var _ provider.Provider = (*carpProvider)(nil)
+var _ provider.ProviderWithActions = (*carpProvider)(nil)
 
 // Sessions tracks the vSphere sessions the provider opened, so that main can
 // log them out when the plugin process ends.
@@ -265,6 +267,7 @@ func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	p.sessions.add(client)
 	resp.DataSourceData = client
 	resp.ResourceData = client
+	resp.ActionData = client
 }
 
 func (p *carpProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -272,6 +275,11 @@ func (p *carpProvider) Resources(_ context.Context) []func() resource.Resource {
 		hostsettings.New,
 		portgrouppolicy.New,
 	}
+}
+
+// Actions are the provider's actions (Terraform 1.14+).
+func (p *carpProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{toggleaction.New}
 }
 
 func (p *carpProvider) DataSources(_ context.Context) []func() datasource.DataSource {

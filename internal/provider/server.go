@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"iter"
 	"sync/atomic"
 	"time"
 
@@ -18,8 +20,28 @@ func NewServer(version string, sessions *Sessions) func() (tfprotov6.ProviderSer
 		if err != nil {
 			return nil, err
 		}
-		return releasingServer{next: next, sessions: sessions, stopped: &atomic.Bool{}}, nil
+		full, ok := next.(Server)
+		if !ok {
+			return nil, fmt.Errorf("the framework's protocol 6 server (%T) lacks an RPC of the list resource, action or state store servers that releasingServer forwards: check the terraform-plugin-framework upgrade", next)
+		}
+		return releasingServer{next: full, sessions: sessions, stopped: &atomic.Bool{}}, nil
 	}
+}
+
+// Server is every RPC of the protocol 6 server interfaces of
+// terraform-plugin-go v0.31.0: tfprotov6.ProviderServer (resources, data
+// sources, functions, ephemeral resources) and the optional interfaces the
+// framework's server implements, list resources
+// (tfprotov6.ProviderServerWithListResource), actions
+// (ProviderServerWithActions) and state stores
+// (ProviderServerWithStateStores). releasingServer is one; so must be a
+// wrapper of it (acctest's recorder), or terraform-plugin-go answers the
+// RPCs it lacks with "Not Implemented".
+type Server interface {
+	tfprotov6.ProviderServer
+	tfprotov6.ListResourceServer
+	tfprotov6.ActionServer
+	tfprotov6.StateStoreServer
 }
 
 // releasingServer gives the framework a stand-in context for each request.
@@ -39,21 +61,26 @@ func NewServer(version string, sessions *Sessions) func() (tfprotov6.ProviderSer
 // context until the request returns, then lets go of it, so the framework
 // retains about 150 bytes per request instead of about 15 KiB.
 //
-// Every RPC of tfprotov6.ProviderServer goes through it. The optional list
-// resource, action and state store interfaces are not forwarded: the
-// provider has none of them.
+// Every RPC goes through it: those of tfprotov6.ProviderServer and of the
+// optional interfaces (Server), whether or not the provider has list
+// resources or state stores, so that the framework answers them and not
+// terraform-plugin-go's "Not Implemented". TestShimForwardsEveryRPC fails
+// when the framework's server gains an RPC that is not forwarded. A
+// streaming RPC (InvokeAction, ListResource, ReadStateBytes) keeps its
+// context until Terraform has drained its stream: the framework runs the
+// action or the listing inside the stream's iterator, on that context.
 //
 // It also tells the end of the process that the connection to Terraform
 // broke: a request's gRPC context cancelled while the request runs, with no
 // StopProvider before (gRPC cancels the streams of a closed transport;
 // Terraform sends no deadlines and cancels nothing but through StopProvider).
 type releasingServer struct {
-	next     tfprotov6.ProviderServer
+	next     Server
 	sessions *Sessions
 	stopped  *atomic.Bool // StopProvider came
 }
 
-var _ tfprotov6.ProviderServer = releasingServer{}
+var _ Server = releasingServer{}
 
 // requestContext is a request's context until release, and a cancelled
 // context without values after that: what the request's own context looks
@@ -103,12 +130,39 @@ func (c *requestContext) String() string { return "provider request context" }
 func serve[Req, Resp any](s releasingServer, ctx context.Context, req Req, call func(context.Context, Req) (Resp, error)) (Resp, error) {
 	rc := &requestContext{}
 	rc.ctx.Store(&ctx)
-	defer rc.ctx.Store(nil)
+	defer s.done(ctx, rc)
+	return call(rc, req)
+}
+
+// serveStream runs one streaming request on a requestContext, released when
+// the stream's iterator (*seq(resp)) is done: Terraform drained it, or
+// stopped reading it. A call that answers with an error or no stream
+// releases it at once. (terraform-plugin-go ranges over the iterator of
+// every stream it gets without an error.)
+func serveStream[Req, Resp, Ev any](s releasingServer, ctx context.Context, req Req, call func(context.Context, Req) (*Resp, error), seq func(*Resp) *iter.Seq[Ev]) (*Resp, error) {
+	rc := &requestContext{}
+	rc.ctx.Store(&ctx)
 	resp, err := call(rc, req)
+	if err != nil || resp == nil || *seq(resp) == nil {
+		s.done(ctx, rc)
+		return resp, err
+	}
+	events := seq(resp)
+	inner := *events
+	*events = func(yield func(Ev) bool) {
+		defer s.done(ctx, rc)
+		inner(yield)
+	}
+	return resp, nil
+}
+
+// done ends a request: its requestContext is released, and a gRPC context
+// cancelled without a StopProvider first is a broken connection.
+func (s releasingServer) done(ctx context.Context, rc *requestContext) {
+	rc.ctx.Store(nil)
 	if ctx.Err() != nil && s.stopped != nil && !s.stopped.Load() {
 		s.sessions.connectionLost()
 	}
-	return resp, err
 }
 
 func (s releasingServer) GetMetadata(ctx context.Context, req *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {
@@ -208,4 +262,64 @@ func (s releasingServer) RenewEphemeralResource(ctx context.Context, req *tfprot
 
 func (s releasingServer) CloseEphemeralResource(ctx context.Context, req *tfprotov6.CloseEphemeralResourceRequest) (*tfprotov6.CloseEphemeralResourceResponse, error) {
 	return serve(s, ctx, req, s.next.CloseEphemeralResource)
+}
+
+func (s releasingServer) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
+	return serve(s, ctx, req, s.next.ValidateListResourceConfig)
+}
+
+func (s releasingServer) ListResource(ctx context.Context, req *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
+	return serveStream(s, ctx, req, s.next.ListResource, func(r *tfprotov6.ListResourceServerStream) *iter.Seq[tfprotov6.ListResourceResult] {
+		return &r.Results
+	})
+}
+
+func (s releasingServer) ValidateActionConfig(ctx context.Context, req *tfprotov6.ValidateActionConfigRequest) (*tfprotov6.ValidateActionConfigResponse, error) {
+	return serve(s, ctx, req, s.next.ValidateActionConfig)
+}
+
+func (s releasingServer) PlanAction(ctx context.Context, req *tfprotov6.PlanActionRequest) (*tfprotov6.PlanActionResponse, error) {
+	return serve(s, ctx, req, s.next.PlanAction)
+}
+
+func (s releasingServer) InvokeAction(ctx context.Context, req *tfprotov6.InvokeActionRequest) (*tfprotov6.InvokeActionServerStream, error) {
+	return serveStream(s, ctx, req, s.next.InvokeAction, func(r *tfprotov6.InvokeActionServerStream) *iter.Seq[tfprotov6.InvokeActionEvent] {
+		return &r.Events
+	})
+}
+
+func (s releasingServer) ValidateStateStoreConfig(ctx context.Context, req *tfprotov6.ValidateStateStoreConfigRequest) (*tfprotov6.ValidateStateStoreConfigResponse, error) {
+	return serve(s, ctx, req, s.next.ValidateStateStoreConfig)
+}
+
+func (s releasingServer) ConfigureStateStore(ctx context.Context, req *tfprotov6.ConfigureStateStoreRequest) (*tfprotov6.ConfigureStateStoreResponse, error) {
+	return serve(s, ctx, req, s.next.ConfigureStateStore)
+}
+
+func (s releasingServer) ReadStateBytes(ctx context.Context, req *tfprotov6.ReadStateBytesRequest) (*tfprotov6.ReadStateBytesStream, error) {
+	return serveStream(s, ctx, req, s.next.ReadStateBytes, func(r *tfprotov6.ReadStateBytesStream) *iter.Seq[tfprotov6.ReadStateByteChunk] {
+		return &r.Chunks
+	})
+}
+
+// WriteStateBytes reads its request's stream within the call: a unary
+// answer, released when the call returns.
+func (s releasingServer) WriteStateBytes(ctx context.Context, req *tfprotov6.WriteStateBytesStream) (*tfprotov6.WriteStateBytesResponse, error) {
+	return serve(s, ctx, req, s.next.WriteStateBytes)
+}
+
+func (s releasingServer) GetStates(ctx context.Context, req *tfprotov6.GetStatesRequest) (*tfprotov6.GetStatesResponse, error) {
+	return serve(s, ctx, req, s.next.GetStates)
+}
+
+func (s releasingServer) DeleteState(ctx context.Context, req *tfprotov6.DeleteStateRequest) (*tfprotov6.DeleteStateResponse, error) {
+	return serve(s, ctx, req, s.next.DeleteState)
+}
+
+func (s releasingServer) LockState(ctx context.Context, req *tfprotov6.LockStateRequest) (*tfprotov6.LockStateResponse, error) {
+	return serve(s, ctx, req, s.next.LockState)
+}
+
+func (s releasingServer) UnlockState(ctx context.Context, req *tfprotov6.UnlockStateRequest) (*tfprotov6.UnlockStateResponse, error) {
+	return serve(s, ctx, req, s.next.UnlockState)
 }

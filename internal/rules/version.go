@@ -73,3 +73,11 @@ func macLearningSupport(version string) (known, supported bool) {
 	}
 	return true, v.AtLeast(6, 6, 0)
 }
+
+// UsesMacManagement tells whether a distributed switch of this product
+// version takes a port group's security policy as macManagementPolicy
+// (6.6.0 and later) rather than the legacy securityPolicy.
+func UsesMacManagement(version string) bool {
+	v, ok := ParseVersion(version)
+	return ok && v.AtLeast(6, 6, 0)
+}

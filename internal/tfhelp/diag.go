@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
@@ -41,6 +42,11 @@ func NotConfigured(diags *diag.Diagnostics) {
 // HostNotFound is the error for a host_system_id no host has: it lists the
 // hosts that exist (one more round trip, on this error path only).
 func HostNotFound(ctx context.Context, diags *diag.Diagnostics, c *vsphere.Client, hostID string) {
+	HostNotFoundAt(ctx, diags, c, path.Root("host_system_id"), hostID)
+}
+
+// HostNotFoundAt is HostNotFound on the attribute at.
+func HostNotFoundAt(ctx context.Context, diags *diag.Diagnostics, c *vsphere.Client, at path.Path, hostID string) {
 	list := "(could not list them)"
 	if tree, err := c.InventoryTree(ctx); err == nil {
 		names := make([]string, 0, len(tree.Hosts))
@@ -49,8 +55,35 @@ func HostNotFound(ctx context.Context, diags *diag.Diagnostics, c *vsphere.Clien
 		}
 		list = ListSome(names, 10)
 	}
-	diags.AddAttributeError(path.Root("host_system_id"), "Host not found",
+	diags.AddAttributeError(at, "Host not found",
 		fmt.Sprintf("There is no host %s on this vSphere server. Hosts: %s. Check host_system_id %q: take it from data.carp_hosts (hosts[*].id), which lists the hosts that exist.", hostID, list, hostID))
+}
+
+// PortGroupNotFound is the error for a standard port group host h does not
+// have, on the attribute at: it lists the host's port groups.
+func PortGroupNotFound(diags *diag.Diagnostics, at path.Path, h *inventory.Host, name string) {
+	names := make([]string, 0, len(h.PortGroups))
+	for _, pg := range h.PortGroups {
+		names = append(names, fmt.Sprintf("%s (vSwitch %s)", pg.Name, pg.VSwitch))
+	}
+	diags.AddAttributeError(at, "Port group not found",
+		fmt.Sprintf("Host %s (%s) has no standard port group %q. Port groups on it: %s. Use an existing port group; this provider does not create port groups.", h.Name, h.ID, name, ListSome(names, 10)))
+}
+
+// DVPortGroupNotFound is the error for a distributed port group id that
+// does not exist, on the attribute at: it lists those that do (one more
+// round trip, on this error path only).
+func DVPortGroupNotFound(ctx context.Context, diags *diag.Diagnostics, c *vsphere.Client, at path.Path, id string) {
+	list := "(could not list them)"
+	if pgs, err := c.DVPortGroups(ctx); err == nil {
+		names := make([]string, 0, len(pgs))
+		for _, p := range pgs {
+			names = append(names, fmt.Sprintf("%s (%s)", p.Name, p.ID))
+		}
+		list = ListSome(names, 10)
+	}
+	diags.AddAttributeError(at, "Distributed port group not found",
+		fmt.Sprintf("There is no distributed port group %s. Distributed port groups that exist: %s. Use the moref of an existing one; this provider does not create port groups.", id, list))
 }
 
 // ObjectError is the diagnostic text for a failed vSphere call on a named
@@ -60,7 +93,7 @@ func ObjectError(action, kind, name, id string, err error) string {
 	fault := vsphere.FaultName(err)
 	obj := fmt.Sprintf("%s %q (%s)", kind, name, id)
 	if name == "" || name == id {
-		obj = fmt.Sprintf("%s %s", kind, id)
+		obj = strings.TrimSpace(kind + " " + id)
 	}
 	if fault != "" {
 		return fmt.Sprintf("%s %s failed with %s: %v%s", action, obj, fault, err, privilegeHint(err))

@@ -1,6 +1,8 @@
 // Command gendocs writes the pitfall reference guide template from the rule
 // catalog in code, so that the docs and the rules cannot disagree.
-// tfplugindocs then renders it into docs/guides/pitfalls.md.
+// tfplugindocs then renders it into docs/guides/pitfalls.md. With
+// -action-guide it generates the argument reference of the action
+// carp_toggle_promiscuous in its guide template (action.go).
 package main
 
 import (
@@ -15,11 +17,29 @@ import (
 
 func main() {
 	out := flag.String("out", "templates/guides/pitfalls.md.tmpl", "file to write")
+	actionGuide := flag.String("action-guide", "", "the action's guide template whose argument reference to generate (instead of the pitfall guide)")
 	flag.Parse()
-	if err := os.WriteFile(*out, render(rules.Catalog()), 0o644); err != nil {
+	if err := run(*out, *actionGuide); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// run writes the pitfall guide to out or, with actionGuide, the action's
+// guide with its argument reference generated (out may be actionGuide).
+func run(out, actionGuide string) error {
+	if actionGuide == "" {
+		return os.WriteFile(out, render(rules.Catalog()), 0o644)
+	}
+	guide, err := os.ReadFile(actionGuide)
+	if err != nil {
+		return err
+	}
+	b, err := renderAction(guide)
+	if err != nil {
+		return fmt.Errorf("%s: %w", actionGuide, err)
+	}
+	return os.WriteFile(out, b, 0o644)
 }
 
 func render(catalog []rules.Rule) []byte {
