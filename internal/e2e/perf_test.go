@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -143,7 +145,8 @@ type measured struct {
 	// cliCPU is the CLI's own CPU (user + system): its rusage, which counts
 	// the plugins it waited for, less the provider's.
 	cliCPU time.Duration
-	// warnings is the number of warnings the CLI printed.
+	// warnings is the number of warnings of the plan, those the CLI folds
+	// into "(and N more similar warnings elsewhere)" included.
 	warnings int
 }
 
@@ -164,13 +167,25 @@ func (p *perfEnv) measure(name string, want int, args ...string) measured {
 	p.sim.ResetCalls()
 	start := time.Now()
 	out := p.tf(p.dir, want, args...)
-	m := measured{wall: time.Since(start), calls: p.sim.CallCount(), warnings: strings.Count(out, "Warning: ")}
+	m := measured{wall: time.Since(start), calls: p.sim.CallCount(), warnings: warningCount(out)}
 	p.env = env
 	m.provider = p.providerUsage()
 	if p.last != nil {
 		m.cliCPU = p.last.UserTime() + p.last.SystemTime() - m.provider.cpu
 	}
 	return m
+}
+
+var moreWarnings = regexp.MustCompile(`\(and (\d+) more similar warnings? elsewhere\)`)
+
+// warningCount counts the warnings in a CLI output.
+func warningCount(out string) int {
+	n := strings.Count(out, "Warning: ")
+	for _, m := range moreWarnings.FindAllStringSubmatch(out, -1) {
+		k, _ := strconv.Atoi(m[1])
+		n += k
+	}
+	return n
 }
 
 // stateBytes is the size of the working directory's state.
