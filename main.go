@@ -30,11 +30,12 @@ func main() {
 	flag.Parse()
 
 	quietLogs()
+	stopProfile := startProfile()
 
 	sessions := &provider.Sessions{}
 	ctx := context.Background()
 	if !debug {
-		go endOnItsOwn(ctx, sessions)
+		go endOnItsOwn(ctx, sessions, stopProfile)
 	}
 
 	var opts []tf6server.ServeOpt
@@ -55,6 +56,7 @@ func main() {
 	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	sessions.LogoutAll(lctx)
 	cancel()
+	stopProfile()
 
 	if err != nil {
 		log.Fatalf("%s (commit %s): %v", version, commit, err)
@@ -71,7 +73,10 @@ func main() {
 // signal in the plugin). SIGPIPE is ignored: once Terraform is gone, its
 // end of stderr is closed, and a log line would otherwise kill the process
 // with the toggle half done (Go exits on SIGPIPE from fd 1 or 2).
-func endOnItsOwn(ctx context.Context, sessions *provider.Sessions) {
+//
+// stopProfile flushes the CPU profile of a -tags carpprof build (a no-op
+// otherwise) before the process exits.
+func endOnItsOwn(ctx context.Context, sessions *provider.Sessions, stopProfile func()) {
 	signal.Ignore(syscall.SIGPIPE)
 	term := make(chan os.Signal, 1)
 	signal.Notify(term, syscall.SIGTERM)
@@ -81,6 +86,7 @@ func endOnItsOwn(ctx context.Context, sessions *provider.Sessions) {
 	finished := sessions.End(ectx)
 	cancel()
 	log.Printf("[INFO] %s: toggles in flight finished: %v; sessions logged out; exiting after %v", why, finished, time.Since(start).Round(time.Millisecond))
+	stopProfile()
 	if !finished {
 		os.Exit(1)
 	}

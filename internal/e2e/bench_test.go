@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -18,22 +19,54 @@ func benchDelay() time.Duration {
 	return 20 * time.Millisecond
 }
 
-// benchRefresh measures one plan, and fails when a target is missed.
-func benchRefresh(b *testing.B, r refreshTarget) {
-	hosts, pgs := r.hosts, r.pgs
+// benchScale applies hosts x pgs policies, plans, and plans with
+// -refresh=false, all at the benchmark delay; it reports, for each command,
+// wall time, SOAP calls, provider CPU (in all and per policy), the CLI's
+// own CPU and the state per policy, and fails when a target is missed.
+// With CARP_BENCH_PROFILE=dir the provider is built with -tags carpprof and
+// writes CPU profiles to dir/<hosts>x<pgs>-<command>/.
+func benchScale(b *testing.B, r refreshTarget) {
+	n := r.hosts * r.pgs
 	for i := 0; i < b.N; i++ {
-		calls, wall, rss := refreshCalls(b, hosts, pgs, benchDelay())
-		r.check(b, calls, rss)
-		b.ReportMetric(float64(calls), "soap-calls")
-		b.ReportMetric(wall.Seconds(), "plan-s")
-		b.ReportMetric(rss, "provider-MiB")
-		fmt.Printf("BENCH refresh of %d carp_portgroup_policy on %d hosts, %v per call: %d SOAP calls, plan %v, provider peak RSS %.1f MiB\n",
-			hosts*pgs, hosts, benchDelay(), calls, wall.Round(time.Millisecond), rss)
+		p := newPerfEnv(b, clusterScenario(r.hosts, r.pgs), policiesConfig(r.pgs, false))
+		p.sim.SetDelay(benchDelay())
+		prefix := fmt.Sprintf("%dx%d-", r.hosts, r.pgs)
+		apply := p.measure(prefix+"apply", 0, "apply", "-input=false", "-auto-approve")
+		state := p.stateBytes()
+		plan := p.measure(prefix+"plan", 0, "plan", "-input=false", "-detailed-exitcode")
+		noRefresh := p.measure(prefix+"plan-refresh-false", 0, "plan", "-input=false", "-refresh=false", "-detailed-exitcode")
+
+		r.check(b, plan.calls, plan.provider.peakRSSMiB)
+		if noRefresh.calls > r.maxCalls {
+			b.Errorf("target missed: plan -refresh=false: %d SOAP calls, at most %d", noRefresh.calls, r.maxCalls)
+		}
+		checkPlan(b, "plan", plan, r.maxPlanCPU, r.maxPlanWall, benchDelay())
+		checkPlan(b, "plan -refresh=false", noRefresh, r.maxNoRefreshCPU, r.maxNoRefreshWall, benchDelay())
+		perPolicy := float64(state) / float64(n)
+		if perPolicy > maxStatePerPolicy {
+			b.Errorf("target missed: state %.0f bytes per policy, at most %d", perPolicy, maxStatePerPolicy)
+		}
+
+		b.ReportMetric(perPolicy, "state-B/policy")
+		for _, c := range []struct {
+			what string
+			m    measured
+		}{{"apply", apply}, {"plan", plan}, {"plan -refresh=false", noRefresh}} {
+			key := strings.ReplaceAll(strings.ReplaceAll(c.what, " ", ""), "=", "-")
+			b.ReportMetric(float64(c.m.calls), key+"-soap-calls")
+			b.ReportMetric(c.m.wall.Seconds(), key+"-s")
+			b.ReportMetric(c.m.provider.cpu.Seconds(), key+"-provider-cpu-s")
+			fmt.Printf("BENCH %s of %d carp_portgroup_policy on %d hosts, %v per call: %d SOAP calls, %v, "+
+				"provider CPU %v (%.2f ms per policy, %d processes, peak RSS %.1f MiB), CLI CPU %v, %d warnings, state %.0f bytes per policy\n",
+				c.what, n, r.hosts, benchDelay(), c.m.calls, c.m.wall.Round(time.Millisecond),
+				c.m.provider.cpu.Round(time.Millisecond), float64(c.m.provider.cpu.Microseconds())/1000/float64(n),
+				c.m.provider.procs, c.m.provider.peakRSSMiB, c.m.cliCPU.Round(time.Millisecond), c.m.warnings, perPolicy)
+		}
 	}
 }
 
-func BenchmarkRefresh100PoliciesOn20Hosts(b *testing.B)   { benchRefresh(b, refresh100) }
-func BenchmarkRefresh1000PoliciesOn200Hosts(b *testing.B) { benchRefresh(b, refresh1000) }
+func BenchmarkPolicies100On20Hosts(b *testing.B)   { benchScale(b, refresh100) }
+func BenchmarkPolicies1000On200Hosts(b *testing.B) { benchScale(b, refresh1000) }
 
 // BenchmarkPlanVsNoRefresh times plan against plan -refresh=false on the
 // same 100-policy configuration, in one run: the ratio is the refresh's

@@ -31,6 +31,9 @@ type cli struct {
 	root string // repository root
 	work string // copy of examples/
 	env  []string
+	// last is the state of the last command run (its rusage: the CLI's
+	// CPU, its plugins' included).
+	last *os.ProcessState
 }
 
 func terraformPath(t testing.TB) string {
@@ -97,6 +100,7 @@ func (c *cli) run(dir string, name string, args ...string) (string, int) {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
+	c.last = cmd.ProcessState
 	var ee *exec.ExitError
 	switch {
 	case err == nil:

@@ -1,7 +1,10 @@
 // Command rsswrap runs the provider binary named by RSSWRAP_TARGET with the
-// same arguments and stdio, and appends its peak resident set size (KiB) to
-// RSSWRAP_OUT when it exits. The benchmarks put it in dev_overrides in place
-// of the provider to measure the provider process's memory under Terraform.
+// same arguments and stdio, and appends one line to RSSWRAP_OUT when it
+// exits: its peak resident set size (KiB), user and system CPU time
+// (microseconds), from the child's rusage. The benchmarks put it in
+// dev_overrides in place of the provider to measure the provider process's
+// memory and CPU under Terraform (one line per provider process; Terraform
+// starts more than one per command).
 package main
 
 import (
@@ -19,7 +22,7 @@ func main() {
 	err := cmd.Run()
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && os.Getenv("RSSWRAP_OUT") != "" {
 		if f, ferr := os.OpenFile(os.Getenv("RSSWRAP_OUT"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); ferr == nil {
-			fmt.Fprintf(f, "%d\n", ru.Maxrss)
+			fmt.Fprintf(f, "%d %d %d\n", ru.Maxrss, ru.Utime.Nano()/1000, ru.Stime.Nano()/1000)
 			_ = f.Close()
 		}
 	}
