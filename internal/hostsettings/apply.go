@@ -60,7 +60,11 @@ func (r *settingsResource) apply(ctx context.Context, prior *settingsModel, plan
 		st.Hazards = hostHazards(h, rpfNow)
 		tfhelp.KeepPlannedHazards(ctx, "hazards", plan.Hazards, &st.Hazards, hostLabel(h), diags)
 		if plan.HazardsRepaired.IsUnknown() || plan.HazardsRepaired.IsNull() {
-			st.HazardsRepaired = tfhelp.Repaired(ctx, found, st.Hazards, diags)
+			before := types.ListNull(types.StringType)
+			if prior != nil {
+				before = prior.HazardsRepaired
+			}
+			st.HazardsRepaired = tfhelp.Repaired(ctx, found, st.Hazards, before, diags)
 		}
 		st.OriginalValues = tfhelp.MapValue(orig)
 		st.PendingReenable = tfhelp.MapValue(pending)

@@ -93,6 +93,9 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			read = rpfOfFacts(facts) // a replacement, planned again after the destroy
 		}
 		plan.HazardsRepaired = plannedRepaired(read, plan.RPF.ValueBool())
+		if hasState && !plan.HazardsRepaired.IsUnknown() && !state.HazardsRepaired.IsNull() {
+			plan.HazardsRepaired = state.HazardsRepaired // repairs nothing: left as it is
+		}
 	case hasState && !req.Plan.Raw.Equal(req.State.Raw):
 		plan.Hazards = types.ListUnknown(types.StringType)
 		plan.HazardsRepaired = types.ListUnknown(types.StringType)

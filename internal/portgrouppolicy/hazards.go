@@ -100,3 +100,11 @@ func dependsOnHint(fs []rules.Finding) {
 
 // destroyKey names t in the records of a destroy (BeforeDestroy).
 func destroyKey(t pgTarget) string { return "carp_portgroup_policy:" + t.ID() }
+
+// priorRepaired is the state's hazards_repaired, null on create.
+func priorRepaired(state *policyModel) types.List {
+	if state == nil {
+		return types.ListNull(types.StringType)
+	}
+	return state.HazardsRepaired
+}

@@ -226,6 +226,8 @@ func TestAccPlanTruth_hostSettingsUnchanged(t *testing.T) {
 							plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate),
 							plancheck.ExpectResourceAction("carp_host_settings.h", plancheck.ResourceActionNoop),
 							acctest.ExpectHazards(acctest.PolicyRes, []string{}, []string{}),
+							// repairs nothing: the create's repairs stay
+							acctest.ExpectRepaired(acctest.PolicyRes, map[bool][]string{false: {"CARP001", "CARP010"}, true: {"CARP001", "CARP002", "CARP003", "CARP010"}}[dv]),
 						},
 						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 					},

@@ -113,7 +113,7 @@ func (r *policyResource) apply(ctx context.Context, m *policyModel, toggle, crea
 		}
 		fillComputed(ctx, m, snap, v, eff, v.ownML, &diags)
 		m.ToggleHazards = tfhelp.StringList(toggleHazardsOf(snap, t))
-		m.HazardsRepaired = tfhelp.Repaired(ctx, found, m.Hazards, &diags)
+		m.HazardsRepaired = tfhelp.Repaired(ctx, found, m.Hazards, types.ListNull(types.StringType), &diags)
 	}
 
 	w, err := r.client.PortGroupWriter(snap, t.ref())
@@ -159,7 +159,7 @@ func (r *policyResource) apply(ctx context.Context, m *policyModel, toggle, crea
 	tfhelp.KeepPlannedHazards(ctx, "toggle_hazards", plannedToggle, &m.ToggleHazards, v.describe(), &diags)
 	m.HazardsRepaired = plannedRepaired
 	if plannedRepaired.IsUnknown() || plannedRepaired.IsNull() {
-		m.HazardsRepaired = tfhelp.Repaired(ctx, found, m.Hazards, &diags)
+		m.HazardsRepaired = tfhelp.Repaired(ctx, found, m.Hazards, types.ListNull(types.StringType), &diags)
 	}
 	tflog.Debug(ctx, "carp_portgroup_policy applied", map[string]any{"id": t.ID(), "toggle": toggle})
 	return true, diags

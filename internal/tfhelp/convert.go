@@ -61,8 +61,10 @@ func SortedUnique(in []string) []string {
 
 // Repaired is the hazards_repaired value of both resources: the codes found
 // before (found) that are not among those left after (left), sorted;
-// unknown while left is.
-func Repaired(ctx context.Context, found []string, left types.List, diags *diag.Diagnostics) types.List {
+// unknown while left is. An apply that repairs nothing leaves the value of
+// the one before (prior, the state's; null on create), so that a plan shows
+// hazards_repaired only when it repairs something.
+func Repaired(ctx context.Context, found []string, left, prior types.List, diags *diag.Diagnostics) types.List {
 	if left.IsUnknown() {
 		return types.ListUnknown(types.StringType)
 	}
@@ -72,6 +74,9 @@ func Repaired(ctx context.Context, found []string, left types.List, diags *diag.
 		if !slices.Contains(after, c) {
 			out = append(out, c)
 		}
+	}
+	if len(out) == 0 && !prior.IsNull() && !prior.IsUnknown() {
+		return prior
 	}
 	return StringList(out)
 }

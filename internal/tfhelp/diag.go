@@ -170,6 +170,6 @@ func Plural(n int, one, many string) string {
 }
 
 // HazardsRepairedDoc describes hazards_repaired, the same on both resources.
-const HazardsRepairedDoc = "The CARP codes the latest apply repaired: found on the object just before it and gone after it, sorted; empty when it repaired none (and after an import). " +
-	"A plan that applies shows the codes it repairs, so that a create reads `+ hazards_repaired = [\"CARP001\", \"CARP010\"]` next to `+ hazards = []` (the codes left), and an update `hazards = [\"CARP001\"] -> []` with `hazards_repaired = [] -> [\"CARP001\"]`. " +
-	"Unknown in the plan while the codes left are. A refresh keeps it: it describes the latest apply, not the object now (that is `hazards`)."
+const HazardsRepairedDoc = "The CARP codes the latest apply that repaired any repaired: found on the object just before it and gone after it, sorted; empty when none did (and after an import). " +
+	"A plan that repairs something shows the codes it repairs, so that a create reads `+ hazards_repaired = [\"CARP001\", \"CARP010\"]` next to `+ hazards = []` (the codes left), and an update `hazards = [\"CARP001\"] -> []` with `hazards_repaired = [] -> [\"CARP001\"]`; a plan that repairs nothing leaves it as it is. " +
+	"Unknown in the plan while what the apply repairs hangs on other resources of the run. A refresh keeps it: it describes an apply, not the object now (that is `hazards`)."
