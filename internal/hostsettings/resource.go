@@ -48,6 +48,7 @@ func (r *settingsResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	if st, _ := r.apply(ctx, nil, plan, &resp.Diagnostics); st != nil {
 		resp.Diagnostics.Append(resp.State.Set(ctx, st)...)
+		setIdentity(ctx, resp.Identity, st.HostSystemID.ValueString(), &resp.Diagnostics)
 	}
 }
 
@@ -61,6 +62,7 @@ func (r *settingsResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if hostID == "" {
 		hostID = state.ID.ValueString()
 	}
+	setIdentity(ctx, resp.Identity, hostID, &resp.Diagnostics)
 	adv := tfhelp.StringMap(ctx, state.AdvancedOptions, &resp.Diagnostics)
 	ctx, cancel := r.client.Begin(ctx)
 	defer cancel()
@@ -130,6 +132,7 @@ func (r *settingsResource) Update(ctx context.Context, req resource.UpdateReques
 		st = &state // nothing changed on the host: keep what was known
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, st)...)
+	setIdentity(ctx, resp.Identity, st.HostSystemID.ValueString(), &resp.Diagnostics)
 }
 
 func (r *settingsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -219,11 +222,15 @@ func (r *settingsResource) Delete(ctx context.Context, req resource.DeleteReques
 }
 
 func (r *settingsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := strings.TrimSpace(req.ID)
+	id, what := importID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	if msg := tfhelp.CheckHostID(id); msg != "" {
-		resp.Diagnostics.AddError("Invalid import id", "Import carp_host_settings by the host's managed object id. "+msg)
+		resp.Diagnostics.AddError("Invalid "+what, "Import carp_host_settings by the host's managed object id. "+msg)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("host_system_id"), id)...)
+	setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 }

@@ -52,6 +52,7 @@ func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setIdentity(ctx, resp.Identity, &m, &resp.Diagnostics)
 }
 
 func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -65,6 +66,7 @@ func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.Diagnostics.AddError("Invalid state", "The state names neither host_system_id/portgroup nor distributed_portgroup_id.")
 		return
 	}
+	setIdentity(ctx, resp.Identity, &m, &resp.Diagnostics)
 	if r.client == nil {
 		tfhelp.NotConfigured(&resp.Diagnostics)
 		return
@@ -134,10 +136,12 @@ func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() && !written {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+		setIdentity(ctx, resp.Identity, &prior, &resp.Diagnostics)
 		return
 	}
 	setAdopted(ctx, resp.Private, nil, &resp.Diagnostics) // every field written explicitly
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setIdentity(ctx, resp.Identity, &m, &resp.Diagnostics)
 }
 
 func (r *policyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -159,11 +163,11 @@ func (r *policyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 }
 
 func (r *policyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	t, err := parsePortGroupID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid carp_portgroup_policy import id", err.Error())
+	t, diags := importTarget(ctx, req)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
+	tfhelp.SetIdentity(ctx, resp.Identity, identityOf(t), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), t.ID())...)
 	if t.isDV() {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("distributed_portgroup_id"), t.DVPortGroupID)...)
