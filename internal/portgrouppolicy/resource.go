@@ -93,6 +93,7 @@ func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	r.client.NoteRefreshed(destroyKey(t))
 	var adopted []string
 	if !importing {
 		adopted = adoptedFields(ctx, req.Private, &resp.Diagnostics)
