@@ -159,7 +159,7 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			},
 			"original_policy": schema.StringAttribute{
 				Computed: true, PlanModifiers: keep,
-				MarkdownDescription: "The port group's own policy found before create (or at import), as JSON; null values inherited. `restore_on_destroy` writes it back.",
+				MarkdownDescription: "The port group's own policy found before create (or at import), as JSON; a field absent (or null, as earlier versions wrote it) was inherited. `restore_on_destroy` writes it back.",
 			},
 		},
 		Blocks: map[string]schema.Block{
