@@ -23,12 +23,11 @@ import (
 )
 
 var (
-	_ resource.Resource                     = (*policyResource)(nil)
-	_ resource.ResourceWithConfigure        = (*policyResource)(nil)
-	_ resource.ResourceWithModifyPlan       = (*policyResource)(nil)
-	_ resource.ResourceWithImportState      = (*policyResource)(nil)
-	_ resource.ResourceWithConfigValidators = (*policyResource)(nil)
-	_ resource.ResourceWithValidateConfig   = (*policyResource)(nil)
+	_ resource.Resource                   = (*policyResource)(nil)
+	_ resource.ResourceWithConfigure      = (*policyResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*policyResource)(nil)
+	_ resource.ResourceWithImportState    = (*policyResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*policyResource)(nil)
 )
 
 // New is the carp_portgroup_policy resource.
