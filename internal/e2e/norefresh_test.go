@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -35,5 +38,56 @@ func TestPlanWithoutRefresh(t *testing.T) {
 	}
 	if calls[6] != calls[2] {
 		t.Errorf("plan -refresh=false made %d calls for 30 policies, %d for 10: it reads per policy", calls[6], calls[2])
+	}
+}
+
+// TestOldStateLoads: a state of carp_portgroup_policy as earlier versions
+// wrote it (effective_policy with the security fields, original_policy
+// with every inherited field null) loads: plans with and without refresh
+// plan no change, and the next apply writes effective_policy's current
+// fields (original_policy stays as saved: it still decodes).
+func TestOldStateLoads(t *testing.T) {
+	t.Parallel()
+	p := newPerfEnv(t, clusterScenario(1, 2), policiesConfig(2, false))
+	p.tf(p.dir, 0, "apply", "-input=false", "-auto-approve")
+	file := filepath.Join(p.work, p.dir, "terraform.tfstate")
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st map[string]any
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range st["resources"].([]any) {
+		r := r.(map[string]any)
+		if r["type"] != "carp_portgroup_policy" {
+			continue
+		}
+		for _, i := range r["instances"].([]any) {
+			a := i.(map[string]any)["attributes"].(map[string]any)
+			eff := a["effective_policy"].(map[string]any)
+			eff["allow_promiscuous"], eff["allow_mac_changes"], eff["allow_forged_transmits"] = true, true, true
+			a["original_policy"] = `{"allow_promiscuous":null,"allow_mac_changes":null,"allow_forged_transmits":null,"load_balancing":null,"notify_switches":null,"rolling_order":null,"check_beacon":null,"uplink_order":null,"mac_learning":null}`
+			n++
+		}
+	}
+	if n != 2 {
+		t.Fatalf("%d policies in state, want 2", n)
+	}
+	st["serial"] = st["serial"].(float64) + 1
+	if b, err = json.Marshal(st); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.tf(p.dir, 0, "plan", "-input=false", "-refresh=false", "-detailed-exitcode")
+	p.tf(p.dir, 0, "plan", "-input=false", "-detailed-exitcode")
+	p.tf(p.dir, 0, "apply", "-input=false", "-auto-approve")
+	// the security fields are left in the policies' own attributes only
+	if b, _ = os.ReadFile(file); strings.Count(string(b), `"allow_promiscuous"`) != 2 {
+		t.Errorf("the apply kept effective_policy's former fields:\n%s", b)
 	}
 }

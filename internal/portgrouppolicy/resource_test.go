@@ -56,9 +56,6 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 						"active_uplinks":  knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("vmnic1"), knownvalue.StringExact("vmnic2")}),
 						"standby_uplinks": knownvalue.Null(), "notify_switches": knownvalue.Null(), "failback": knownvalue.Null(), "failure_detection": knownvalue.Null(),
 					})),
-					expectEff("allow_promiscuous", knownvalue.Bool(true)),
-					expectEff("allow_mac_changes", knownvalue.Bool(true)),
-					expectEff("allow_forged_transmits", knownvalue.Bool(true)),
 					expectEff("load_balancing", knownvalue.StringExact("loadbalance_ip")),
 					expectEff("active_uplinks", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("vmnic1"), knownvalue.StringExact("vmnic2")})),
 					expectEff("standby_uplinks", knownvalue.ListExact([]knownvalue.Check{})),
@@ -82,7 +79,7 @@ func TestAccPortGroupPolicy_standard(t *testing.T) {
 						return nil
 					}),
 					localState(map[string]string{
-						"effective_policy.allow_promiscuous": "true", "effective_policy.load_balancing": "loadbalance_ip",
+						"effective_policy.load_balancing":   "loadbalance_ip",
 						"effective_policy.active_uplinks.#": "2", "effective_policy.active_uplinks.1": "vmnic2", "effective_policy.standby_uplinks.#": "0",
 						"effective_policy.notify_switches": "true", "effective_policy.failback": "true", "effective_policy.failure_detection": "link_status",
 						"hazards.#": "0", "toggle_hazards.0": "rpf=1",
@@ -189,7 +186,6 @@ func testDV(t *testing.T, pg, version string) {
 						"failback":          knownvalue.Bool(false),
 						"failure_detection": knownvalue.StringExact("beacon_probing"),
 					})),
-					expectEff("allow_forged_transmits", knownvalue.Bool(false)),
 					expectEff("load_balancing", knownvalue.StringExact("loadbalance_loadbased")),
 					expectEff("standby_uplinks", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("uplink2")})),
 					expectEff("failback", knownvalue.Bool(false)),
@@ -200,7 +196,7 @@ func testDV(t *testing.T, pg, version string) {
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					localState(map[string]string{
-						"effective_policy.allow_promiscuous": "true", "effective_policy.allow_forged_transmits": "false", "effective_policy.load_balancing": "loadbalance_loadbased",
+						"effective_policy.load_balancing":   "loadbalance_loadbased",
 						"effective_policy.active_uplinks.0": "uplink1", "effective_policy.standby_uplinks.0": "uplink2",
 						"effective_policy.notify_switches": "false", "effective_policy.failback": "false", "effective_policy.failure_detection": "beacon_probing",
 						"hazards.#": fmt.Sprint(len(hazards)), "hazards.0": "CARP003",
@@ -219,7 +215,7 @@ func testDV(t *testing.T, pg, version string) {
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{expectEff("allow_promiscuous", knownvalue.Bool(true))},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectPolicy("allow_promiscuous", knownvalue.Bool(true))},
 				Check:             e.Diags.ExpectMaxCalls("ReadResource", "carp_portgroup_policy", 2),
 			},
 			{

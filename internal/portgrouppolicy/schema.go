@@ -143,8 +143,9 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"effective_policy": schema.ObjectAttribute{
 				Computed: true, AttributeTypes: effectiveModel{}.attrTypes(),
 				MarkdownDescription: "What a port of the port group really gets once inheritance from the switch is resolved: " +
-					"`allow_promiscuous`, `allow_mac_changes`, `allow_forged_transmits` (accepted or not), `mac_learning_enabled` (false on standard port groups), " +
-					"`load_balancing`, `active_uplinks`, `standby_uplinks`, `notify_switches`, `failback`, and `failure_detection` (" + mdList(failureDetections) + ").",
+					"`mac_learning_enabled` (false on standard port groups), `load_balancing`, `active_uplinks`, `standby_uplinks`, `notify_switches`, `failback`, and `failure_detection` (" + mdList(failureDetections) + "). " +
+					"The security policy is not repeated here: the resource writes it explicitly, so `allow_promiscuous`, `allow_mac_changes` and `allow_forged_transmits` are what ports get " +
+					"(a value that inherits reads as null and the plan sets it). Earlier versions had those three fields here too; their states load unchanged.",
 			},
 			"hazards": schema.ListAttribute{
 				Computed: true, ElementType: types.StringType,
