@@ -27,11 +27,11 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	var plan policyModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(plan.readValue(ctx, req.Plan.Raw)...)
 	var state *policyModel
 	if !req.State.Raw.IsNull() {
 		state = &policyModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		resp.Diagnostics.Append(state.readValue(ctx, req.State.Raw)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return

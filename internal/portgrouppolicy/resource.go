@@ -55,7 +55,7 @@ func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest,
 
 func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var m policyModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	resp.Diagnostics.Append(m.readValue(ctx, req.State.Raw)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -115,7 +115,7 @@ func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		m.HazardsRepaired = tfhelp.StringList([]string{})
 	}
 	fillComputed(ctx, &m, snap, v, v.eff, v.ownML, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(m.setIn(ctx, &resp.State)...)
 }
 
 func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
