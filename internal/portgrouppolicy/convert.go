@@ -37,7 +37,7 @@ func (m *policyModel) fields() []modelField {
 		{"toggle_on_apply", types.BoolType, &m.ToggleOnApply}, {"toggle_triggers", strMap, &m.ToggleTriggers},
 		{"restore_on_destroy", types.BoolType, &m.RestoreOnDestroy}, {"allow_port_overrides", types.BoolType, &m.AllowPortOverrides},
 		{"switch", types.StringType, &m.Switch},
-		{"effective_policy", types.ObjectType{AttrTypes: effectiveModel{}.attrTypes()}, &m.EffectivePolicy},
+		{"effective_policy", types.ObjectType{AttrTypes: effectiveTypes()}, &m.EffectivePolicy},
 		{"hazards", stringList, &m.Hazards}, {"hazards_repaired", stringList, &m.HazardsRepaired},
 		{"toggle_hazards", stringList, &m.ToggleHazards}, {"original_policy", types.StringType, &m.OriginalPolicy},
 	}

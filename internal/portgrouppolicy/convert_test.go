@@ -29,7 +29,7 @@ func TestModelConversions(t *testing.T) {
 		Teaming:       teamingValue(ctx, inventory.Teaming{Policy: inventory.Ptr("loadbalance_ip"), Order: &inventory.UplinkOrder{Active: []string{"vmnic1"}}}, types.ObjectNull(teamingModel{}.attrTypes()), true, &diags),
 		ToggleOnApply: types.BoolValue(false), ToggleTriggers: types.MapValueMust(types.StringType, map[string]attr.Value{"a": types.StringValue("b")}),
 		RestoreOnDestroy: types.BoolValue(true), AllowPortOverrides: types.BoolNull(), Switch: types.StringValue("vSwitch0"),
-		EffectivePolicy: effectiveValue(ctx, inventory.Effective{LoadBalancing: "loadbalance_ip", ActiveUplinks: []string{"vmnic1"}}, nil, &diags),
+		EffectivePolicy: effectiveValue(inventory.Effective{LoadBalancing: "loadbalance_ip", ActiveUplinks: []string{"vmnic1"}}, nil, &diags),
 		Hazards:         tfhelp.StringList([]string{"CARP011"}), HazardsRepaired: types.ListUnknown(types.StringType), ToggleHazards: types.ListNull(types.StringType),
 		OriginalPolicy: types.StringValue("{}"),
 	}

@@ -133,7 +133,7 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		resp.Diagnostics.AddAttributeWarning(path.Root("toggle_on_apply"), "Toggle hazards changed: this apply toggles promiscuous mode again",
 			fmt.Sprintf("The conditions that call for a toggle on %s changed since the last apply's toggle, from [%s] to [%s] (CARP006 legacy switch, CARP007 and mirror=<session> port mirroring, rpf=<Net.ReversePathFwdCheckPromisc>).",
 				v.describe(), strings.Join(before, ", "), strings.Join(toggleNow, ", ")))
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("effective_policy"), types.ObjectUnknown(effectiveModel{}.attrTypes()))...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("effective_policy"), types.ObjectUnknown(effectiveTypes()))...)
 	}
 }
 

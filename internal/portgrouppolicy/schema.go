@@ -141,7 +141,7 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			// a computed-only nested attribute (hashicorp/terraform#34463).
 			// The value in state is the same object.
 			"effective_policy": schema.ObjectAttribute{
-				Computed: true, AttributeTypes: effectiveModel{}.attrTypes(),
+				Computed: true, AttributeTypes: effectiveTypes(),
 				MarkdownDescription: "What a port of the port group really gets once inheritance from the switch is resolved: " +
 					"`mac_learning_enabled` (false on standard port groups), `load_balancing`, `active_uplinks`, `standby_uplinks`, `notify_switches`, `failback`, and `failure_detection` (" + mdList(failureDetections) + "). " +
 					"The security policy is not repeated here: the resource writes it explicitly, so `allow_promiscuous`, `allow_mac_changes` and `allow_forged_transmits` are what ports get " +
