@@ -41,6 +41,42 @@ func TestPlanWithoutRefresh(t *testing.T) {
 	}
 }
 
+// TestHostSettingsPlanWithoutRefresh: the same for carp_host_settings:
+// plan -refresh=false of unchanged settings reads no host, and warns as
+// the plan with refresh does.
+func TestHostSettingsPlanWithoutRefresh(t *testing.T) {
+	t.Parallel()
+	calls := map[int]int{}
+	for _, hosts := range []int{2, 6} {
+		// the policies first: created with the host settings, the
+		// settings' hazards change during the apply (CARP004 appears as
+		// the policies accept promiscuous mode)
+		p := newPerfEnv(t, clusterScenario(hosts, 2), policiesConfig(2, false))
+		p.tf(p.dir, 0, "apply", "-input=false", "-auto-approve")
+		if err := os.WriteFile(filepath.Join(p.work, p.dir, "main.tf"), []byte(policiesConfig(2, false)+`
+resource "carp_host_settings" "h" {
+  for_each                       = toset(data.carp_hosts.fw.hosts[*].id)
+  host_system_id                 = each.value
+  reverse_path_fwd_check_promisc = false
+}
+`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p.tf(p.dir, 0, "apply", "-input=false", "-auto-approve")
+		refreshed := summaries(diagnostics(t, p.tf(p.dir, 0, "plan", "-input=false", "-json", "-detailed-exitcode")))
+		p.sim.ResetCalls()
+		stored := summaries(diagnostics(t, p.tf(p.dir, 0, "plan", "-input=false", "-json", "-refresh=false", "-detailed-exitcode")))
+		calls[hosts] = p.sim.CallCount()
+		t.Logf("%d hosts: plan warned %v; plan -refresh=false %v, %d calls", hosts, refreshed, stored, calls[hosts])
+		if !slices.Contains(stored, "warning CARP004 rpf_check_off_with_teaming") {
+			t.Errorf("%d hosts: plan -refresh=false did not warn CARP004 from the hosts' hazards: %v", hosts, stored)
+		}
+	}
+	if calls[6] != calls[2] {
+		t.Errorf("plan -refresh=false made %d calls for 6 hosts, %d for 2: it reads per resource", calls[6], calls[2])
+	}
+}
+
 // TestOldStateLoads: a state of carp_portgroup_policy as earlier versions
 // wrote it (effective_policy with the security fields, original_policy
 // with every inherited field null) loads: plans with and without refresh
