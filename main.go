@@ -30,6 +30,7 @@ func main() {
 	flag.Parse()
 
 	quietLogs()
+	tuneGC()
 	stopProfile := startProfile()
 
 	sessions := &provider.Sessions{}

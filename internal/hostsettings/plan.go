@@ -3,11 +3,14 @@ package hostsettings
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
@@ -15,7 +18,7 @@ import (
 )
 
 func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.client == nil {
+	if req.Plan.Raw.IsNull() || r.client == nil || r.planAsStored(req, resp) {
 		return
 	}
 	var plan, state settingsModel
@@ -130,4 +133,37 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// planAsStored plans a resource whose configuration equals its state and
+// that no Read of this command refreshed (plan -refresh=false): it reads
+// nothing from vSphere and judges the state as stored, warning about the
+// codes of its hazards attribute. The option as stored is noted for the
+// port group plans that depend on it. It reports whether it planned. Only
+// where ModifyPlan would plan no change whatever vSphere holds (no port
+// group to re-enable, toggled_portgroups known, original_values of the
+// managed options): the apply plans a changed resource again without a
+// Read, and must plan what the plan did.
+func (r *settingsResource) planAsStored(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
+	if req.State.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw) {
+		return false
+	}
+	var pending, orig, adv map[string]tftypes.Value
+	if tfhelp.RawAttr(req.State.Raw, "pending_reenable").As(&pending) != nil || pending == nil || len(pending) > 0 ||
+		tfhelp.RawAttr(req.State.Raw, "toggled_portgroups").IsNull() || tfhelp.RawAttr(req.State.Raw, "original_values").As(&orig) != nil ||
+		tfhelp.RawAttr(req.State.Raw, "advanced_options").As(&adv) != nil {
+		return false
+	}
+	want := append(slices.Collect(maps.Keys(adv)), inventory.OptionRPFKey)
+	if orig == nil || strings.Join(tfhelp.SortedUnique(want), "\n") != strings.Join(slices.Sorted(maps.Keys(orig)), "\n") {
+		return false
+	}
+	hostID := tfhelp.RawString(tfhelp.RawAttr(req.State.Raw, "host_system_id"))
+	var rpf bool
+	if hostID == "" || r.client.Refreshed(destroyKey(hostID)) || tfhelp.RawAttr(req.State.Raw, "reverse_path_fwd_check_promisc").As(&rpf) != nil {
+		return false
+	}
+	r.client.NotePlannedRPF(hostID, rpf)
+	tfhelp.AddStoredFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), "host "+hostID, tfhelp.RawStrings(tfhelp.RawAttr(req.State.Raw, "hazards")))
+	return true
 }

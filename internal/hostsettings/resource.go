@@ -76,6 +76,7 @@ func (r *settingsResource) Read(ctx context.Context, req resource.ReadRequest, r
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	r.client.NoteRefreshed(destroyKey(hostID))
 	state.ID = types.StringValue(hostID)
 	state.HostSystemID = types.StringValue(hostID)
 	state.Name = types.StringValue(h.Name)

@@ -70,23 +70,15 @@ func nullTeaming() teamingModel {
 		NotifySwitches: types.BoolNull(), Failback: types.BoolNull(), FailureDetection: types.StringNull()}
 }
 
-// effectiveModel is the effective_policy attribute.
-type effectiveModel struct {
-	AllowPromiscuous     types.Bool   `tfsdk:"allow_promiscuous"`
-	AllowMacChanges      types.Bool   `tfsdk:"allow_mac_changes"`
-	AllowForgedTransmits types.Bool   `tfsdk:"allow_forged_transmits"`
-	MacLearningEnabled   types.Bool   `tfsdk:"mac_learning_enabled"`
-	LoadBalancing        types.String `tfsdk:"load_balancing"`
-	ActiveUplinks        types.List   `tfsdk:"active_uplinks"`
-	StandbyUplinks       types.List   `tfsdk:"standby_uplinks"`
-	NotifySwitches       types.Bool   `tfsdk:"notify_switches"`
-	Failback             types.Bool   `tfsdk:"failback"`
-	FailureDetection     types.String `tfsdk:"failure_detection"`
-}
-
-func (effectiveModel) attrTypes() map[string]attr.Type {
-	return map[string]attr.Type{"allow_promiscuous": types.BoolType, "allow_mac_changes": types.BoolType, "allow_forged_transmits": types.BoolType,
-		"mac_learning_enabled": types.BoolType, "load_balancing": types.StringType, "active_uplinks": stringList, "standby_uplinks": stringList,
+// effectiveTypes are the fields of the effective_policy attribute: what a
+// port gets once inheritance is resolved. The security fields are not in
+// it: the resource writes them explicitly, so allow_promiscuous, allow_mac_changes and
+// allow_forged_transmits are what ports get (a value that inherits reads as
+// null there and the plan sets it; hazards says what it lets through).
+// States of earlier versions, which had them, still load: the framework
+// drops attributes the schema does not define.
+func effectiveTypes() map[string]attr.Type {
+	return map[string]attr.Type{"mac_learning_enabled": types.BoolType, "load_balancing": types.StringType, "active_uplinks": stringList, "standby_uplinks": stringList,
 		"notify_switches": types.BoolType, "failback": types.BoolType, "failure_detection": types.StringType}
 }
 
@@ -253,18 +245,18 @@ func failureDetection(beacon bool) string {
 	return FailureLinkStatus
 }
 
-// effectiveValue is effective_policy.
-func effectiveValue(ctx context.Context, eff inventory.Effective, ml *inventory.MacLearning, diags *diag.Diagnostics) types.Object {
-	return objectFrom(ctx, effectiveModel{}.attrTypes(), effectiveModel{
-		AllowPromiscuous:     types.BoolValue(eff.AllowPromiscuous),
-		AllowMacChanges:      types.BoolValue(eff.MacChanges),
-		AllowForgedTransmits: types.BoolValue(eff.ForgedTransmits),
-		MacLearningEnabled:   types.BoolValue(ml != nil && ml.Enabled),
-		LoadBalancing:        types.StringValue(eff.LoadBalancing),
-		ActiveUplinks:        tfhelp.StringList(eff.ActiveUplinks),
-		StandbyUplinks:       tfhelp.StringList(eff.StandbyUplinks),
-		NotifySwitches:       types.BoolValue(eff.NotifySwitches),
-		Failback:             types.BoolValue(eff.Failback),
-		FailureDetection:     types.StringValue(failureDetection(eff.BeaconProbing)),
-	}, diags)
+// effectiveValue is effective_policy (built without reflection: every
+// Read builds one).
+func effectiveValue(eff inventory.Effective, ml *inventory.MacLearning, diags *diag.Diagnostics) types.Object {
+	o, d := types.ObjectValue(effectiveTypes(), map[string]attr.Value{
+		"mac_learning_enabled": types.BoolValue(ml != nil && ml.Enabled),
+		"load_balancing":       types.StringValue(eff.LoadBalancing),
+		"active_uplinks":       tfhelp.StringList(eff.ActiveUplinks),
+		"standby_uplinks":      tfhelp.StringList(eff.StandbyUplinks),
+		"notify_switches":      types.BoolValue(eff.NotifySwitches),
+		"failback":             types.BoolValue(eff.Failback),
+		"failure_detection":    types.StringValue(failureDetection(eff.BeaconProbing)),
+	})
+	diags.Append(d...)
+	return o
 }

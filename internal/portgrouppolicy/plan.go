@@ -23,12 +23,15 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if req.Plan.Raw.IsNull() || r.client == nil {
 		return // destroy, or provider not configured yet
 	}
+	if r.planAsStored(req, resp) {
+		return
+	}
 	var plan policyModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(plan.readValue(ctx, req.Plan.Raw)...)
 	var state *policyModel
 	if !req.State.Raw.IsNull() {
 		state = &policyModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		resp.Diagnostics.Append(state.readValue(ctx, req.State.Raw)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -130,8 +133,32 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		resp.Diagnostics.AddAttributeWarning(path.Root("toggle_on_apply"), "Toggle hazards changed: this apply toggles promiscuous mode again",
 			fmt.Sprintf("The conditions that call for a toggle on %s changed since the last apply's toggle, from [%s] to [%s] (CARP006 legacy switch, CARP007 and mirror=<session> port mirroring, rpf=<Net.ReversePathFwdCheckPromisc>).",
 				v.describe(), strings.Join(before, ", "), strings.Join(toggleNow, ", ")))
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("effective_policy"), types.ObjectUnknown(effectiveModel{}.attrTypes()))...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("effective_policy"), types.ObjectUnknown(effectiveTypes()))...)
 	}
+}
+
+// planAsStored plans a resource whose configuration equals its state and
+// that no Read of this command refreshed (plan -refresh=false): it reads
+// nothing from vSphere and judges the state as stored, warning about the
+// codes of its hazards attribute. It reports whether it planned. Not with
+// toggle_on_apply (a change of the toggle hazards plans an update, which
+// only vSphere tells) nor allow_port_overrides (the apply may add the flags
+// to original_policy): the apply plans such a resource again without a
+// Read, and must plan what the plan did.
+func (r *policyResource) planAsStored(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
+	if req.State.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw) {
+		return false
+	}
+	var toggle bool
+	if tfhelp.RawAttr(req.State.Raw, "toggle_on_apply").As(&toggle) != nil || toggle || !tfhelp.RawAttr(req.State.Raw, "allow_port_overrides").IsNull() {
+		return false
+	}
+	t, err := parsePortGroupID(tfhelp.RawString(tfhelp.RawAttr(req.State.Raw, "id")))
+	if err != nil || r.client.Refreshed(destroyKey(t)) {
+		return false
+	}
+	tfhelp.AddStoredFindings(&resp.Diagnostics, t.path(), t.kind()+" "+t.ID(), tfhelp.RawStrings(tfhelp.RawAttr(req.State.Raw, "hazards")))
+	return true
 }
 
 // hazardDrift: with toggle_on_apply, the conditions that call for a toggle

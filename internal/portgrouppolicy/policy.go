@@ -115,17 +115,20 @@ func unknownUplinks(t teamingSpec, valid []string) []string {
 
 // savedPolicy is the port group's own policy as found before create, kept in
 // state (original_policy, JSON) so that destroy can put it back exactly: a
-// null field inherited and inherits again.
+// field absent (or null: earlier versions wrote every inherited field as
+// null, and such states still decode) inherited and inherits again. Absent,
+// not null, keeps the state small: most port groups inherit most of their
+// policy.
 type savedPolicy struct {
-	AllowPromiscuous     *bool             `json:"allow_promiscuous"`
-	AllowMacChanges      *bool             `json:"allow_mac_changes"`
-	AllowForgedTransmits *bool             `json:"allow_forged_transmits"`
-	LoadBalancing        *string           `json:"load_balancing"`
-	NotifySwitches       *bool             `json:"notify_switches"`
-	RollingOrder         *bool             `json:"rolling_order"`
-	CheckBeacon          *bool             `json:"check_beacon"`
-	UplinkOrder          *savedOrder       `json:"uplink_order"`
-	MacLearning          *savedMacLearning `json:"mac_learning"`
+	AllowPromiscuous     *bool             `json:"allow_promiscuous,omitempty"`
+	AllowMacChanges      *bool             `json:"allow_mac_changes,omitempty"`
+	AllowForgedTransmits *bool             `json:"allow_forged_transmits,omitempty"`
+	LoadBalancing        *string           `json:"load_balancing,omitempty"`
+	NotifySwitches       *bool             `json:"notify_switches,omitempty"`
+	RollingOrder         *bool             `json:"rolling_order,omitempty"`
+	CheckBeacon          *bool             `json:"check_beacon,omitempty"`
+	UplinkOrder          *savedOrder       `json:"uplink_order,omitempty"`
+	MacLearning          *savedMacLearning `json:"mac_learning,omitempty"`
 	// PortOverrides are the DV port group's override flags, saved when
 	// allow_port_overrides is first set (absent otherwise: destroy leaves
 	// the flags alone).

@@ -133,8 +133,36 @@ func TestSavedPolicyRoundTrip(t *testing.T) {
 	if _, err := decodeSavedPolicy("{not json"); err == nil {
 		t.Error("garbage decoded")
 	}
-	if !strings.Contains(newSavedPolicy(inventory.Security{}, inventory.Teaming{}, nil).encode(), `"allow_promiscuous":null`) {
-		t.Error("an inherited field must encode as null")
+	if got := newSavedPolicy(inventory.Security{}, inventory.Teaming{}, nil).encode(); got != `{}` {
+		t.Errorf("everything inherited encodes as %s, want {} (inherited fields absent)", got)
+	}
+}
+
+// TestSavedPolicyOldFormat: original_policy as earlier versions wrote it,
+// every inherited field null, still decodes to what it saved.
+func TestSavedPolicyOldFormat(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		old  string
+		sec  inventory.Security
+		team inventory.Teaming
+	}{
+		{old: `{"allow_promiscuous":null,"allow_mac_changes":null,"allow_forged_transmits":null,"load_balancing":null,"notify_switches":null,"rolling_order":null,"check_beacon":null,"uplink_order":null,"mac_learning":null}`},
+		{old: `{"allow_promiscuous":false,"allow_mac_changes":null,"allow_forged_transmits":true,"load_balancing":"loadbalance_ip","notify_switches":null,"rolling_order":null,"check_beacon":null,"uplink_order":{"active":["vmnic1"],"standby":[]},"mac_learning":null}`,
+			sec:  inventory.Security{AllowPromiscuous: inventory.Ptr(false), ForgedTransmits: inventory.Ptr(true)},
+			team: inventory.Teaming{Policy: inventory.Ptr("loadbalance_ip"), Order: &inventory.UplinkOrder{Active: []string{"vmnic1"}, Standby: []string{}}}},
+	}
+	for i, tc := range cases {
+		sp, err := decodeSavedPolicy(tc.old)
+		if err != nil {
+			t.Fatalf("%d: %v", i, err)
+		}
+		if !securityEqual(sp.security(), tc.sec) || !teamingEqual(sp.teaming(), tc.team) || sp.macLearning() != nil {
+			t.Errorf("%d: %s decoded as %+v", i, tc.old, sp)
+		}
+		if again := sp.encode(); strings.Contains(again, "null") {
+			t.Errorf("%d: re-encoded with nulls: %s", i, again)
+		}
 	}
 }
 

@@ -23,12 +23,11 @@ import (
 )
 
 var (
-	_ resource.Resource                     = (*policyResource)(nil)
-	_ resource.ResourceWithConfigure        = (*policyResource)(nil)
-	_ resource.ResourceWithModifyPlan       = (*policyResource)(nil)
-	_ resource.ResourceWithImportState      = (*policyResource)(nil)
-	_ resource.ResourceWithConfigValidators = (*policyResource)(nil)
-	_ resource.ResourceWithValidateConfig   = (*policyResource)(nil)
+	_ resource.Resource                   = (*policyResource)(nil)
+	_ resource.ResourceWithConfigure      = (*policyResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*policyResource)(nil)
+	_ resource.ResourceWithImportState    = (*policyResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*policyResource)(nil)
 )
 
 // New is the carp_portgroup_policy resource.
@@ -57,7 +56,7 @@ func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest,
 
 func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var m policyModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	resp.Diagnostics.Append(m.readValue(ctx, req.State.Raw)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -95,6 +94,7 @@ func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	r.client.NoteRefreshed(destroyKey(t))
 	var adopted []string
 	if !importing {
 		adopted = adoptedFields(ctx, req.Private, &resp.Diagnostics)
@@ -117,7 +117,7 @@ func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		m.HazardsRepaired = tfhelp.StringList([]string{})
 	}
 	fillComputed(ctx, &m, snap, v, v.eff, v.ownML, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(m.setIn(ctx, &resp.State)...)
 }
 
 func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/helpers/validatordiag"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
@@ -140,10 +141,11 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			// a computed-only nested attribute (hashicorp/terraform#34463).
 			// The value in state is the same object.
 			"effective_policy": schema.ObjectAttribute{
-				Computed: true, AttributeTypes: effectiveModel{}.attrTypes(),
+				Computed: true, AttributeTypes: effectiveTypes(),
 				MarkdownDescription: "What a port of the port group really gets once inheritance from the switch is resolved: " +
-					"`allow_promiscuous`, `allow_mac_changes`, `allow_forged_transmits` (accepted or not), `mac_learning_enabled` (false on standard port groups), " +
-					"`load_balancing`, `active_uplinks`, `standby_uplinks`, `notify_switches`, `failback`, and `failure_detection` (" + mdList(failureDetections) + ").",
+					"`mac_learning_enabled` (false on standard port groups), `load_balancing`, `active_uplinks`, `standby_uplinks`, `notify_switches`, `failback`, and `failure_detection` (" + mdList(failureDetections) + "). " +
+					"The security policy is not repeated here: the resource writes it explicitly, so `allow_promiscuous`, `allow_mac_changes` and `allow_forged_transmits` are what ports get " +
+					"(a value that inherits reads as null and the plan sets it). Earlier versions had those three fields here too; their states load unchanged.",
 			},
 			"hazards": schema.ListAttribute{
 				Computed: true, ElementType: types.StringType,
@@ -159,7 +161,7 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			},
 			"original_policy": schema.StringAttribute{
 				Computed: true, PlanModifiers: keep,
-				MarkdownDescription: "The port group's own policy found before create (or at import), as JSON; null values inherited. `restore_on_destroy` writes it back.",
+				MarkdownDescription: "The port group's own policy found before create (or at import), as JSON; a field absent (or null, as earlier versions wrote it) was inherited. `restore_on_destroy` writes it back.",
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -198,26 +200,52 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	}
 }
 
-func (r *policyResource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{
-		resourcevalidator.ExactlyOneOf(path.MatchRoot("host_system_id"), path.MatchRoot("distributed_portgroup_id")),
-		resourcevalidator.RequiredTogether(path.MatchRoot("host_system_id"), path.MatchRoot("portgroup")),
-		resourcevalidator.Conflicting(path.MatchRoot("portgroup"), path.MatchRoot("distributed_portgroup_id")),
-		resourcevalidator.Conflicting(path.MatchRoot("host_system_id"), path.MatchRoot("allow_port_overrides")),
-	}
-}
+// The attribute combinations of carp_portgroup_policy. ValidateConfig
+// checks them over the configuration's top-level values, in this order,
+// with the diagnostics of the framework validators' (their descriptions):
+// the validators themselves walk the whole configuration for each path
+// expression, a cost paid for every resource of every command.
+var (
+	exactlyOneTarget = resourcevalidator.ExactlyOneOf(path.MatchRoot("host_system_id"), path.MatchRoot("distributed_portgroup_id"))
+	hostAndPortGroup = resourcevalidator.RequiredTogether(path.MatchRoot("host_system_id"), path.MatchRoot("portgroup"))
+	portGroupOrDV    = resourcevalidator.Conflicting(path.MatchRoot("portgroup"), path.MatchRoot("distributed_portgroup_id"))
+	overridesOnDV    = resourcevalidator.Conflicting(path.MatchRoot("host_system_id"), path.MatchRoot("allow_port_overrides"))
+)
 
-// ValidateConfig: a mac_learning block must say whether MAC learning is on
-// (a block cannot mark its attribute Required without requiring the block).
+// ValidateConfig checks the attribute combinations, and that a mac_learning
+// block says whether MAC learning is on (a block cannot mark its attribute
+// Required without requiring the block). It reads only the attributes it
+// checks, from the configuration's value.
 func (r *policyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var enabled types.Bool
-	var ml types.Object
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("mac_learning"), &ml)...)
-	if ml.IsNull() || ml.IsUnknown() {
+	raw := req.Config.Raw
+	set := func(name string) (bool, bool) { return tfhelp.RawSet(raw, name) }
+	host, hostUnknown := set("host_system_id")
+	pg, pgUnknown := set("portgroup")
+	dv, dvUnknown := set("distributed_portgroup_id")
+	overrides, _ := set("allow_port_overrides")
+	switch {
+	case host && dv:
+		resp.Diagnostics.Append(validatordiag.InvalidAttributeCombinationDiagnostic(path.Root("host_system_id"), exactlyOneTarget.Description(ctx)))
+	case !host && !dv && !hostUnknown && !dvUnknown:
+		resp.Diagnostics.AddError("Missing Attribute Configuration", exactlyOneTarget.Description(ctx))
+	}
+	if (host || pg) && !hostUnknown && !pgUnknown && host != pg {
+		at := path.Root("host_system_id")
+		if !host {
+			at = path.Root("portgroup")
+		}
+		resp.Diagnostics.Append(validatordiag.InvalidAttributeCombinationDiagnostic(at, hostAndPortGroup.Description(ctx)))
+	}
+	if pg && dv {
+		resp.Diagnostics.Append(validatordiag.InvalidAttributeCombinationDiagnostic(path.Root("portgroup"), portGroupOrDV.Description(ctx)))
+	}
+	if host && overrides {
+		resp.Diagnostics.Append(validatordiag.InvalidAttributeCombinationDiagnostic(path.Root("host_system_id"), overridesOnDV.Description(ctx)))
+	}
+	if ml, _ := set("mac_learning"); !ml {
 		return
 	}
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("mac_learning").AtName("enabled"), &enabled)...)
-	if enabled.IsNull() {
+	if enabled := tfhelp.RawAttr(tfhelp.RawAttr(raw, "mac_learning"), "enabled"); enabled.IsKnown() && enabled.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("mac_learning").AtName("enabled"), "Missing mac_learning.enabled",
 			"The mac_learning block needs enabled = true or enabled = false.")
 	}

@@ -209,7 +209,7 @@ func toggleHazardsOf(snap *vsphere.Snapshot, t pgTarget) []string {
 func fillComputed(ctx context.Context, m *policyModel, snap *vsphere.Snapshot, v *pgView, eff inventory.Effective, ml *inventory.MacLearning, diags *diag.Diagnostics) {
 	m.ID = types.StringValue(v.t.ID())
 	m.Switch = types.StringValue(v.switchKey())
-	m.EffectivePolicy = effectiveValue(ctx, eff, ml, diags)
+	m.EffectivePolicy = effectiveValue(eff, ml, diags)
 	m.Hazards = tfhelp.StringList(hazardsOf(snap, v.t))
 }
 

@@ -17,10 +17,34 @@ import (
 // host): the create of a replacement (or of a tainted resource) is planned
 // again after that destroy, and must plan what it repairs as the command's
 // plan did, from what was there before.
+//
+// refreshed holds the resources (type and id) a Read of this command
+// refreshed: a plan whose configuration equals such a resource's state
+// judges what the read found; without a read (plan -refresh=false) it
+// judges the state as stored, without reading vSphere.
 type plannedValues struct {
 	mu        sync.Mutex
 	rpf       map[string]bool
 	destroyed map[string][]string
+	refreshed map[string]bool
+}
+
+// NoteRefreshed records that a Read of this command refreshed the resource
+// key names (resource type and id).
+func (c *Client) NoteRefreshed(key string) {
+	c.planned.mu.Lock()
+	defer c.planned.mu.Unlock()
+	if c.planned.refreshed == nil {
+		c.planned.refreshed = map[string]bool{}
+	}
+	c.planned.refreshed[key] = true
+}
+
+// Refreshed reports whether a Read of this command refreshed key.
+func (c *Client) Refreshed(key string) bool {
+	c.planned.mu.Lock()
+	defer c.planned.mu.Unlock()
+	return c.planned.refreshed[key]
 }
 
 // NotePlannedRPF records the planned Net.ReversePathFwdCheckPromisc of a host.
