@@ -104,6 +104,18 @@ func (r *settingsResource) lockHost(ctx context.Context, hostID string, diags *d
 	return unlock, true
 }
 
+// plannedHazards are the planned hazards of a plan that sets the option to
+// rpf on h: none with the option on; unknown with it off, as CARP004 then
+// depends on the port groups promiscuous at the apply, which a
+// carp_portgroup_policy of the same command may change before this
+// resource's apply (in any order without depends_on).
+func plannedHazards(h *inventory.Host, rpf bool) types.List {
+	if !rpf {
+		return types.ListUnknown(types.StringType)
+	}
+	return hostHazards(h, inventory.RPFValue(true))
+}
+
 // plannedRepaired is the planned hazards_repaired of a plan that sets the
 // option to rpf on h, read with the option at read: none while the option
 // keeps its value or is turned off; unknown when it is turned on, as what it

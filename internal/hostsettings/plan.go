@@ -90,7 +90,7 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	// hazards_repaired holds the codes found now that it leaves fixed.
 	switch {
 	case rpfKnown && (!hasState || !req.Plan.Raw.Equal(req.State.Raw) || changes):
-		plan.Hazards = hostHazards(h, inventory.RPFValue(plan.RPF.ValueBool()))
+		plan.Hazards = plannedHazards(h, plan.RPF.ValueBool())
 		read := h.RPFCheckPromisc
 		if facts, ok := r.client.BeforeDestroy(destroyKey(hostID)); ok && !hasState {
 			read = rpfOfFacts(facts) // a replacement, planned again after the destroy
