@@ -2,14 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/toggleaction"
 )
@@ -92,15 +90,12 @@ func typeName(a schema.Attribute) string {
 		return "Attributes List"
 	case schema.ListAttribute:
 		return "List of " + strings.TrimSuffix(strings.TrimPrefix(fmt.Sprint(v.ElementType), "basetypes."), "Type")
-	}
-	t := a.GetType().ValueType(context.Background())
-	switch t.(type) {
-	case types.String:
+	case schema.StringAttribute:
 		return "String"
-	case types.Bool:
+	case schema.BoolAttribute:
 		return "Boolean"
-	case types.Int64:
+	case schema.Int64Attribute:
 		return "Number"
 	}
-	return fmt.Sprintf("%T", t)
+	return fmt.Sprintf("%T", a)
 }
