@@ -30,7 +30,30 @@ type Env struct {
 	Sim      *simulator.Server
 	Sessions *provider.Sessions
 	Diags    *Recorder
+	// Direct counts the requests the provider answered without the
+	// framework's walks of the values (plans of unchanged resources,
+	// reads, state upgrades); each was answered by the framework too, and
+	// a difference fails the test.
+	Direct *DirectCrossCheck
 }
+
+// DirectCrossCheck counts the plans, reads and state upgrades the
+// provider's direct path answered, each compared with the framework's
+// answer (provider.WithDirectCrossCheck).
+type DirectCrossCheck struct {
+	t        testing.TB
+	answered atomic.Int64
+}
+
+func (c *DirectCrossCheck) report(typeName, mismatch string) {
+	c.answered.Add(1)
+	if mismatch != "" {
+		c.t.Errorf("the direct answer for a %s differs from the framework's: %s", typeName, mismatch)
+	}
+}
+
+// Answered is how many requests the direct path answered.
+func (c *DirectCrossCheck) Answered() int64 { return c.answered.Load() }
 
 // New starts a simulator for sc and stops it when the test ends.
 func New(t testing.TB, sc simulator.Scenario, opts ...simulator.Option) *Env {
@@ -39,7 +62,7 @@ func New(t testing.TB, sc simulator.Scenario, opts ...simulator.Option) *Env {
 	if err != nil {
 		t.Fatalf("starting simulator: %v", err)
 	}
-	e := &Env{T: t, Sim: s, Sessions: &provider.Sessions{}, Diags: &Recorder{}}
+	e := &Env{T: t, Sim: s, Sessions: &provider.Sessions{}, Diags: &Recorder{}, Direct: &DirectCrossCheck{t: t}}
 	// t.Context is cancelled before cleanups run: keep its values, not
 	// its cancellation, for the logouts.
 	ctx := context.WithoutCancel(t.Context())
@@ -55,7 +78,7 @@ func New(t testing.TB, sc simulator.Scenario, opts ...simulator.Option) *Env {
 func (e *Env) Factories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"carp": func() (tfprotov6.ProviderServer, error) {
-			srv, err := provider.NewServer("test", e.Sessions)()
+			srv, err := provider.NewServer("test", e.Sessions, provider.WithDirectCrossCheck(e.Direct.report))()
 			if err != nil {
 				return nil, err
 			}

@@ -148,6 +148,9 @@ type measured struct {
 	// warnings is the number of warnings of the plan, those the CLI folds
 	// into "(and N more similar warnings elsewhere)" included.
 	warnings int
+	// runs is the provider CPU of each run, for the median of several
+	// (perfEnv.median).
+	runs []time.Duration
 }
 
 // measure runs one CLI command (exit code want) and measures it; name

@@ -53,6 +53,11 @@ func (r *settingsResource) Create(ctx context.Context, req resource.CreateReques
 }
 
 func (r *settingsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	tfhelp.FrameworkRead(ctx, r, req, resp)
+}
+
+// ReadValues is the resource's Read (tfhelp.ValuesReader).
+func (r *settingsResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, resp *tfhelp.ReadOut) {
 	var state settingsModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {

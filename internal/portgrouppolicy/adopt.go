@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
 )
 
 // Adopting a port group changes nothing. A security field the port group
@@ -56,17 +57,7 @@ func readSecurity(m *policyModel, own inventory.Security, eff inventory.Effectiv
 	return still
 }
 
-// privateState is the part of the framework's private state API the
-// resource uses (ReadRequest.Private and the responses' Private).
-type privateState interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-type privateWriter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-func adoptedFields(ctx context.Context, p privateState, diags *diag.Diagnostics) []string {
+func adoptedFields(ctx context.Context, p tfhelp.PrivateReader, diags *diag.Diagnostics) []string {
 	b, d := p.GetKey(ctx, adoptedKey)
 	diags.Append(d...)
 	var out []string
@@ -76,7 +67,7 @@ func adoptedFields(ctx context.Context, p privateState, diags *diag.Diagnostics)
 	return out
 }
 
-func setAdopted(ctx context.Context, p privateWriter, fields []string, diags *diag.Diagnostics) {
+func setAdopted(ctx context.Context, p tfhelp.PrivateWriter, fields []string, diags *diag.Diagnostics) {
 	var b []byte
 	if len(fields) > 0 {
 		b, _ = json.Marshal(fields)

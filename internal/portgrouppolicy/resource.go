@@ -55,6 +55,11 @@ func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest,
 }
 
 func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	tfhelp.FrameworkRead(ctx, r, req, resp)
+}
+
+// ReadValues is the resource's Read (tfhelp.ValuesReader).
+func (r *policyResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, resp *tfhelp.ReadOut) {
 	var m policyModel
 	resp.Diagnostics.Append(m.readValue(ctx, req.State.Raw)...)
 	if resp.Diagnostics.HasError() {

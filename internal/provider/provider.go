@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
@@ -25,6 +26,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/datasources"
+	"github.com/carpsafe/terraform-provider-carp/internal/direct"
 	"github.com/carpsafe/terraform-provider-carp/internal/hostsettings"
 	"github.com/carpsafe/terraform-provider-carp/internal/portgrouppolicy"
 	"github.com/carpsafe/terraform-provider-carp/internal/toggleaction"
@@ -88,6 +90,10 @@ func (s *Sessions) LogoutAll(ctx context.Context) {
 type carpProvider struct {
 	version  string
 	sessions *Sessions
+	// resourceData is what the last ConfigureProvider gave the resources
+	// (resp.ResourceData), nil before one succeeded: the direct
+	// path configures its resources with it, as the framework does.
+	resourceData atomic.Pointer[direct.ProviderData]
 }
 
 // New returns the provider factory. sessions may be nil.
@@ -227,6 +233,7 @@ func settings(m providerModel, getenv func(string) string) (vsphere.Config, []at
 type attrProblem struct{ attr, summary, detail string }
 
 func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	p.resourceData.Store(nil)
 	var m providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
@@ -268,6 +275,7 @@ func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	resp.DataSourceData = client
 	resp.ResourceData = client
 	resp.ActionData = client
+	p.resourceData.Store(&direct.ProviderData{V: client})
 }
 
 func (p *carpProvider) Resources(_ context.Context) []func() resource.Resource {

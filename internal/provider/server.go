@@ -9,14 +9,18 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/direct"
+	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
 // NewServer returns the provider's protocol 6 server factory: the
 // framework's server behind releasingServer. main.go serves it and the
 // acceptance tests run it, so both exercise the same server.
-func NewServer(version string, sessions *Sessions) func() (tfprotov6.ProviderServer, error) {
+func NewServer(version string, sessions *Sessions, opts ...ServerOption) func() (tfprotov6.ProviderServer, error) {
 	return func() (tfprotov6.ProviderServer, error) {
-		next, err := providerserver.NewProtocol6WithError(New(version, sessions)())()
+		p := &carpProvider{version: version, sessions: sessions}
+		next, err := providerserver.NewProtocol6WithError(p)()
 		if err != nil {
 			return nil, err
 		}
@@ -24,7 +28,25 @@ func NewServer(version string, sessions *Sessions) func() (tfprotov6.ProviderSer
 		if !ok {
 			return nil, fmt.Errorf("the framework's protocol 6 server (%T) lacks an RPC of the list resource, action or state store servers that releasingServer forwards: check the terraform-plugin-framework upgrade", next)
 		}
-		return releasingServer{next: full, sessions: sessions, stopped: &atomic.Bool{}}, nil
+		s := releasingServer{next: full, sessions: sessions, stopped: &atomic.Bool{}, direct: direct.New(p, p.resourceData.Load)}
+		for _, o := range opts {
+			o(&s)
+		}
+		return s, nil
+	}
+}
+
+// ServerOption changes a server of NewServer.
+type ServerOption func(*releasingServer)
+
+// WithDirectCrossCheck makes every request the direct paths answer
+// (internal/direct) answered by the framework too, and report called with
+// the resource type and what differs between the two answers ("" when
+// they agree). For tests (acctest): the framework's answer makes its SOAP
+// round trips outside the RPC's budget.
+func WithDirectCrossCheck(report func(typeName, mismatch string)) ServerOption {
+	return func(s *releasingServer) {
+		s.direct.CrossCheck(s.next, func(ctx context.Context) context.Context { return vsphere.WithCallCounter(ctx, nil) }, report)
 	}
 }
 
@@ -78,6 +100,9 @@ type releasingServer struct {
 	next     Server
 	sessions *Sessions
 	stopped  *atomic.Bool // StopProvider came
+	// direct answers plans of unchanged resources, refreshes and state
+	// upgrades without the framework's walks of the values (internal/direct).
+	direct *direct.Paths
 }
 
 var _ Server = releasingServer{}
@@ -200,16 +225,37 @@ func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprot
 	return serve(s, ctx, req, s.next.ValidateResourceConfig)
 }
 
+// UpgradeResourceState: a state of the current schema version is
+// answered by s.direct when it can, by the framework otherwise.
 func (s releasingServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
-	return serve(s, ctx, req, s.next.UpgradeResourceState)
+	return serve(s, ctx, req, func(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
+		if resp, ok := s.direct.Upgrade(ctx, req); ok {
+			return resp, nil
+		}
+		return s.next.UpgradeResourceState(ctx, req)
+	})
 }
 
+// ReadResource: a resource whose Read is ReadValues is read by s.direct
+// when it can, by the framework otherwise.
 func (s releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	return serve(s, ctx, req, s.next.ReadResource)
+	return serve(s, ctx, req, func(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+		if resp, ok := s.direct.Read(ctx, req); ok {
+			return resp, nil
+		}
+		return s.next.ReadResource(ctx, req)
+	})
 }
 
+// PlanResourceChange: the plan of an unchanged resource is answered by
+// s.direct when it can, by the framework otherwise.
 func (s releasingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	return serve(s, ctx, req, s.next.PlanResourceChange)
+	return serve(s, ctx, req, func(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+		if resp, ok := s.direct.Plan(ctx, req); ok {
+			return resp, nil
+		}
+		return s.next.PlanResourceChange(ctx, req)
+	})
 }
 
 func (s releasingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {

@@ -215,13 +215,13 @@ type counterKey struct{}
 // WithCallCounter makes every SOAP round trip made with ctx (or a ctx derived
 // from it) add one to n. The test harness uses it to assert round-trip
 // budgets per Terraform operation, exactly, even when operations run in
-// parallel.
+// parallel. A nil n counts nothing from there on.
 func WithCallCounter(ctx context.Context, n *atomic.Int64) context.Context {
 	return context.WithValue(ctx, counterKey{}, n)
 }
 
 func countCall(ctx context.Context) {
-	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok && n != nil {
 		n.Add(1)
 	}
 }
