@@ -67,6 +67,9 @@ func New(t testing.TB, sc simulator.Scenario, opts ...simulator.Option) *Env {
 	// its cancellation, for the logouts.
 	ctx := context.WithoutCancel(t.Context())
 	t.Cleanup(func() {
+		if n := e.Direct.Answered(); n > 0 {
+			t.Logf("the direct paths answered %d requests, each compared with the framework's answer", n)
+		}
 		e.Sessions.LogoutAll(ctx)
 		s.Close()
 	})

@@ -78,7 +78,9 @@ type Paths struct {
 type ProviderData struct{ V any }
 
 // New returns the direct paths of p's resources; data returns what the
-// provider's last successful Configure gave them (nil before one).
+// provider's last successful Configure gave them: nil before one, and
+// nil while the configuration is deferred (ConfigureResponse.Deferred),
+// when the framework answers every plan and read deferred itself.
 func New(p provider.Provider, data func() *ProviderData) *Paths {
 	return &Paths{provider: p, data: data}
 }

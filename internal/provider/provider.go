@@ -93,6 +93,8 @@ type carpProvider struct {
 	// resourceData is what the last ConfigureProvider gave the resources
 	// (resp.ResourceData), nil before one succeeded: the direct
 	// path configures its resources with it, as the framework does.
+	// Configure never defers (internal/direct answers nothing of a
+	// deferred configuration).
 	resourceData atomic.Pointer[direct.ProviderData]
 }
 
