@@ -78,6 +78,9 @@ func TestAttrAt(t *testing.T) {
 	if _, ok := attrAt(null, p); ok {
 		t.Error("null object: found")
 	}
+	if _, ok := attrAt(set, path.Root("b").AtName("y")); ok {
+		t.Error("an attribute the object lacks: found")
+	}
 }
 
 // TestPrivateData: the private state of the direct read behaves as the

@@ -21,6 +21,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
 )
 
 // typesOf is the resource types the planner answers for, by type name,
@@ -288,12 +290,8 @@ func attrAt(v tftypes.Value, p path.Path) (tftypes.Value, bool) {
 		if !ok || !v.IsKnown() || v.IsNull() {
 			return tftypes.Value{}, false
 		}
-		var attrs map[string]tftypes.Value
-		if v.As(&attrs) != nil {
-			return tftypes.Value{}, false
-		}
-		if v, ok = attrs[string(name)]; !ok {
-			return tftypes.Value{}, false
+		if v = tfhelp.RawAttr(v, string(name)); v.Type() == nil {
+			return tftypes.Value{}, false // no such attribute
 		}
 	}
 	return v, true

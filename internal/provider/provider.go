@@ -100,9 +100,11 @@ type carpProvider struct {
 
 // New returns the provider factory. sessions may be nil.
 func New(version string, sessions *Sessions) func() provider.Provider {
-	return func() provider.Provider {
-		return &carpProvider{version: version, sessions: sessions}
-	}
+	return func() provider.Provider { return newProvider(version, sessions) }
+}
+
+func newProvider(version string, sessions *Sessions) *carpProvider {
+	return &carpProvider{version: version, sessions: sessions}
 }
 
 type providerModel struct {

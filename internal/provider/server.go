@@ -19,7 +19,7 @@ import (
 // acceptance tests run it, so both exercise the same server.
 func NewServer(version string, sessions *Sessions, opts ...ServerOption) func() (tfprotov6.ProviderServer, error) {
 	return func() (tfprotov6.ProviderServer, error) {
-		p := &carpProvider{version: version, sessions: sessions}
+		p := newProvider(version, sessions)
 		next, err := providerserver.NewProtocol6WithError(p)()
 		if err != nil {
 			return nil, err
