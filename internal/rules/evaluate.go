@@ -11,6 +11,21 @@ const (
 	Unicast   Transport = "unicast"
 )
 
+// VIPMac is how the guest sources its VIP's frames.
+type VIPMac string
+
+// VIP MAC kinds. The empty VIPMac means VIPVirtual.
+const (
+	// VIPVirtual: the VIP has a virtual MAC of its own (CARP; VRRP with a
+	// virtual MAC: keepalived use_vmac, FRR). The port must let that MAC
+	// in and out: promiscuous mode or MAC learning, MAC changes, forged
+	// transmits.
+	VIPVirtual VIPMac = "virtual"
+	// VIPInterface: the VIP answers from the NIC's own MAC (keepalived
+	// without use_vmac), so the switch needs nothing of the kind.
+	VIPInterface VIPMac = "interface"
+)
+
 // PortGroupRef names a standard port group: host moref and port group name.
 type PortGroupRef struct{ HostID, Name string }
 
@@ -21,6 +36,22 @@ type Scope struct {
 	DVPortGroups []string       // DV port group ids
 	FirewallVMs  []string       // VM ids
 	Transport    Transport
+	// VIPMac is the guest's kind of VIP ("" = VIPVirtual).
+	VIPMac VIPMac
+	// VHIDs is the number of virtual MACs (CARP VHIDs, VRRP VRIDs) each
+	// firewall NIC adds to its port; 0 counts as 1.
+	VHIDs int
+	// Pairs are the HA groups: lists of firewall VM ids, each one group of
+	// two or more. Nil: with exactly two firewall VMs, they are the pair.
+	Pairs [][]string
+}
+
+// virtualMACs is the number of virtual MACs per firewall NIC (at least 1).
+func (sc Scope) virtualMACs() int {
+	if sc.VHIDs < 1 {
+		return 1
+	}
+	return sc.VHIDs
 }
 
 // Evaluate judges the snapshot against the state rules: CARP001-004,
