@@ -84,6 +84,10 @@ type Effective struct {
 	BeaconProbing    bool
 	ActiveUplinks    []string
 	StandbyUplinks   []string
+	// MacLearning is the MAC learning policy a port gets (distributed port
+	// groups of a switch of 6.6.0 or later): the port group's own, else the
+	// switch's; nil when there is none.
+	MacLearning *MacLearning
 }
 
 // VSwitch is a standard virtual switch on one host.
@@ -98,7 +102,7 @@ type VSwitch struct {
 type PortGroup struct {
 	Name     string
 	VSwitch  string
-	VLAN     int32
+	VLAN     VLAN
 	Security Security // as written on the port group (nil = inherit)
 	Teaming  Teaming
 	// Effective is the computed policy (HostPortGroup.computedPolicy).
@@ -114,6 +118,33 @@ type DVSwitch struct {
 	// Mirroring lists the switch's port-mirroring (VSPAN) sessions.
 	Mirroring []MirrorSession
 	HostIDs   []string
+	// LACPVersion is config.lacpApiVersion: "multipleLag" (enhanced LACP,
+	// the LAGs below), "singleLag" or "" (not reported).
+	LACPVersion string
+	// LAGs are the switch's link aggregation groups (lacpGroupConfig).
+	LAGs []LAG
+}
+
+// LAG is a link aggregation group of a distributed switch
+// (VMwareDvsLacpGroupConfig): a port group's teaming names it, by Name,
+// among its uplinks.
+type LAG struct {
+	Key, Name string
+	Mode      string // "active" or "passive"
+	// Uplinks is uplinkNum, the LAG's number of ports (physical links).
+	Uplinks int
+	// Algorithm is loadbalanceAlgorithm, such as "srcDestIpTcpUdpPortVlan".
+	Algorithm string
+}
+
+// LAG returns the switch's LAG of that name, or nil.
+func (d *DVSwitch) LAG(name string) *LAG {
+	for i := range d.LAGs {
+		if d.LAGs[i].Name == name {
+			return &d.LAGs[i]
+		}
+	}
+	return nil
 }
 
 // MirrorSession is one VSPAN session of a distributed switch.
@@ -128,9 +159,16 @@ type DVPortGroup struct {
 	ID       string // moref value, e.g. "dvportgroup-42"
 	Name     string
 	SwitchID string
-	// Security holds the port group's own values; a nil field inherits
-	// from the switch.
-	Security  Security
+	// Security holds the port group's own values as the host applies them
+	// (the MAC management policy on a switch of 6.6.0 or later, the
+	// security policy below); a nil field inherits from the switch.
+	Security Security
+	// Legacy is what the deprecated securityPolicy says, resolved against
+	// the switch, where the port group also has a MAC management policy
+	// (which the host applies); nil below 6.6.0. Tools that write only one
+	// of the two leave them disagreeing (CARP021).
+	Legacy    *Security
+	VLAN      VLAN
 	Teaming   Teaming
 	Effective Effective
 	// MacLearning is nil when the switch has no MAC management policy

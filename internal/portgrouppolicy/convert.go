@@ -17,8 +17,8 @@ import (
 // tenth of a plan's CPU, compiling a tag check per field per call.
 
 // modelField is one top-level attribute: its name, its type and the
-// model's field (a *types.String, *types.Bool, *types.List, *types.Map or
-// *types.Object).
+// model's field (a *types.String, *types.Bool, *types.Int64, *types.List,
+// *types.Map or *types.Object).
 type modelField struct {
 	name string
 	typ  attr.Type
@@ -36,6 +36,7 @@ func (m *policyModel) fields() []modelField {
 		{"teaming", types.ObjectType{AttrTypes: teamingModel{}.attrTypes()}, &m.Teaming},
 		{"toggle_on_apply", types.BoolType, &m.ToggleOnApply}, {"toggle_triggers", strMap, &m.ToggleTriggers},
 		{"restore_on_destroy", types.BoolType, &m.RestoreOnDestroy}, {"allow_port_overrides", types.BoolType, &m.AllowPortOverrides},
+		{"vip_mac", types.StringType, &m.VIPMac}, {"vhids", types.Int64Type, &m.VHIDs},
 		{"switch", types.StringType, &m.Switch},
 		{"effective_policy", types.ObjectType{AttrTypes: effectiveTypes()}, &m.EffectivePolicy},
 		{"hazards", stringList, &m.Hazards}, {"hazards_repaired", stringList, &m.HazardsRepaired},
@@ -109,6 +110,8 @@ func assign(ptr any, v attr.Value) error {
 		*p, ok = v.(types.String)
 	case *types.Bool:
 		*p, ok = v.(types.Bool)
+	case *types.Int64:
+		*p, ok = v.(types.Int64)
 	case *types.List:
 		*p, ok = v.(types.List)
 	case *types.Map:

@@ -27,6 +27,8 @@ type policyModel struct {
 	ToggleTriggers       types.Map    `tfsdk:"toggle_triggers"`
 	RestoreOnDestroy     types.Bool   `tfsdk:"restore_on_destroy"`
 	AllowPortOverrides   types.Bool   `tfsdk:"allow_port_overrides"`
+	VIPMac               types.String `tfsdk:"vip_mac"`
+	VHIDs                types.Int64  `tfsdk:"vhids"`
 	Switch               types.String `tfsdk:"switch"`
 	EffectivePolicy      types.Object `tfsdk:"effective_policy"`
 	Hazards              types.List   `tfsdk:"hazards"`

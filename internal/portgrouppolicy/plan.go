@@ -58,6 +58,7 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	team, teamKnown := teamingOf(ctx, plan.Teaming, &resp.Diagnostics)
 	if team != nil {
 		checkTeaming(&resp.Diagnostics, v, team)
+		warnMootLoadBalancing(&resp.Diagnostics, snap.FindDVSwitch(v.switchID), v, team)
 	}
 	ml := v.ownML
 	mlKnown := !plan.MacLearning.IsUnknown()
@@ -71,6 +72,7 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	pp := rules.PolicyPlan{
 		AllowPromiscuous: plan.AllowPromiscuous.ValueBool(), AllowMacChanges: plan.AllowMacChanges.ValueBool(), AllowForgedTransmits: plan.AllowForgedTransmits.ValueBool(),
 		MacLearning: ml, ToggleOnApply: plan.ToggleOnApply.ValueBool(), AllowPortOverrides: plan.AllowPortOverrides.ValueBoolPointer(),
+		Guest: t.guestScope(),
 	}
 	if team != nil {
 		tp := &rules.TeamingPlan{LoadBalancing: team.LoadBalancing}
@@ -174,6 +176,28 @@ func hazardDrift(ctx context.Context, plan, state *policyModel, now []string, di
 // at plan and at apply time.
 func addMacLearningErrors(diags *diag.Diagnostics, fs []rules.Finding) {
 	tfhelp.AddFindings(diags, path.Root("mac_learning"), fs, map[string]bool{rules.CodeMacLearningUnsupported: true})
+}
+
+// warnMootLoadBalancing warns when the configured load balancing has no
+// effect: the active uplinks (as planned) are one LAG alone, which hashes
+// by its own algorithm while vSphere ignores the port group's policy.
+func warnMootLoadBalancing(diags *diag.Diagnostics, sw *inventory.DVSwitch, v *pgView, t *teamingSpec) {
+	if t.LoadBalancing == nil || sw == nil {
+		return
+	}
+	active := mergeTeaming(v.ownTeam, v.eff, *t).Order
+	list := v.eff.ActiveUplinks
+	if active != nil {
+		list = active.Active
+	}
+	lag := rules.LoadBalancingMoot(sw, list)
+	if lag == nil {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("teaming").AtName("load_balancing"), "Load balancing has no effect behind a LAG",
+		fmt.Sprintf("The active uplinks of %s are LAG %s alone, which hashes by its own algorithm (%s, set on the switch's LAG and matched on the physical switch's port channel); "+
+			"vSphere ignores the port group's load balancing while the LAG is active, so load_balancing = %q changes nothing. Remove it, or set the LAG's algorithm on the switch.",
+			v.describe(), lag.Name, lag.Algorithm, *t.LoadBalancing))
 }
 
 // checkTeaming reports teaming values the target cannot take.

@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+	"github.com/carpsafe/terraform-provider-carp/internal/rules"
 	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
 )
 
@@ -127,6 +128,20 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 					"a port's own setting no longer counts (CARP015). The vSphere API reference documents no reset of the ports' own settings when overrides are disallowed, " +
 					"so a port may still show its old setting; the provider does not judge it while overrides stay off. Null leaves the flags as they are. " +
 					"Refresh reports the flags (true when either lets ports override), so a change outside Terraform shows as drift; `restore_on_destroy` puts back the flags found when this attribute was first set.",
+			},
+			"vip_mac": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "What the firewalls on this port group need, for the plan's judgement only (nothing is written from it): " +
+					"`" + string(rules.VIPVirtual) + "` (null means it) when the VIP has a virtual MAC of its own (CARP; VRRP with a virtual MAC: keepalived `use_vmac`, FRR), " +
+					"`" + string(rules.VIPInterface) + "` when it answers from the NIC's own MAC (keepalived without `use_vmac`): then promiscuous mode or MAC learning, MAC changes and forged transmits " +
+					"are not needed, and CARP001-CARP003, CARP013, CARP015, CARP019 and CARP020 are not reported. Set it as on `carp_audit`.",
+				Validators: []validator.String{stringvalidator.OneOf(string(rules.VIPVirtual), string(rules.VIPInterface))},
+			},
+			"vhids": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Virtual MACs each firewall NIC on this port group adds (CARP VHIDs, VRRP VRIDs), for the plan's judgement only: " +
+					"MAC learning with limit policy `drop` needs a limit of at least 1 + `vhids` (CARP019). Null means 1. Set it as on `carp_audit`.",
+				Validators: []validator.Int64{int64validator.Between(1, 255)},
 			},
 			"restore_on_destroy": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(true),

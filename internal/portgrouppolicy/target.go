@@ -20,6 +20,16 @@ import (
 type pgTarget struct {
 	HostID, PortGroup string
 	DVPortGroupID     string
+	// guest is what the firewalls on it need (vip_mac, vhids): the rules
+	// judge the port group for it.
+	guest guest
+}
+
+// guest is the kind of VIP and the virtual MACs per NIC of the firewalls
+// on a port group.
+type guest struct {
+	vip   rules.VIPMac
+	vhids int
 }
 
 func (t pgTarget) isDV() bool { return t.DVPortGroupID != "" }
@@ -64,12 +74,20 @@ func (t pgTarget) attr() path.Path {
 	return path.Root("host_system_id")
 }
 
-// scope is the rules scope of the target alone.
+// scope is the rules scope of the target alone, for its guest.
 func (t pgTarget) scope() rules.Scope {
+	sc := t.guestScope()
 	if t.isDV() {
-		return rules.Scope{DVPortGroups: []string{t.DVPortGroupID}}
+		sc.DVPortGroups = []string{t.DVPortGroupID}
+	} else {
+		sc.PortGroups = []rules.PortGroupRef{{HostID: t.HostID, Name: t.PortGroup}}
 	}
-	return rules.Scope{PortGroups: []rules.PortGroupRef{{HostID: t.HostID, Name: t.PortGroup}}}
+	return sc
+}
+
+// guestScope is a scope that says only what the guest needs.
+func (t pgTarget) guestScope() rules.Scope {
+	return rules.Scope{VIPMac: t.guest.vip, VHIDs: t.guest.vhids}
 }
 
 const importFormats = "`<host moref>:<port group name>` for a standard port group (such as `host-21:FW-WAN`) or `<DV port group moref>` for a distributed one (such as `dvportgroup-42`)"
@@ -89,16 +107,17 @@ func parsePortGroupID(id string) (pgTarget, error) {
 
 // targetOf returns the model's target; ok is false while it is unknown.
 func targetOf(m *policyModel) (pgTarget, bool) {
-	if m.HostSystemID.IsUnknown() || m.PortGroup.IsUnknown() || m.DVPortGroupID.IsUnknown() {
+	if m.HostSystemID.IsUnknown() || m.PortGroup.IsUnknown() || m.DVPortGroupID.IsUnknown() || m.VIPMac.IsUnknown() || m.VHIDs.IsUnknown() {
 		return pgTarget{}, false
 	}
+	g := guest{vip: rules.VIPMac(m.VIPMac.ValueString()), vhids: int(m.VHIDs.ValueInt64())}
 	if id := m.DVPortGroupID.ValueString(); id != "" {
-		return pgTarget{DVPortGroupID: id}, true
+		return pgTarget{DVPortGroupID: id, guest: g}, true
 	}
 	if m.HostSystemID.ValueString() == "" || m.PortGroup.ValueString() == "" {
 		return pgTarget{}, false
 	}
-	return pgTarget{HostID: m.HostSystemID.ValueString(), PortGroup: m.PortGroup.ValueString()}, true
+	return pgTarget{HostID: m.HostSystemID.ValueString(), PortGroup: m.PortGroup.ValueString(), guest: g}, true
 }
 
 // pgView is the target as one snapshot shows it.
@@ -128,7 +147,7 @@ func viewOf(snap *vsphere.Snapshot, t pgTarget) *pgView {
 		v := &pgView{t: t, name: pg.Name, switchID: pg.SwitchID, switchName: pg.SwitchID,
 			own: pg.Security, ownTeam: pg.Teaming, ownML: pg.MacLearning, overrides: pg.Overrides, eff: pg.Effective}
 		if sw := snap.FindDVSwitch(pg.SwitchID); sw != nil {
-			v.switchName, v.version, v.uplinks = sw.Name, sw.Version, sw.Uplinks
+			v.switchName, v.version, v.uplinks = sw.Name, sw.Version, teamable(sw)
 			v.useMM = rules.UsesMacManagement(sw.Version)
 		}
 		return v
@@ -146,6 +165,16 @@ func viewOf(snap *vsphere.Snapshot, t pgTarget) *pgView {
 		v.uplinks = vs.Uplinks
 	}
 	return v
+}
+
+// teamable are the names a DV port group's teaming may list: the switch's
+// uplink ports and its LAGs.
+func teamable(sw *inventory.DVSwitch) []string {
+	out := append([]string{}, sw.Uplinks...)
+	for _, l := range sw.LAGs {
+		out = append(out, l.Name)
+	}
+	return out
 }
 
 // describe names the port group for messages: name, host or switch, morefs.
@@ -232,7 +261,7 @@ func (r *policyResource) addMissing(ctx context.Context, diags *diag.Diagnostics
 func currentFindings(snap *vsphere.Snapshot, t pgTarget) []rules.Finding {
 	fs := rules.Evaluate(snap.Snapshot, t.scope())
 	if t.isDV() {
-		fs = append(fs, rules.PortOverrides(snap.Snapshot, t.DVPortGroupID)...)
+		fs = append(fs, rules.PortOverrides(snap.Snapshot, t.DVPortGroupID, t.guestScope())...)
 	}
 	return fs
 }

@@ -1,5 +1,5 @@
 // Package rules holds the CARP-on-vSphere pitfall catalog (stable codes
-// CARP001-CARP017, see shared/PITFALLS.md) and judges an
+// CARP001-CARP021, see the pitfall guide, docs/guides/pitfalls.md) and judges an
 // inventory.Snapshot against it.
 //
 // The package is pure: no I/O, no context, no mutable globals. Evaluate is
@@ -47,6 +47,10 @@ const (
 	CodePortOverrideRejects        = "CARP015"
 	CodePortGroupDiffersAcrossHost = "CARP016"
 	CodePairNotSeparated           = "CARP017"
+	CodeLAGMixedWithStandalone     = "CARP018"
+	CodeMacLimitDropsVIP           = "CARP019"
+	CodeUnknownUnicastFloodingOff  = "CARP020"
+	CodeVDSPoliciesDisagree        = "CARP021"
 )
 
 // Rule is one entry of the pitfall catalog.
@@ -59,7 +63,11 @@ type Rule struct {
 	Remedy     string // the fix the message names (markdown)
 	// MulticastOnly is true for CARP001-007: unicast CARP may not need them.
 	MulticastOnly bool
-	Shows         []string // ShowHostSettingsPlan, ShowPolicyPlan, ShowAudit
+	// VirtualMACOnly is true for the rules about the VIP's virtual MAC:
+	// they do not apply where the VIP answers from the NIC's own MAC
+	// (Scope.VIPMac VIPInterface: keepalived without use_vmac).
+	VirtualMACOnly bool
+	Shows          []string // ShowHostSettingsPlan, ShowPolicyPlan, ShowAudit
 }
 
 var (
@@ -78,8 +86,8 @@ var catalog = [...]Rule{
 		Why: "A CARP VIP uses a virtual MAC address that the vSwitch does not know belongs to the firewall VM. " +
 			"Unless the port sees every frame (promiscuous mode) or learns MACs, traffic for the VIP never reaches the master.",
 		Remedy:        "`allow_promiscuous = true`, or MAC learning on a VDS >= 6.6.0",
-		MulticastOnly: true,
-		Shows:         showPolicy,
+		MulticastOnly: true, VirtualMACOnly: true,
+		Shows: showPolicy,
 	},
 	{
 		Code: CodeMacChangesRejected, Name: "mac_changes_rejected", Severity: SeverityError,
@@ -88,8 +96,8 @@ var catalog = [...]Rule{
 		Why: "The master answers for the VIP with a CARP virtual MAC, which differs from the adapter's own address. " +
 			"With MAC changes rejected the vSwitch drops what arrives for that address.",
 		Remedy:        "`allow_mac_changes = true`",
-		MulticastOnly: true,
-		Shows:         showPolicy,
+		MulticastOnly: true, VirtualMACOnly: true,
+		Shows: showPolicy,
 	},
 	{
 		Code: CodeForgedTransmitsRejected, Name: "forged_transmits_rejected", Severity: SeverityError,
@@ -98,8 +106,8 @@ var catalog = [...]Rule{
 		Why: "CARP advertisements and VIP traffic leave the VM with the virtual MAC as source. " +
 			"With forged transmits rejected the vSwitch discards them, so the peer never hears the master.",
 		Remedy:        "`allow_forged_transmits = true`",
-		MulticastOnly: true,
-		Shows:         showPolicy,
+		MulticastOnly: true, VirtualMACOnly: true,
+		Shows: showPolicy,
 	},
 	{
 		Code: CodeRPFCheckOffWithTeaming, Name: "rpf_check_off_with_teaming", Severity: SeverityError,
@@ -149,7 +157,7 @@ var catalog = [...]Rule{
 		Code: CodeSharedPromiscuousPortGroup, Name: "shared_promiscuous_portgroup", Severity: SeverityWarning,
 		Title: "A promiscuous firewall port group also carries VMs that are not firewalls.",
 		Trigger: "A firewall port group accepts promiscuous mode and a VM that is not listed as a firewall has a NIC on it. " +
-			"Only evaluated when the firewall VMs are given (an empty list turns the rule off).",
+			"Only evaluated when the firewall VMs are given (an empty list turns the rule off). On a VLAN trunk the finding says that every VLAN of the trunk is exposed.",
 		Why: "Every port of a promiscuous port group receives all of its traffic, so other VMs there see the firewalls' frames and each other's. " +
 			"A port group reserved for the firewall interfaces keeps that exposure small.",
 		Remedy: "a dedicated port group for the firewall interfaces",
@@ -166,8 +174,10 @@ var catalog = [...]Rule{
 	},
 	{
 		Code: CodeTeamedUplinksNotIPHash, Name: "teamed_uplinks_not_ip_hash", Severity: SeverityWarning,
-		Title:   "A firewall port group teams two or more active uplinks without IP-hash load balancing.",
-		Trigger: "The effective teaming of a firewall port group has two or more active uplinks and a load-balancing policy other than `loadbalance_ip`.",
+		Title: "A firewall port group teams two or more active uplinks without IP-hash load balancing.",
+		Trigger: "The effective teaming of a firewall port group has two or more active uplinks and a load-balancing policy other than `loadbalance_ip`. " +
+			"A link aggregation group (LAG) of a distributed switch counts as one entry of the list; the active uplinks being one LAG alone is not judged: " +
+			"vSphere then hashes by the LAG's own algorithm and ignores the port group's load balancing.",
 		Why: "When the uplinks go to a link aggregation on the physical switch, a policy other than IP hash sends some flows down a link the VM does not listen on. " +
 			"Then only some addresses reach the VM and its VIP.",
 		Remedy: "`load_balancing = \"loadbalance_ip\"` where the uplinks are aggregated",
@@ -176,7 +186,7 @@ var catalog = [...]Rule{
 	{
 		Code: CodeSingleUplinkNoFailover, Name: "single_uplink_no_failover", Severity: SeverityWarning,
 		Title:   "A firewall port group has one active uplink and no standby.",
-		Trigger: "The effective teaming of a firewall port group has exactly one active uplink and no standby uplink.",
+		Trigger: "The effective teaming of a firewall port group has exactly one active uplink and no standby uplink. A LAG of two or more links is not one uplink.",
 		Why: "CARP demotes itself when a link goes down, but the VM's virtual NIC stays up when the host loses its physical link. " +
 			"Both nodes then believe they are master.",
 		Remedy: "a standby uplink, or link-state tracking on the host",
@@ -197,8 +207,9 @@ var catalog = [...]Rule{
 		Trigger: "A firewall DV port group on a distributed switch of version 6.6.0 or later accepts promiscuous mode and MAC learning is not enabled on it.",
 		Why: "From version 6.6.0 a distributed port group can learn the MACs behind a port. " +
 			"That lets the VIP's virtual MAC through without sending the port everything else on the segment.",
-		Remedy: "the `mac_learning` block",
-		Shows:  showPolicy,
+		VirtualMACOnly: true,
+		Remedy:         "the `mac_learning` block",
+		Shows:          showPolicy,
 	},
 	{
 		Code: CodeMacLearningUnsupported, Name: "mac_learning_unsupported", Severity: SeverityError,
@@ -218,14 +229,16 @@ var catalog = [...]Rule{
 			"(`securityPolicyOverrideAllowed` or `macManagementOverrideAllowed`). In the plan of `carp_portgroup_policy`, any port of the port group counts.",
 		Why: "A distributed port takes its port group's policy only where it does not set its own, and the port group's policy decides nothing when the port group lets ports override it. " +
 			"The port group then looks right while the firewall's own port drops the VIP traffic.",
-		Remedy: "`allow_port_overrides = false` on the DV port group's `carp_portgroup_policy`, or reset the port",
-		Shows:  showPolicy,
+		VirtualMACOnly: true,
+		Remedy:         "`allow_port_overrides = false` on the DV port group's `carp_portgroup_policy`, or reset the port",
+		Shows:          showPolicy,
 	},
 	{
 		Code: CodePortGroupDiffersAcrossHost, Name: "portgroup_differs_across_hosts", Severity: SeverityError,
 		Title: "A firewall's standard port group is missing, or on another VLAN, on a host the firewall can run on.",
 		Trigger: "A standard port group a firewall VM's NIC uses (with its VLAN on the VM's host) is missing on another host of the VM's cluster, " +
-			"or has a different VLAN there. A standalone host has no other host to compare with.",
+			"or has a different VLAN setting there: VLANs compare by shape (none, one VLAN, or a trunk such as VLAN 4095, all VLANs), so a trunk on one host and VLAN 10 on another differ. " +
+			"A standalone host has no other host to compare with.",
 		Why: "Standard port groups exist per host. The next vMotion, DRS move or HA restart puts the firewall on a host where its interface is not connected, " +
 			"or is connected to another segment, and the pair splits with both nodes MASTER.",
 		Remedy: "create the port group with the same VLAN on every host of the cluster",
@@ -233,12 +246,55 @@ var catalog = [...]Rule{
 	},
 	{
 		Code: CodePairNotSeparated, Name: "pair_not_separated", Severity: SeverityWarning,
-		Title:   "The firewall VMs are not kept on different hosts.",
-		Trigger: "Two firewall VMs run on the same host, or share a DRS-enabled cluster with no enabled VM anti-affinity rule that names both.",
+		Title: "The firewall VMs are not kept on different hosts.",
+		Trigger: "Two firewall VMs of one HA group run on the same host, or share a DRS-enabled cluster with no enabled VM anti-affinity rule that names both. " +
+			"The groups are the audit's `pairs`; without them, exactly two firewall VMs are the pair, and more than two are reported as not told apart (no finding names two firewalls of different groups).",
 		Why: "An HA pair is meant to survive the loss of one host. On one host, or in a DRS cluster free to put them together, " +
 			"one host failure takes both firewalls down.",
 		Remedy: "a DRS VM anti-affinity rule for the pair (the vsphere provider's `vsphere_compute_cluster_vm_anti_affinity_rule`)",
 		Shows:  showAuditOnly,
+	},
+	{
+		Code: CodeLAGMixedWithStandalone, Name: "lag_mixed_with_standalone_uplinks", Severity: SeverityWarning,
+		Title: "A firewall port group has a LACP LAG and standalone uplinks active together.",
+		Trigger: "The effective teaming of a firewall DV port group lists a link aggregation group of its switch (enhanced LACP, `lacpApiVersion` `multipleLag`) " +
+			"and one or more standalone uplinks among its active uplinks.",
+		Why: "vSphere supports one active LAG or standalone uplinks, not both (vSphere Networking guide, \"LACP Teaming and Failover Configuration for Distributed Port Groups\"); " +
+			"the mix is an intermediate step of a migration to LACP. Frames sent on a standalone uplink leave outside the bundle, where the physical switch's port channel does not expect them.",
+		Remedy: "the LAG alone active (standalone uplinks standby or unused)",
+		Shows:  showPolicy,
+	},
+	{
+		Code: CodeMacLimitDropsVIP, Name: "mac_limit_drops_vip", Severity: SeverityError,
+		Title:   "MAC learning on a firewall port group drops the VIP's MAC past its limit.",
+		Trigger: "A firewall DV port group learns MACs with limit policy `drop` and a limit below 1 + the virtual MACs per firewall NIC (`vhids`: CARP VHIDs, VRRP VRIDs; default 1).",
+		Why: "Each VHID or VRID adds one virtual MAC to the firewall's port besides the NIC's own. A port at its limit with policy drop discards frames from a new MAC, " +
+			"which after a failover is the VIP's.",
+		Remedy:         "raise the limit, or limit policy `allow`",
+		VirtualMACOnly: true,
+		Shows:          showPolicy,
+	},
+	{
+		Code: CodeUnknownUnicastFloodingOff, Name: "unknown_unicast_flooding_off", Severity: SeverityWarning,
+		Title:   "MAC learning on a firewall port group does not flood unknown unicast.",
+		Trigger: "A firewall DV port group learns MACs with `allow_unicast_flooding` off. An error with unicast CARP (`unicast = true`), a warning otherwise.",
+		Why: "Frames to a MAC the port has not learned yet are dropped: the VIP's right after a failover, and always with unicast CARP, " +
+			"which advertises from the NIC's own MAC so that the virtual MAC is never learned (opnsense/src#239).",
+		Remedy: "`allow_unicast_flooding = true`",
+		// The NIC's own MAC is known to the switch without learning.
+		VirtualMACOnly: true,
+		Shows:          showPolicy,
+	},
+	{
+		Code: CodeVDSPoliciesDisagree, Name: "vds_policies_disagree", Severity: SeverityWarning,
+		Title: "The two security policies of a firewall DV port group (or port) disagree.",
+		Trigger: "On a distributed switch of 6.6.0 or later, the deprecated `securityPolicy` and the `macManagementPolicy` of a firewall DV port group " +
+			"(or of a firewall NIC's port that overrides it) accept or reject promiscuous mode, MAC changes or forged transmits differently. " +
+			"The verdict of the other rules follows `macManagementPolicy`, which the host applies.",
+		Why: "The vSphere API reference deprecates `securityPolicy` as of API 6.7.1 in favour of `macManagementPolicy`, but tools that still write only the former " +
+			"leave a port group with two answers, and every reader of the other one sees the wrong one (community.vmware#1508, #1873).",
+		Remedy: "write both the same (this provider does); find which tool writes only one",
+		Shows:  showPolicy,
 	},
 }
 

@@ -14,6 +14,9 @@ type target struct {
 	obj         object
 	eff         inventory.Effective
 	macLearning bool // MAC learning enabled on the port group
+	// ml is the MAC learning policy ports get (nil: none)
+	ml   *inventory.MacLearning
+	vlan inventory.VLAN
 	// standard port group
 	host *inventory.Host
 	vs   *inventory.VSwitch
@@ -23,12 +26,20 @@ type target struct {
 }
 
 func stdTarget(h *inventory.Host, pg *inventory.PortGroup, eff inventory.Effective) target {
-	return target{obj: stdPGObject(h, pg.Name), eff: eff, host: h, vs: h.VSwitch(pg.VSwitch)}
+	return target{obj: stdPGObject(h, pg.Name), eff: eff, vlan: pg.VLAN, host: h, vs: h.VSwitch(pg.VSwitch)}
 }
 
+// dvTarget is a DV port group with the policy eff and the MAC learning
+// policy ml (nil: the port group's own, else the one eff resolves to).
 func dvTarget(s *inventory.Snapshot, pg *inventory.DVPortGroup, eff inventory.Effective, ml *inventory.MacLearning) target {
 	sw := s.FindDVSwitch(pg.SwitchID)
-	return target{obj: dvPGObject(pg, sw), eff: eff, macLearning: ml != nil && ml.Enabled, dvpg: pg, sw: sw}
+	if ml == nil {
+		ml = pg.MacLearning
+	}
+	if ml == nil {
+		ml = eff.MacLearning
+	}
+	return target{obj: dvPGObject(pg, sw), eff: eff, macLearning: ml != nil && ml.Enabled, ml: ml, vlan: pg.VLAN, dvpg: pg, sw: sw}
 }
 
 // security: CARP001-003.
@@ -45,38 +56,6 @@ func (e *emitter) security(t target) {
 		e.add(CodeForgedTransmitsRejected, t.obj, "effective security policy rejects forged transmits",
 			"Set allow_forged_transmits = true on carp_portgroup_policy.")
 	}
-}
-
-// teaming: CARP010, CARP011.
-func (e *emitter) teaming(t target) {
-	act, stb := t.eff.ActiveUplinks, t.eff.StandbyUplinks
-	if len(act) >= 2 && t.eff.LoadBalancing != inventory.LBIPHash {
-		lb := t.eff.LoadBalancing
-		if lb == "" {
-			lb = "(none read)"
-		}
-		e.add(CodeTeamedUplinksNotIPHash, t.obj,
-			fmt.Sprintf("%d active uplinks (%s) with load balancing %s", len(act), joinList(act), lb),
-			`Set load_balancing = "loadbalance_ip" on carp_portgroup_policy where the uplinks are aggregated.`)
-	}
-	if len(act) == 1 && len(stb) == 0 {
-		e.add(CodeSingleUplinkNoFailover, t.obj,
-			fmt.Sprintf("one active uplink (%s) and no standby: a physical link loss is not shown to the VM, so both firewalls stay MASTER", act[0]),
-			"Add a standby uplink, or set up link-state tracking on the host.")
-	}
-}
-
-// macLearningAvailable: CARP013 (DV port groups only).
-func (e *emitter) macLearningAvailable(t target) {
-	if t.dvpg == nil || t.sw == nil || !t.eff.AllowPromiscuous || t.macLearning {
-		return
-	}
-	if _, ok := macLearningSupport(t.sw.Version); !ok {
-		return
-	}
-	e.add(CodeMacLearningAvailable, t.obj,
-		fmt.Sprintf("the port group uses promiscuous mode, but its switch is version %s and supports MAC learning", t.sw.Version),
-		"Use the mac_learning block on carp_portgroup_policy instead of promiscuous mode.")
 }
 
 // vswitchWide: CARP009.
@@ -175,11 +154,13 @@ func (e *emitter) shared(s *inventory.Snapshot, t target, fw map[string]bool) {
 	for i, v := range others {
 		list[i] = fmt.Sprintf("%s (%s)", v.name, v.id)
 	}
-	e.add(CodeSharedPromiscuousPortGroup, t.obj,
-		fmt.Sprintf("the port group accepts promiscuous mode and also carries %s: %s; %s all of its traffic",
-			plural(len(list), "a VM that is not a firewall", "VMs that are not firewalls"), joinList(list),
-			plural(len(list), "it receives", "they receive")),
-		"Give the firewall interfaces a dedicated port group.")
+	read := fmt.Sprintf("the port group accepts promiscuous mode and also carries %s: %s; %s all of its traffic",
+		plural(len(list), "a VM that is not a firewall", "VMs that are not firewalls"), joinList(list),
+		plural(len(list), "it receives", "they receive"))
+	if t.vlan.Trunk() {
+		read += fmt.Sprintf(", and the port group is a VLAN trunk (VLAN %s), so promiscuous mode exposes every VLAN of the trunk", t.vlan)
+	}
+	e.add(CodeSharedPromiscuousPortGroup, t.obj, read, "Give the firewall interfaces a dedicated port group.")
 }
 
 // legacyNICTypes are the adapter types of CARP012.

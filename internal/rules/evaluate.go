@@ -55,16 +55,17 @@ func (sc Scope) virtualMACs() int {
 }
 
 // Evaluate judges the snapshot against the state rules: CARP001-004,
-// 006-013 and 015-017 (005 and 014 concern a plan, not a state). CARP015-017
+// 006-013 and 015-021 (005 and 014 concern a plan, not a state). CARP015-017
 // follow the firewall VMs: the DV ports of their NICs, the clusters of their
 // hosts (snapshot Clusters, DVPorts and VM.HostID); without those nothing
-// of them fires. With Transport unicast
-// the MulticastOnly rules are reported with severity info and a note.
+// of them fires. With Transport unicast the MulticastOnly rules are reported
+// with severity info and a note, and CARP020 is an error; with VIPMac
+// VIPInterface the VirtualMACOnly rules do not apply.
 //
 // Findings are sorted by code, then object id; there is at most one finding
 // per (code, object id).
 func Evaluate(s inventory.Snapshot, sc Scope) []Finding {
-	e := &emitter{unicast: sc.Transport == Unicast}
+	e := newEmitter(sc)
 	fw := map[string]bool{}
 	for _, id := range sc.FirewallVMs {
 		fw[id] = true
@@ -99,7 +100,7 @@ func Evaluate(s inventory.Snapshot, sc Scope) []Finding {
 		e.mirroring(t.sw, false)
 		e.shared(&s, t, fw)
 		e.teaming(t)
-		e.macLearningAvailable(t)
+		e.macManagement(t)
 	}
 	rpf.emit(e, rpfReadClause)
 	for i := range s.VMs {
@@ -107,6 +108,6 @@ func Evaluate(s inventory.Snapshot, sc Scope) []Finding {
 			e.legacyNICs(&s.VMs[i])
 		}
 	}
-	e.followFirewalls(&s, fw)
+	e.followFirewalls(&s, fw, sc.Pairs)
 	return e.result()
 }

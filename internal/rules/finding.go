@@ -46,15 +46,36 @@ type object struct {
 	subject        string // how the message names it
 }
 
-// emitter builds findings for one transport.
+// emitter builds findings for one guest: its transport and its kind of
+// VIP.
 type emitter struct {
 	unicast bool
-	out     []Finding
+	// interfaceMAC: the VIP answers from the NIC's own MAC (VIPInterface),
+	// so the VirtualMACOnly rules do not apply.
+	interfaceMAC bool
+	// vhids is the number of virtual MACs per firewall NIC (at least 1).
+	vhids int
+	out   []Finding
+}
+
+// newEmitter is the emitter of a scope's guest.
+func newEmitter(sc Scope) *emitter {
+	return &emitter{unicast: sc.Transport == Unicast, interfaceMAC: sc.VIPMac == VIPInterface, vhids: sc.virtualMACs()}
 }
 
 func (e *emitter) add(code string, o object, read, remedy string) {
+	e.addAs(code, "", o, read, remedy)
+}
+
+// addAs adds a finding with the severity sev ("": the rule's).
+func (e *emitter) addAs(code string, sev Severity, o object, read, remedy string) {
 	r := rule(code)
-	sev := r.Severity
+	if e.interfaceMAC && r.VirtualMACOnly {
+		return
+	}
+	if sev == "" {
+		sev = r.Severity
+	}
 	msg := fmt.Sprintf("%s %s: %s.", code, o.subject, read)
 	if e.unicast && r.MulticastOnly {
 		sev = SeverityInfo

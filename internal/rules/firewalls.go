@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
@@ -103,6 +102,7 @@ func overrideRejects(allowed bool, eff inventory.Effective, pgML bool, p *invent
 // portOverride: CARP015 for one port of the port group of t, on which nic
 // of vm is (vm nil: the port's connectee is not known).
 func (e *emitter) portOverride(t target, allowed bool, p *inventory.DVPort, vm *inventory.VM, nicLabel string) {
+	e.portPoliciesDisagree(t, allowed, p)
 	rejects := overrideRejects(allowed, t.eff, t.macLearning, p)
 	if len(rejects) == 0 {
 		return
@@ -135,7 +135,7 @@ func (e *emitter) portOverrides(s *inventory.Snapshot, fws []*inventory.VM) {
 			if p == nil {
 				continue
 			}
-			e.portOverride(dvTarget(s, pg, pg.Effective, pg.MacLearning), pg.Overrides.Allowed(), p, vm, n.Label)
+			e.portOverride(dvTarget(s, pg, pg.Effective, nil), pg.Overrides.Allowed(), p, vm, n.Label)
 		}
 	}
 }
@@ -160,7 +160,7 @@ func (e *emitter) crossHost(s *inventory.Snapshot, fws []*inventory.VM) {
 			if c == nil {
 				continue // standalone: nowhere else to run
 			}
-			uses := fmt.Sprintf("firewall VM %s NIC %q uses it with VLAN %d on %s and can run on this host of cluster %s (%s)",
+			uses := fmt.Sprintf("firewall VM %s NIC %q uses it with VLAN %s on %s and can run on this host of cluster %s (%s)",
 				vmRef(vm), n.Label, hpg.VLAN, hostRef(s, home.ID), c.Name, c.ID)
 			for _, hid := range c.HostIDs {
 				h := s.FindHost(hid)
@@ -170,84 +170,14 @@ func (e *emitter) crossHost(s *inventory.Snapshot, fws []*inventory.VM) {
 				switch pg := h.PortGroup(n.Network); {
 				case pg == nil:
 					e.add(CodePortGroupDiffersAcrossHost, stdPGObject(h, n.Network), uses+", but the host has no such port group",
-						fmt.Sprintf("Create port group %q with VLAN %d on %s, as on every host of the cluster.", n.Network, hpg.VLAN, hostRef(s, h.ID)))
-				case pg.VLAN != hpg.VLAN:
-					e.add(CodePortGroupDiffersAcrossHost, stdPGObject(h, n.Network), fmt.Sprintf("%s, but it has VLAN %d here", uses, pg.VLAN),
-						fmt.Sprintf("Set VLAN %d on port group %q of %s, as on every host of the cluster.", hpg.VLAN, n.Network, hostRef(s, h.ID)))
+						fmt.Sprintf("Create port group %q with VLAN %s on %s, as on every host of the cluster.", n.Network, hpg.VLAN, hostRef(s, h.ID)))
+				case !pg.VLAN.Equal(hpg.VLAN):
+					e.add(CodePortGroupDiffersAcrossHost, stdPGObject(h, n.Network), fmt.Sprintf("%s, but it has VLAN %s here", uses, pg.VLAN),
+						fmt.Sprintf("Set VLAN %s on port group %q of %s, as on every host of the cluster.", hpg.VLAN, n.Network, hostRef(s, h.ID)))
 				}
 			}
 		}
 	}
-}
-
-// separation: CARP017. One finding per host carrying two or more firewall
-// VMs, and one per DRS cluster naming the pairs no enabled anti-affinity
-// rule keeps apart.
-func (e *emitter) separation(s *inventory.Snapshot, fws []*inventory.VM) {
-	byHost := map[string][]*inventory.VM{}
-	for _, vm := range fws {
-		if vm.HostID != "" {
-			byHost[vm.HostID] = append(byHost[vm.HostID], vm)
-		}
-	}
-	for hid, vms := range byHost {
-		if len(vms) < 2 {
-			continue
-		}
-		o := object{KindHost, hid, hid, "host " + hid}
-		if h := s.FindHost(hid); h != nil {
-			o = hostObject(h)
-		}
-		e.add(CodePairNotSeparated, o,
-			fmt.Sprintf("firewall VMs %s run on this host: one host failure takes the pair down", vmList(vms)),
-			"Move one firewall to another host, and keep them apart with a DRS VM anti-affinity rule for the pair (the vsphere provider's vsphere_compute_cluster_vm_anti_affinity_rule).")
-	}
-	for i := range s.Clusters {
-		c := &s.Clusters[i]
-		if !c.DRSEnabled {
-			continue
-		}
-		var in []*inventory.VM
-		for _, vm := range fws {
-			if vm.HostID != "" && s.ClusterOf(vm.HostID) == c {
-				in = append(in, vm)
-			}
-		}
-		var pairs []string
-		var names []string
-		for a := 0; a < len(in); a++ {
-			for b := a + 1; b < len(in); b++ {
-				if !c.Separates(in[a].ID, in[b].ID) {
-					pairs = append(pairs, vmRef(in[a])+" and "+vmRef(in[b]))
-					names = append(names, in[a].Name, in[b].Name)
-				}
-			}
-		}
-		if len(pairs) == 0 {
-			continue
-		}
-		e.add(CodePairNotSeparated, clusterObject(c),
-			fmt.Sprintf("DRS is enabled and no enabled VM anti-affinity rule names both of firewall VMs %s, so DRS may put them on one host",
-				strings.Join(pairs, "; ")),
-			fmt.Sprintf("Add an enabled DRS VM anti-affinity rule naming %s (the vsphere provider's vsphere_compute_cluster_vm_anti_affinity_rule).",
-				joinAnd(sortedUnique(names))))
-	}
-}
-
-// vmList names the VMs, sorted by name then id.
-func vmList(vms []*inventory.VM) string {
-	l := append([]*inventory.VM(nil), vms...)
-	sort.Slice(l, func(i, j int) bool {
-		if l[i].Name != l[j].Name {
-			return l[i].Name < l[j].Name
-		}
-		return l[i].ID < l[j].ID
-	})
-	parts := make([]string, len(l))
-	for i, vm := range l {
-		parts[i] = vmRef(vm)
-	}
-	return joinAnd(parts)
 }
 
 // joinAnd joins "a", "a and b", "a, b and c".
@@ -261,12 +191,13 @@ func joinAnd(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
-// followFirewalls runs CARP015-017 for the firewall VMs of fw.
-func (e *emitter) followFirewalls(s *inventory.Snapshot, fw map[string]bool) {
+// followFirewalls runs CARP015-017 (and CARP021 on their ports) for the
+// firewall VMs of fw, in the HA groups pairs.
+func (e *emitter) followFirewalls(s *inventory.Snapshot, fw map[string]bool, pairs [][]string) {
 	fws := firewallVMs(s, fw)
 	e.portOverrides(s, fws)
 	e.crossHost(s, fws)
-	e.separation(s, fws)
+	e.separation(s, fws, pairs)
 }
 
 // planPortOverrides: CARP015 in the plan of a DV port group's policy: every
@@ -297,17 +228,18 @@ func (e *emitter) planPortOverrides(s *inventory.Snapshot, t target, allowed boo
 	}
 }
 
-// PortOverrides returns the CARP015 findings of a DV port group as it is:
-// its ports among the snapshot's DVPorts that hold an override hurting its
-// policy, while it lets ports override. What a refresh of its
-// carp_portgroup_policy reports in hazards. Nil when the port group is not
-// in the snapshot.
-func PortOverrides(s inventory.Snapshot, dvpgID string) []Finding {
+// PortOverrides returns the CARP015 and CARP021 findings of a DV port
+// group's ports as it is, for the guest of sc (its VIPMac): its ports among
+// the snapshot's DVPorts that hold an override hurting its policy, or whose
+// own two policies disagree, while it lets ports override. What a refresh of
+// its carp_portgroup_policy reports in hazards. Nil when the port group is
+// not in the snapshot.
+func PortOverrides(s inventory.Snapshot, dvpgID string, sc Scope) []Finding {
 	pg := s.FindDVPortGroup(dvpgID)
 	if pg == nil {
 		return nil
 	}
-	e := &emitter{}
-	e.planPortOverrides(&s, dvTarget(&s, pg, pg.Effective, pg.MacLearning), pg.Overrides.Allowed())
+	e := newEmitter(sc)
+	e.planPortOverrides(&s, dvTarget(&s, pg, pg.Effective, nil), pg.Overrides.Allowed())
 	return e.result()
 }

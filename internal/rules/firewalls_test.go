@@ -18,7 +18,7 @@ func fwBase() (inventory.Snapshot, Scope) {
 	host := func(id, name string) inventory.Host {
 		h := s.Hosts[0]
 		h.ID, h.Name = id, name
-		h.PortGroups = []inventory.PortGroup{{Name: "FW-WAN", VSwitch: "vSwitch0", VLAN: 100, Effective: s.Hosts[0].PortGroups[0].Effective}}
+		h.PortGroups = []inventory.PortGroup{{Name: "FW-WAN", VSwitch: "vSwitch0", VLAN: inventory.StandardVLAN(100), Effective: s.Hosts[0].PortGroups[0].Effective}}
 		return h
 	}
 	s.Hosts = []inventory.Host{host("host-21", "esx-01"), host("host-22", "esx-02"), host("host-23", "esx-03")}
@@ -77,7 +77,7 @@ func TestEvaluateFirewallRules(t *testing.T) {
 		}, nil, "", "", ""},
 		{"015 MAC learning turned off on the port", func(s *inventory.Snapshot, _ *Scope) {
 			s.DVPortGroups[0].Effective.AllowPromiscuous = false
-			s.DVPortGroups[0].MacLearning = &inventory.MacLearning{Enabled: true}
+			s.DVPortGroups[0].MacLearning = &inventory.MacLearning{Enabled: true, AllowUnicastFlooding: true}
 			port(s).MacManagement = &inventory.PortMacManagement{MacChanges: true, ForgedTransmits: true, MacLearning: bp(false)}
 		}, []string{"CARP015 dvs-11:3"}, "", "", "turns MAC learning off and rejects promiscuous mode where"},
 		{"015 port's MAC learning stands in for promiscuous mode", func(s *inventory.Snapshot, _ *Scope) {
@@ -96,16 +96,16 @@ func TestEvaluateFirewallRules(t *testing.T) {
 		}, []string{"CARP016 host-23:FW-WAN"}, KindPortGroup, SeverityError,
 			`CARP016 port group "FW-WAN" on host esx-03 (host-23): firewall VM fw-a (vm-31) NIC "Network adapter 1" uses it with VLAN 100 on esx-01 (host-21) and can run on this host of cluster c1 (domain-c7), but the host has no such port group. Create port group "FW-WAN" with VLAN 100 on esx-03 (host-23), as on every host of the cluster.`},
 		{"016 other VLAN names both", func(s *inventory.Snapshot, _ *Scope) {
-			s.Hosts[2].PortGroups[0].VLAN = 200
+			s.Hosts[2].PortGroups[0].VLAN = inventory.StandardVLAN(200)
 		}, []string{"CARP016 host-23:FW-WAN"}, "", "",
 			`CARP016 port group "FW-WAN" on host esx-03 (host-23): firewall VM fw-a (vm-31) NIC "Network adapter 1" uses it with VLAN 100 on esx-01 (host-21) and can run on this host of cluster c1 (domain-c7), but it has VLAN 200 here. Set VLAN 100 on port group "FW-WAN" of esx-03 (host-23), as on every host of the cluster.`},
 		{"016 standalone host", func(s *inventory.Snapshot, _ *Scope) {
 			s.Clusters = nil
 			s.Hosts[2].PortGroups = nil
-			s.Hosts[1].PortGroups[0].VLAN = 300
+			s.Hosts[1].PortGroups[0].VLAN = inventory.StandardVLAN(300)
 		}, nil, "", "", ""},
 		{"016 VM moved to the odd host", func(s *inventory.Snapshot, _ *Scope) {
-			s.Hosts[2].PortGroups[0].VLAN = 200
+			s.Hosts[2].PortGroups[0].VLAN = inventory.StandardVLAN(200)
 			s.VMs[0].HostID, s.VMs[0].NICs[0].HostID = "host-23", "host-23"
 			s.VMs = s.VMs[:1]
 		}, []string{"CARP016 host-21:FW-WAN", "CARP016 host-22:FW-WAN"}, "", "", ""},
@@ -206,18 +206,18 @@ func TestJoinAnd(t *testing.T) {
 
 func TestPortOverrides(t *testing.T) {
 	s, _ := fwBase()
-	if fs := PortOverrides(s, "dvportgroup-42"); len(fs) != 0 {
+	if fs := PortOverrides(s, "dvportgroup-42", Scope{}); len(fs) != 0 {
 		t.Fatalf("inheriting ports: %v", keys(fs))
 	}
 	s.DVPorts[1].Security.ForgedTransmits = bp(false)
-	if got := keys(PortOverrides(s, "dvportgroup-42")); len(got) != 1 || got[0] != "CARP015 dvs-11:4" {
+	if got := keys(PortOverrides(s, "dvportgroup-42", Scope{})); len(got) != 1 || got[0] != "CARP015 dvs-11:4" {
 		t.Fatalf("got %v", got)
 	}
 	s.DVPortGroups[0].Overrides = inventory.PortOverrides{}
-	if fs := PortOverrides(s, "dvportgroup-42"); len(fs) != 0 {
+	if fs := PortOverrides(s, "dvportgroup-42", Scope{}); len(fs) != 0 {
 		t.Fatalf("overrides disallowed: %v", keys(fs))
 	}
-	if fs := PortOverrides(s, "dvportgroup-404"); fs != nil {
+	if fs := PortOverrides(s, "dvportgroup-404", Scope{}); fs != nil {
 		t.Fatalf("unknown port group: %v", fs)
 	}
 }

@@ -57,8 +57,8 @@ func PlanHostSettings(h inventory.Host, plannedRPF bool, toggle bool) []Finding 
 // PolicyPlan is the planned policy of one carp_portgroup_policy.
 type PolicyPlan struct {
 	AllowPromiscuous, AllowMacChanges, AllowForgedTransmits bool
-	// MacLearning is the planned mac_learning block; nil = not configured,
-	// which the plan treats as "no MAC learning".
+	// MacLearning is the planned MAC learning policy; nil leaves it as read
+	// (the port group's own, else its switch's).
 	MacLearning *inventory.MacLearning
 	// Teaming nil leaves the teaming as the snapshot has it.
 	Teaming       *TeamingPlan
@@ -66,6 +66,10 @@ type PolicyPlan struct {
 	// AllowPortOverrides is the planned allow_port_overrides of a DV port
 	// group; nil leaves the port group's override flags as read.
 	AllowPortOverrides *bool
+	// Guest is what the firewalls on the port group need: their kind of
+	// VIP and virtual MACs (Scope.VIPMac, Scope.VHIDs; the other fields of
+	// the scope are not used).
+	Guest Scope
 }
 
 // TeamingPlan is a planned teaming; nil fields leave the value unchanged.
@@ -97,12 +101,13 @@ const remedy014 = "Use promiscuous mode (allow_promiscuous = true) instead of th
 
 // PlanStandardPortGroup returns the plan-time findings of
 // carp_portgroup_policy for the standard port group pgName of host hostID
-// with the planned policy applied: CARP001-004, 009, 010, 011 and 014 (any
+// with the planned policy applied (for the guest p.Guest): CARP001-004,
+// 009, 010, 011 and 014 (any
 // mac_learning block on a standard port group). The caller turns a CARP014
 // into a plan error. Without the host or port group in the snapshot only
 // CARP014 can fire.
 func PlanStandardPortGroup(s inventory.Snapshot, hostID, pgName string, p PolicyPlan) []Finding {
-	e := &emitter{}
+	e := newEmitter(p.Guest)
 	h := s.FindHost(hostID)
 	if p.MacLearning != nil {
 		e.macLearningStandard(h, hostID, pgName)
@@ -126,18 +131,24 @@ func PlanStandardPortGroup(s inventory.Snapshot, hostID, pgName string, p Policy
 
 // PlanDVPortGroup returns the plan-time findings of carp_portgroup_policy
 // for one DV port group with the planned policy applied: CARP001-004, 006
-// and 007 (only without ToggleOnApply: with it the toggle handles them), 010, 011, 013, 014 (a mac_learning block while the switch version
-// parses and is below 6.6.0) and 015 (a port of the port group, among the
-// snapshot's DVPorts, holds an override that hurts the planned policy while
-// the port group will still let ports override). The caller turns a CARP014 into a plan error.
-// Returns nil when the port group is not in the snapshot.
+// and 007 (only without ToggleOnApply: with it the toggle handles them),
+// 010, 011, 013, 014 (a mac_learning block while the switch version parses
+// and is below 6.6.0), 015 (a port of the port group, among the snapshot's
+// DVPorts, holds an override that hurts the planned policy while the port
+// group will still let ports override), 018-020 from the planned teaming
+// and MAC learning, and 021 on such ports (not on the port group: the
+// write sets both of its policies the same). The caller turns a CARP014
+// into a plan error. Returns nil when the port group is not in the
+// snapshot.
 func PlanDVPortGroup(s inventory.Snapshot, dvpgID string, p PolicyPlan) []Finding {
 	pg := s.FindDVPortGroup(dvpgID)
 	if pg == nil {
 		return nil
 	}
-	e := &emitter{}
-	t := dvTarget(&s, pg, p.apply(pg.Effective), p.MacLearning)
+	e := newEmitter(p.Guest)
+	planned := *pg
+	planned.Legacy = nil // the write sets both policies the same
+	t := dvTarget(&s, &planned, p.apply(pg.Effective), p.MacLearning)
 	if p.MacLearning != nil && t.sw != nil {
 		if known, ok := macLearningSupport(t.sw.Version); known && !ok {
 			e.macLearningDV(t, fmt.Sprintf("the switch is version %s and MAC learning needs 6.6.0 or later", t.sw.Version))
@@ -150,7 +161,7 @@ func PlanDVPortGroup(s inventory.Snapshot, dvpgID string, p PolicyPlan) []Findin
 	e.legacyVDS(t.sw, p.ToggleOnApply)
 	e.mirroring(t.sw, p.ToggleOnApply)
 	e.teaming(t)
-	e.macLearningAvailable(t)
+	e.macManagement(t)
 	allowed := pg.Overrides.Allowed()
 	if p.AllowPortOverrides != nil {
 		allowed = *p.AllowPortOverrides

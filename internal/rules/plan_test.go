@@ -121,17 +121,21 @@ func TestPlanStandardPortGroup(t *testing.T) {
 				return p
 			}(), nil, "", false},
 		{"014 on standard", nil, "host-21", "FW-WAN",
-			func() PolicyPlan { p := allowAll(); p.MacLearning = &inventory.MacLearning{Enabled: true}; return p }(),
+			func() PolicyPlan {
+				p := allowAll()
+				p.MacLearning = &inventory.MacLearning{Enabled: true, AllowUnicastFlooding: true}
+				return p
+			}(),
 			[]string{"CARP014 host-21:FW-WAN"},
 			`CARP014 port group "FW-WAN" on host esx-01 (host-21): the configuration asks for MAC learning, which standard port groups do not have. Use promiscuous mode (allow_promiscuous = true) instead of the mac_learning block, or move the port group to a VDS 6.6.0 or later.`, true},
 		{"014 even for disabled block", nil, "host-21", "FW-WAN",
 			func() PolicyPlan { p := allowAll(); p.MacLearning = &inventory.MacLearning{}; return p }(),
 			[]string{"CARP014 host-21:FW-WAN"}, "", true},
 		{"014 on unknown host", nil, "host-404", "FW-WAN",
-			PolicyPlan{MacLearning: &inventory.MacLearning{Enabled: true}},
+			PolicyPlan{MacLearning: &inventory.MacLearning{Enabled: true, AllowUnicastFlooding: true}},
 			[]string{"CARP014 host-404:FW-WAN"}, `port group "FW-WAN" on host host-404 (host-404)`, true},
 		{"014 on unknown port group", nil, "host-21", "FW-X",
-			PolicyPlan{MacLearning: &inventory.MacLearning{Enabled: true}},
+			PolicyPlan{MacLearning: &inventory.MacLearning{Enabled: true, AllowUnicastFlooding: true}},
 			[]string{"CARP014 host-21:FW-X"}, "", true},
 		{"unknown port group", nil, "host-21", "FW-X", PolicyPlan{}, nil, "", false},
 	}
@@ -166,7 +170,7 @@ func TestPlanStandardPortGroup(t *testing.T) {
 }
 
 func TestPlanDVPortGroup(t *testing.T) {
-	ml := &inventory.MacLearning{Enabled: true, Limit: 4096, LimitPolicy: "drop"}
+	ml := &inventory.MacLearning{Enabled: true, AllowUnicastFlooding: true, Limit: 4096, LimitPolicy: "drop"}
 	cases := []struct {
 		name string
 		edit func(*inventory.Snapshot)
@@ -203,10 +207,18 @@ func TestPlanDVPortGroup(t *testing.T) {
 			[]string{"CARP013 dvportgroup-42"}, ""},
 		{"MAC learning replaces promiscuous on 7.0", func(s *inventory.Snapshot) { s.DVSwitches[0].Version = "7.0.3" }, "dvportgroup-42",
 			PolicyPlan{AllowMacChanges: true, AllowForgedTransmits: true, MacLearning: ml}, nil, ""},
-		{"planned nil MAC learning drops read one", func(s *inventory.Snapshot) {
+		{"planned nil MAC learning keeps the read one", func(s *inventory.Snapshot) {
 			s.DVSwitches[0].Version = "7.0.3"
 			s.DVPortGroups[0].MacLearning = ml
-		}, "dvportgroup-42", PolicyPlan{AllowMacChanges: true, AllowForgedTransmits: true}, []string{"CARP001 dvportgroup-42"}, ""},
+		}, "dvportgroup-42", PolicyPlan{AllowMacChanges: true, AllowForgedTransmits: true}, nil, ""},
+		{"planned nil MAC learning keeps the switch's", func(s *inventory.Snapshot) {
+			s.DVSwitches[0].Version = "7.0.3"
+			s.DVPortGroups[0].Effective.MacLearning = ml
+		}, "dvportgroup-42", PolicyPlan{AllowMacChanges: true, AllowForgedTransmits: true}, nil, ""},
+		{"planned MAC learning off", func(s *inventory.Snapshot) {
+			s.DVSwitches[0].Version = "7.0.3"
+			s.DVPortGroups[0].MacLearning = ml
+		}, "dvportgroup-42", PolicyPlan{AllowMacChanges: true, AllowForgedTransmits: true, MacLearning: &inventory.MacLearning{}}, []string{"CARP001 dvportgroup-42"}, ""},
 		{"014 below 6.6.0", nil, "dvportgroup-42", PolicyPlan{AllowMacChanges: true, AllowForgedTransmits: true, MacLearning: ml},
 			[]string{"CARP014 dvportgroup-42"},
 			`CARP014 port group "FW-CORE" (dvportgroup-42) on dvs-core (dvs-11): the configuration asks for MAC learning, but the switch is version 6.5.0 and MAC learning needs 6.6.0 or later. Use promiscuous mode (allow_promiscuous = true) instead of the mac_learning block, or upgrade the VDS to 6.6.0 or later.`},

@@ -90,7 +90,7 @@ func TestEvaluateRules(t *testing.T) {
 			[]string{"CARP001 dvportgroup-42"}, KindDVPortGroup, SeverityError, `port group "FW-CORE" (dvportgroup-42) on dvs-core (dvs-11)`},
 		{"001 not with MAC learning", func(s *inventory.Snapshot, _ *Scope) {
 			dvpg(s).Effective.AllowPromiscuous = false
-			dvpg(s).MacLearning = &inventory.MacLearning{Enabled: true}
+			dvpg(s).MacLearning = &inventory.MacLearning{Enabled: true, AllowUnicastFlooding: true}
 		}, nil, "", "", ""},
 		{"001 with MAC learning disabled", func(s *inventory.Snapshot, _ *Scope) {
 			dvpg(s).Effective.AllowPromiscuous = false
@@ -98,7 +98,7 @@ func TestEvaluateRules(t *testing.T) {
 		}, []string{"CARP001 dvportgroup-42"}, "", "", ""},
 		{"002 kept with MAC learning", func(s *inventory.Snapshot, _ *Scope) {
 			dvpg(s).Effective.MacChanges = false
-			dvpg(s).MacLearning = &inventory.MacLearning{Enabled: true}
+			dvpg(s).MacLearning = &inventory.MacLearning{Enabled: true, AllowUnicastFlooding: true}
 		}, []string{"CARP002 dvportgroup-42"}, "", SeverityError, "rejects MAC address changes. Set allow_mac_changes = true"},
 		{"003 standard", func(s *inventory.Snapshot, _ *Scope) { wanPG(s).Effective.ForgedTransmits = false },
 			[]string{"CARP003 host-21:FW-WAN"}, "", "", "rejects forged transmits. Set allow_forged_transmits = true"},
@@ -189,7 +189,7 @@ func TestEvaluateRules(t *testing.T) {
 			[]string{"CARP013 dvportgroup-42"}, "", "", ""},
 		{"013 not with MAC learning", func(s *inventory.Snapshot, _ *Scope) {
 			s.DVSwitches[0].Version = "7.0.3"
-			dvpg(s).MacLearning = &inventory.MacLearning{Enabled: true}
+			dvpg(s).MacLearning = &inventory.MacLearning{Enabled: true, AllowUnicastFlooding: true}
 		}, nil, "", "", ""},
 		{"013 not on garbage version", func(s *inventory.Snapshot, _ *Scope) { s.DVSwitches[0].Version = "seven" }, nil, "", "", ""},
 		{"missing objects skipped", func(s *inventory.Snapshot, sc *Scope) {

@@ -165,7 +165,7 @@ func decodeVSwitch(vs types.HostVirtualSwitch) inventory.VSwitch {
 }
 
 func decodePortGroup(pg types.HostPortGroup) inventory.PortGroup {
-	out := inventory.PortGroup{Name: pg.Spec.Name, VSwitch: pg.Spec.VswitchName, VLAN: pg.Spec.VlanId}
+	out := inventory.PortGroup{Name: pg.Spec.Name, VSwitch: pg.Spec.VswitchName, VLAN: inventory.StandardVLAN(pg.Spec.VlanId)}
 	out.Security = decodeSecurity(pg.Spec.Policy.Security)
 	out.Teaming = decodeTeaming(pg.Spec.Policy.NicTeaming)
 	out.Effective = effectiveFromHost(pg.ComputedPolicy)
@@ -209,32 +209,74 @@ func decodeDVPortGroupOwn(pg mo.DistributedVirtualPortgroup) inventory.DVPortGro
 		return out
 	}
 	out.Security = ownSecurity(s)
-	out.Teaming = ownTeaming(s.UplinkTeamingPolicy)
-	if m := s.MacManagementPolicy; m != nil && m.MacLearningPolicy != nil && !m.Inherited && !m.MacLearningPolicy.Inherited {
-		l := m.MacLearningPolicy
-		ml := &inventory.MacLearning{Enabled: l.Enabled, AllowUnicastFlooding: deref(l.AllowUnicastFlooding), LimitPolicy: strings.ToLower(l.LimitPolicy)}
-		if l.Limit != nil {
-			ml.Limit = *l.Limit
-		}
-		out.MacLearning = ml
+	if s.MacManagementPolicy != nil {
+		// resolved against the switch's in resolveDVPortGroup
+		legacy := legacySecurity(s.SecurityPolicy)
+		out.Legacy = &legacy
 	}
+	out.Teaming = ownTeaming(s.UplinkTeamingPolicy)
+	out.VLAN = decodeVLAN(s.Vlan)
+	out.MacLearning = ownMacLearning(s.MacManagementPolicy)
 	return out
 }
 
+// ownMacLearning is a MAC management policy's own MAC learning policy; nil
+// when it (or the whole MAC management policy) is inherited.
+func ownMacLearning(m *types.DVSMacManagementPolicy) *inventory.MacLearning {
+	if m == nil || m.Inherited || m.MacLearningPolicy == nil || m.MacLearningPolicy.Inherited {
+		return nil
+	}
+	return decodeMacLearning(m.MacLearningPolicy)
+}
+
+func decodeMacLearning(l *types.DVSMacLearningPolicy) *inventory.MacLearning {
+	ml := &inventory.MacLearning{Enabled: l.Enabled, AllowUnicastFlooding: deref(l.AllowUnicastFlooding), LimitPolicy: strings.ToLower(l.LimitPolicy)}
+	if l.Limit != nil {
+		ml.Limit = *l.Limit
+	}
+	return ml
+}
+
+// decodeVLAN reads a DV port setting's VLAN spec: one id, trunk ranges or
+// a private VLAN (VmwareDistributedVirtualSwitchVlanSpec's subtypes).
+func decodeVLAN(v types.BaseVmwareDistributedVirtualSwitchVlanSpec) inventory.VLAN {
+	switch x := v.(type) {
+	case *types.VmwareDistributedVirtualSwitchVlanIdSpec:
+		return inventory.SingleVLAN(x.VlanId)
+	case *types.VmwareDistributedVirtualSwitchTrunkVlanSpec:
+		rs := make([]inventory.VLANRange, len(x.VlanId))
+		for i, r := range x.VlanId {
+			rs[i] = inventory.VLANRange{Start: r.Start, End: r.End}
+		}
+		return inventory.TrunkVLAN(rs)
+	case *types.VmwareDistributedVirtualSwitchPvlanSpec:
+		return inventory.PrivateVLAN(x.PvlanId)
+	}
+	return inventory.VLAN{Kind: inventory.VLANNone}
+}
+
 // ownSecurity returns the fields the port setting sets itself (nil =
-// inherited). The MAC management policy (6.6.0+) wins over the legacy
-// security policy when it is not inherited; vCenter keeps them in step.
+// inherited), from the policy the host applies: on a switch of 6.6.0 or
+// later, whose port settings carry a MAC management policy, that policy
+// (the vSphere API reference deprecates VMwareDVSPortSetting.securityPolicy
+// as of API 6.7.1 for macManagementPolicy); below, the legacy security
+// policy.
 func ownSecurity(s *types.VMwareDVSPortSetting) inventory.Security {
-	if m := s.MacManagementPolicy; m != nil && !m.Inherited {
+	if m := s.MacManagementPolicy; m != nil {
+		if m.Inherited {
+			return inventory.Security{}
+		}
 		return inventory.Security{AllowPromiscuous: inventory.Clone(m.AllowPromiscuous), MacChanges: inventory.Clone(m.MacChanges), ForgedTransmits: inventory.Clone(m.ForgedTransmits)}
 	}
-	var out inventory.Security
-	if sp := s.SecurityPolicy; sp != nil {
-		out.AllowPromiscuous = boolPolicy(sp.AllowPromiscuous)
-		out.MacChanges = boolPolicy(sp.MacChanges)
-		out.ForgedTransmits = boolPolicy(sp.ForgedTransmits)
+	return legacySecurity(s.SecurityPolicy)
+}
+
+// legacySecurity is a DVSSecurityPolicy's own values (nil = inherited).
+func legacySecurity(sp *types.DVSSecurityPolicy) inventory.Security {
+	if sp == nil {
+		return inventory.Security{}
 	}
-	return out
+	return inventory.Security{AllowPromiscuous: boolPolicy(sp.AllowPromiscuous), MacChanges: boolPolicy(sp.MacChanges), ForgedTransmits: boolPolicy(sp.ForgedTransmits)}
 }
 
 func boolPolicy(p *types.BoolPolicy) *bool {
@@ -267,69 +309,83 @@ func ownTeaming(t *types.VmwareUplinkPortTeamingPolicy) inventory.Teaming {
 // resolveDVPortGroup computes the effective policy: the port group's own
 // values over the switch's default port config.
 func resolveDVPortGroup(pg *inventory.DVPortGroup, dvs *mo.DistributedVirtualSwitch) {
-	var swSec inventory.Security
-	var swTeam inventory.Teaming
+	var sw switchDefaults
 	if dvs != nil {
 		if cfg, ok := dvs.Config.(*types.VMwareDVSConfigInfo); ok {
 			if s, ok := cfg.DefaultPortConfig.(*types.VMwareDVSPortSetting); ok && s != nil {
-				swSec = switchSecurity(s)
-				swTeam = ownTeaming(s.UplinkTeamingPolicy)
+				sw = switchDefaultsOf(s)
 			}
 		}
 	}
-	sec := pg.Security
-	pick := func(a, b *bool) bool {
-		if a != nil {
-			return *a
-		}
-		return deref(b)
-	}
 	e := inventory.Effective{
-		AllowPromiscuous: pick(sec.AllowPromiscuous, swSec.AllowPromiscuous),
-		MacChanges:       pick(sec.MacChanges, swSec.MacChanges),
-		ForgedTransmits:  pick(sec.ForgedTransmits, swSec.ForgedTransmits),
-		NotifySwitches:   pick(pg.Teaming.NotifySwitches, swTeam.NotifySwitches),
-		Failback:         !pick(pg.Teaming.RollingOrder, swTeam.RollingOrder),
-		BeaconProbing:    pick(pg.Teaming.CheckBeacon, swTeam.CheckBeacon),
+		AllowPromiscuous: pick(pg.Security.AllowPromiscuous, sw.sec.AllowPromiscuous),
+		MacChanges:       pick(pg.Security.MacChanges, sw.sec.MacChanges),
+		ForgedTransmits:  pick(pg.Security.ForgedTransmits, sw.sec.ForgedTransmits),
+		NotifySwitches:   pick(pg.Teaming.NotifySwitches, sw.team.NotifySwitches),
+		Failback:         !pick(pg.Teaming.RollingOrder, sw.team.RollingOrder),
+		BeaconProbing:    pick(pg.Teaming.CheckBeacon, sw.team.CheckBeacon),
+		MacLearning:      inventory.Clone(pg.MacLearning),
+	}
+	if e.MacLearning == nil {
+		e.MacLearning = inventory.Clone(sw.ml)
 	}
 	switch {
 	case pg.Teaming.Policy != nil:
 		e.LoadBalancing = *pg.Teaming.Policy
-	case swTeam.Policy != nil:
-		e.LoadBalancing = *swTeam.Policy
+	case sw.team.Policy != nil:
+		e.LoadBalancing = *sw.team.Policy
 	default:
 		e.LoadBalancing = inventory.LBSrcID
 	}
 	order := pg.Teaming.Order
 	if order == nil {
-		order = swTeam.Order
+		order = sw.team.Order
 	}
 	if order != nil {
 		e.ActiveUplinks = append([]string{}, order.Active...)
 		e.StandbyUplinks = append([]string{}, order.Standby...)
 	}
 	pg.Effective = e
+	if pg.Legacy != nil {
+		own := *pg.Legacy
+		pg.Legacy = &inventory.Security{
+			AllowPromiscuous: inventory.Ptr(pick(own.AllowPromiscuous, sw.legacy.AllowPromiscuous)),
+			MacChanges:       inventory.Ptr(pick(own.MacChanges, sw.legacy.MacChanges)),
+			ForgedTransmits:  inventory.Ptr(pick(own.ForgedTransmits, sw.legacy.ForgedTransmits)),
+		}
+	}
 }
 
-// switchSecurity reads a switch's default port config, where every value is
-// explicit.
-func switchSecurity(s *types.VMwareDVSPortSetting) inventory.Security {
+// pick is the own value when set, else the inherited one (false when
+// neither is).
+func pick(own, inherited *bool) bool {
+	if own != nil {
+		return *own
+	}
+	return deref(inherited)
+}
+
+// switchDefaults is what a switch's default port setting gives the port
+// groups that inherit: the security the host applies, the legacy security
+// policy, the teaming and the MAC learning policy.
+type switchDefaults struct {
+	sec, legacy inventory.Security
+	team        inventory.Teaming
+	ml          *inventory.MacLearning
+}
+
+// switchDefaultsOf reads a switch's default port config, where every value
+// is explicit.
+func switchDefaultsOf(s *types.VMwareDVSPortSetting) switchDefaults {
+	d := switchDefaults{legacy: legacySecurity(s.SecurityPolicy), team: ownTeaming(s.UplinkTeamingPolicy)}
+	d.sec = d.legacy
 	if m := s.MacManagementPolicy; m != nil {
-		return inventory.Security{AllowPromiscuous: inventory.Clone(m.AllowPromiscuous), MacChanges: inventory.Clone(m.MacChanges), ForgedTransmits: inventory.Clone(m.ForgedTransmits)}
-	}
-	var out inventory.Security
-	if sp := s.SecurityPolicy; sp != nil {
-		if sp.AllowPromiscuous != nil {
-			out.AllowPromiscuous = inventory.Clone(sp.AllowPromiscuous.Value)
-		}
-		if sp.MacChanges != nil {
-			out.MacChanges = inventory.Clone(sp.MacChanges.Value)
-		}
-		if sp.ForgedTransmits != nil {
-			out.ForgedTransmits = inventory.Clone(sp.ForgedTransmits.Value)
+		d.sec = inventory.Security{AllowPromiscuous: inventory.Clone(m.AllowPromiscuous), MacChanges: inventory.Clone(m.MacChanges), ForgedTransmits: inventory.Clone(m.ForgedTransmits)}
+		if m.MacLearningPolicy != nil {
+			d.ml = decodeMacLearning(m.MacLearningPolicy)
 		}
 	}
-	return out
+	return d
 }
 
 func decodeDVS(dvs mo.DistributedVirtualSwitch) inventory.DVSwitch {
@@ -349,6 +405,10 @@ func decodeDVS(dvs mo.DistributedVirtualSwitch) inventory.DVSwitch {
 	if cfg, ok := dvs.Config.(*types.VMwareDVSConfigInfo); ok {
 		for _, s := range cfg.VspanSession {
 			out.Mirroring = append(out.Mirroring, inventory.MirrorSession{Key: s.Key, Name: s.Name, Enabled: s.Enabled})
+		}
+		out.LACPVersion = cfg.LacpApiVersion
+		for _, g := range cfg.LacpGroupConfig {
+			out.LAGs = append(out.LAGs, inventory.LAG{Key: g.Key, Name: g.Name, Mode: g.Mode, Uplinks: int(g.UplinkNum), Algorithm: g.LoadbalanceAlgorithm})
 		}
 	}
 	return out

@@ -41,8 +41,8 @@ type Policy struct {
 	// MacLearningInherit, with MacLearning nil, sets the MAC learning
 	// policy back to inherited (restore). Only with UseMacManagement.
 	MacLearningInherit bool
-	// UseMacManagement writes macManagementPolicy (switches 6.6.0+) rather
-	// than the legacy securityPolicy (DV port groups).
+	// UseMacManagement writes macManagementPolicy (switches 6.6.0+) besides
+	// the legacy securityPolicy, with the same values (DV port groups).
 	UseMacManagement bool
 	// PortOverrides, when non-nil, sets the DV port group's
 	// securityPolicyOverrideAllowed and macManagementOverrideAllowed in the
@@ -171,8 +171,15 @@ func encodeTeaming(t inventory.Teaming) *types.HostNicTeamingPolicy {
 // writer got in between, vCenter answers ConcurrentAccess and the caller
 // re-reads.
 func (c *Client) reconfigureDVPortGroup(ctx context.Context, id string, configVersion string, policy types.BaseDVPortgroupPolicy, p Policy) (string, error) {
-	setting := &types.VMwareDVSPortSetting{}
+	setting := &types.VMwareDVSPortSetting{SecurityPolicy: &types.DVSSecurityPolicy{
+		AllowPromiscuous: encodeBoolPolicy(p.Security.AllowPromiscuous),
+		MacChanges:       encodeBoolPolicy(p.Security.MacChanges),
+		ForgedTransmits:  encodeBoolPolicy(p.Security.ForgedTransmits),
+	}}
 	if p.UseMacManagement {
+		// Both policies, the same: the host applies macManagementPolicy,
+		// and the deprecated securityPolicy must not tell readers otherwise
+		// (CARP021).
 		mm := &types.DVSMacManagementPolicy{
 			AllowPromiscuous: inventory.Clone(p.Security.AllowPromiscuous),
 			MacChanges:       inventory.Clone(p.Security.MacChanges),
@@ -187,12 +194,6 @@ func (c *Client) reconfigureDVPortGroup(ctx context.Context, id string, configVe
 			mm.MacLearningPolicy = &types.DVSMacLearningPolicy{InheritablePolicy: types.InheritablePolicy{Inherited: true}}
 		}
 		setting.MacManagementPolicy = mm
-	} else {
-		setting.SecurityPolicy = &types.DVSSecurityPolicy{
-			AllowPromiscuous: encodeBoolPolicy(p.Security.AllowPromiscuous),
-			MacChanges:       encodeBoolPolicy(p.Security.MacChanges),
-			ForgedTransmits:  encodeBoolPolicy(p.Security.ForgedTransmits),
-		}
 	}
 	if p.Teaming != nil {
 		setting.UplinkTeamingPolicy = encodeDVTeaming(*p.Teaming)
