@@ -6,10 +6,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -30,14 +34,18 @@ func NewAudit() datasource.DataSource { return &auditDataSource{} }
 type auditDataSource struct{ client *vsphere.Client }
 
 type auditModel struct {
-	HostSystemIDs           []types.String `tfsdk:"host_system_ids"`
-	PortGroups              []types.String `tfsdk:"portgroups"`
-	DistributedPortGroupIDs []types.String `tfsdk:"distributed_portgroup_ids"`
-	FirewallVMIDs           []types.String `tfsdk:"firewall_vm_ids"`
-	Transport               types.String   `tfsdk:"transport"`
-	Findings                []findingModel `tfsdk:"findings"`
-	Ready                   types.Bool     `tfsdk:"ready"`
-	Counts                  types.Object   `tfsdk:"counts"`
+	HostSystemIDs           []types.String   `tfsdk:"host_system_ids"`
+	PortGroups              []types.String   `tfsdk:"portgroups"`
+	DistributedPortGroupIDs []types.String   `tfsdk:"distributed_portgroup_ids"`
+	FirewallVMIDs           []types.String   `tfsdk:"firewall_vm_ids"`
+	Transport               types.String     `tfsdk:"transport"`
+	Unicast                 types.Bool       `tfsdk:"unicast"`
+	VIPMac                  types.String     `tfsdk:"vip_mac"`
+	VHIDs                   types.Int64      `tfsdk:"vhids"`
+	Pairs                   [][]types.String `tfsdk:"pairs"`
+	Findings                []findingModel   `tfsdk:"findings"`
+	Ready                   types.Bool       `tfsdk:"ready"`
+	Counts                  types.Object     `tfsdk:"counts"`
 }
 
 type findingModel struct {
@@ -82,16 +90,46 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"distributed_portgroup_ids": ids("Distributed port groups (morefs such as `dvportgroup-42`) of the firewall interfaces."),
 			"firewall_vm_ids":           ids("The firewall VMs (morefs such as `vm-17`). Enables CARP008 (other VMs on a promiscuous firewall port group), CARP012 (legacy NIC types) and CARP015-CARP017 (their ports, the hosts they can move to, their separation). Alone, it is enough: a list left out is derived from the VMs as `carp_firewalls` does (every host of their clusters, the standard port groups their NICs use on each host that has them, their DV port groups); a list given is used as given."),
 			"transport": schema.StringAttribute{
+				Optional:            true,
+				DeprecationMessage:  "Use unicast = true instead of transport = \"unicast\".",
+				MarkdownDescription: "Deprecated: use `unicast`. `multicast` (default) or `unicast`, as `unicast = false` or `true`.",
+				Validators:          []validator.String{stringvalidator.OneOf(string(rules.Multicast), string(rules.Unicast))},
+			},
+			"unicast": schema.BoolAttribute{
 				Optional: true,
-				MarkdownDescription: "`multicast` (default) or `unicast`. With unicast CARP, the rules the field notes tie to multicast " +
-					"(CARP001-CARP007) are reported with severity `info`.",
-				Validators: []validator.String{stringvalidator.OneOf(string(rules.Multicast), string(rules.Unicast))},
+				MarkdownDescription: "Whether the firewalls run unicast CARP (pfSense Plus, OPNsense 24.7+). Then the rules the field notes tie to multicast " +
+					"(CARP001-CARP007) are reported with severity `info`, and CARP020 (MAC learning without unknown-unicast flooding) is an error: unicast CARP " +
+					"advertises from the NIC's own MAC, so the virtual MAC is never learned. Default `false`.",
+				Validators: []validator.Bool{boolvalidator.ConflictsWith(path.MatchRoot("transport"))},
+			},
+			"vip_mac": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How the guest sources its VIP's frames. `" + string(rules.VIPVirtual) + "` (default): from a virtual MAC of its own " +
+					"(CARP; VRRP with a virtual MAC: keepalived `use_vmac`, FRR), which needs promiscuous mode or MAC learning, MAC changes and forged transmits. " +
+					"`" + string(rules.VIPInterface) + "`: from the NIC's own MAC (keepalived without `use_vmac`), which needs none of them: " +
+					"CARP001-CARP003, CARP013, CARP015, CARP019 and CARP020 are then not reported, and `ready` can be true on port groups that reject all three.",
+				Validators: []validator.String{stringvalidator.OneOf(string(rules.VIPVirtual), string(rules.VIPInterface))},
+			},
+			"vhids": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Virtual MACs each firewall NIC adds to its port: the CARP VHIDs (VRRP VRIDs) on the interface. " +
+					"MAC learning with limit policy `drop` needs a limit of at least 1 + `vhids` (CARP019). Default `1`.",
+				Validators: []validator.Int64{int64validator.Between(1, 255)},
+			},
+			"pairs": schema.ListAttribute{
+				Optional:    true,
+				ElementType: types.ListType{ElemType: types.StringType},
+				MarkdownDescription: "The HA groups among `firewall_vm_ids`, each a list of the VM ids (morefs) of one pair or VRRP group of two or more " +
+					"(`carp_firewalls` resolves them from names: `pair_vm_ids`). CARP017 judges the members of each group apart, never two firewalls of different groups. " +
+					"Without it, exactly two firewall VMs are the pair, and with more CARP017 says it cannot tell the pairs apart. " +
+					"`firewall_vm_ids` left out is every member of every group.",
+				Validators: []validator.List{listvalidator.ValueListsAre(listvalidator.SizeAtLeast(2), listvalidator.UniqueValues())},
 			},
 			"findings": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "What was found, sorted by code, then object id.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"code":        str("Stable code, `CARP001`-`CARP017`."),
+					"code":        str("Stable code, `CARP001`-`CARP021`."),
 					"name":        str("Rule name, such as `promiscuous_rejected`."),
 					"severity":    str("`error`, `warning` or `info`."),
 					"object_id":   str("Moref of the object, or `<host moref>:<name>` for a standard port group or vSwitch."),
@@ -129,92 +167,151 @@ func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	hosts, pgs, dvpgs, vms := strs(m.HostSystemIDs), strs(m.PortGroups), strs(m.DistributedPortGroupIDs), strs(m.FirewallVMIDs)
-	if len(pgs) > 0 && len(hosts) == 0 && len(vms) == 0 {
-		resp.Diagnostics.AddAttributeError(path.Root("host_system_ids"), "Port groups without hosts",
-			"portgroups names standard port groups, which live on hosts: set host_system_ids too (for example from data.carp_hosts).")
+	in := auditInputOf(&m, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	ctx, cancel := d.client.Begin(ctx)
 	defer cancel()
 	// With firewall VMs the read follows them (CARP015-017), and what is
 	// omitted of the lists is derived from them.
-	snap, err := d.client.Read(ctx, vsphere.Request{HostIDs: hosts, DVPortGroupIDs: dvpgs, VMIDs: vms, NetworkVMs: true, Follow: len(vms) > 0})
+	snap, err := d.client.Read(ctx, vsphere.Request{HostIDs: in.hosts, DVPortGroupIDs: in.dvpgs, VMIDs: in.vms, NetworkVMs: true, Follow: len(in.vms) > 0})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the vSphere inventory for the audit", err.Error())
 		return
 	}
-	if len(snap.Missing) > 0 {
-		for _, id := range snap.Missing {
-			attrName := "host_system_ids"
-			switch {
-			case slices.Contains(dvpgs, id):
-				attrName = "distributed_portgroup_ids"
-			case slices.Contains(vms, id):
-				attrName = "firewall_vm_ids"
-			}
-			resp.Diagnostics.AddAttributeError(path.Root(attrName), "Object not found",
-				fmt.Sprintf("%s does not exist on %s. Check the id (a moref such as host-21, dvportgroup-42 or vm-17).", id, d.client.Server()))
-		}
+	if d.addMissing(&resp.Diagnostics, snap.Missing, in) {
 		return
 	}
-	scope := rules.Scope{DVPortGroups: dvpgs, FirewallVMs: vms, Transport: rules.Transport(m.Transport.ValueString())}
-	var derived []string // port group names taken from the firewalls' NICs
-	if len(vms) > 0 {
-		fp := snap.FootprintOf(vms)
-		if m.DistributedPortGroupIDs == nil {
-			scope.DVPortGroups = fp.DVPortGroupIDs
-		}
-		if m.HostSystemIDs == nil && m.PortGroups == nil {
-			for _, p := range fp.StandardPortGroups {
-				scope.PortGroups = append(scope.PortGroups, rules.PortGroupRef{HostID: p.HostID, Name: p.Name})
-			}
-		}
-		if m.HostSystemIDs == nil {
-			hosts = fp.HostIDs
-		}
-		if m.PortGroups == nil && m.HostSystemIDs != nil {
-			// the firewalls' own port group names, on the hosts given
-			for _, vm := range snap.VMs {
-				for _, n := range vm.NICs {
-					if slices.Contains(vms, vm.ID) && n.DVPortGroupID == "" && n.Network != "" {
-						derived = append(derived, n.Network)
-					}
+	scope := in.scope(&m, snap)
+	addPortGroups(&resp.Diagnostics, snap, in, &scope)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	m.setFindings(ctx, rules.Evaluate(snap.Snapshot, scope), &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// auditInput is the audit's configuration as plain values.
+type auditInput struct {
+	hosts, pgs, dvpgs, vms []string
+	guest                  rules.Scope // Transport, VIPMac, VHIDs and Pairs
+	derived                []string    // port group names taken from the firewalls' NICs
+}
+
+// auditInputOf reads the lists and the guest out of m: firewall_vm_ids
+// left out is every member of pairs, and every member of pairs must be a
+// firewall VM.
+func auditInputOf(m *auditModel, diags *diag.Diagnostics) *auditInput {
+	in := &auditInput{hosts: strs(m.HostSystemIDs), pgs: strs(m.PortGroups), dvpgs: strs(m.DistributedPortGroupIDs), vms: strs(m.FirewallVMIDs)}
+	in.guest = rules.Scope{VIPMac: rules.VIPMac(m.VIPMac.ValueString()), VHIDs: int(m.VHIDs.ValueInt64()), Transport: rules.Transport(m.Transport.ValueString())}
+	if m.Unicast.ValueBool() {
+		in.guest.Transport = rules.Unicast
+	}
+	for i, p := range m.Pairs {
+		group := strs(p)
+		in.guest.Pairs = append(in.guest.Pairs, group)
+		for _, id := range group {
+			switch {
+			case m.FirewallVMIDs == nil:
+				if !slices.Contains(in.vms, id) {
+					in.vms = append(in.vms, id)
 				}
+			case !slices.Contains(in.vms, id):
+				diags.AddAttributeError(path.Root("pairs").AtListIndex(i), "Pair member is not a firewall VM",
+					fmt.Sprintf("%s is in pairs but not in firewall_vm_ids (%s): a pair groups firewall VMs. Add it to firewall_vm_ids, or leave firewall_vm_ids out to audit every member of pairs.", id, strings.Join(in.vms, ", ")))
 			}
-			pgs = tfhelp.SortedUnique(derived)
 		}
 	}
-	// A port group name is checked on every host that has it; a name no
-	// host has is an error (clusters often carry some port groups on some
-	// hosts only).
+	if len(in.pgs) > 0 && len(in.hosts) == 0 && len(in.vms) == 0 {
+		diags.AddAttributeError(path.Root("host_system_ids"), "Port groups without hosts",
+			"portgroups names standard port groups, which live on hosts: set host_system_ids too (for example from data.carp_hosts).")
+	}
+	return in
+}
+
+// addMissing reports the ids that do not exist, each on the attribute that
+// names it; true when there was one.
+func (d *auditDataSource) addMissing(diags *diag.Diagnostics, missing []string, in *auditInput) bool {
+	for _, id := range missing {
+		attrName := "host_system_ids"
+		switch {
+		case slices.Contains(in.dvpgs, id):
+			attrName = "distributed_portgroup_ids"
+		case slices.Contains(in.vms, id):
+			attrName = "firewall_vm_ids"
+		}
+		diags.AddAttributeError(path.Root(attrName), "Object not found",
+			fmt.Sprintf("%s does not exist on %s. Check the id (a moref such as host-21, dvportgroup-42 or vm-17).", id, d.client.Server()))
+	}
+	return len(missing) > 0
+}
+
+// scope derives the rules scope: the lists given, and, from the firewall
+// VMs, what is left out of them (as carp_firewalls derives it).
+func (in *auditInput) scope(m *auditModel, snap *vsphere.Snapshot) rules.Scope {
+	scope := in.guest
+	scope.DVPortGroups, scope.FirewallVMs = in.dvpgs, in.vms
+	if len(in.vms) == 0 {
+		return scope
+	}
+	fp := snap.FootprintOf(in.vms)
+	if m.DistributedPortGroupIDs == nil {
+		scope.DVPortGroups = fp.DVPortGroupIDs
+	}
+	if m.HostSystemIDs == nil && m.PortGroups == nil {
+		for _, p := range fp.StandardPortGroups {
+			scope.PortGroups = append(scope.PortGroups, rules.PortGroupRef{HostID: p.HostID, Name: p.Name})
+		}
+	}
+	if m.HostSystemIDs == nil {
+		in.hosts = fp.HostIDs
+	}
+	if m.PortGroups == nil && m.HostSystemIDs != nil {
+		// the firewalls' own port group names, on the hosts given
+		for _, vm := range snap.VMs {
+			for _, n := range vm.NICs {
+				if slices.Contains(in.vms, vm.ID) && n.DVPortGroupID == "" && n.Network != "" {
+					in.derived = append(in.derived, n.Network)
+				}
+			}
+		}
+		in.pgs = tfhelp.SortedUnique(in.derived)
+	}
+	return scope
+}
+
+// addPortGroups adds to scope each port group name on every host that has
+// it; a name no host has is an error (clusters often carry some port
+// groups on some hosts only).
+func addPortGroups(diags *diag.Diagnostics, snap *vsphere.Snapshot, in *auditInput, scope *rules.Scope) {
 	var allNames []string
-	for _, name := range pgs {
+	for _, name := range in.pgs {
 		found := false
-		for _, hid := range hosts {
+		for _, hid := range in.hosts {
 			if h := snap.FindHost(hid); h != nil && h.PortGroup(name) != nil {
 				scope.PortGroups = append(scope.PortGroups, rules.PortGroupRef{HostID: hid, Name: name})
 				found = true
 			}
 		}
-		if !found && !slices.Contains(derived, name) {
-			if allNames == nil {
-				for _, hid := range hosts {
-					for _, pg := range snap.FindHost(hid).PortGroups {
-						allNames = append(allNames, pg.Name)
-					}
+		if found || slices.Contains(in.derived, name) {
+			continue
+		}
+		if allNames == nil {
+			for _, hid := range in.hosts {
+				for _, pg := range snap.FindHost(hid).PortGroups {
+					allNames = append(allNames, pg.Name)
 				}
 			}
-			resp.Diagnostics.AddAttributeError(path.Root("portgroups"), "Port group not found",
-				fmt.Sprintf("None of the %d hosts of host_system_ids (%s) has a port group %q. Their port groups: %s.",
-					len(hosts), strings.Join(hosts, ", "), name, tfhelp.ListSome(tfhelp.SortedUnique(allNames), 10)))
 		}
+		diags.AddAttributeError(path.Root("portgroups"), "Port group not found",
+			fmt.Sprintf("None of the %d hosts of host_system_ids (%s) has a port group %q. Their port groups: %s.",
+				len(in.hosts), strings.Join(in.hosts, ", "), name, tfhelp.ListSome(tfhelp.SortedUnique(allNames), 10)))
 	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
+}
 
-	findings := rules.Evaluate(snap.Snapshot, scope)
+// setFindings puts the findings, ready and counts into m.
+func (m *auditModel) setFindings(ctx context.Context, findings []rules.Finding, diags *diag.Diagnostics) {
 	counts := map[string]int64{"error": 0, "warning": 0, "info": 0}
 	m.Findings = make([]findingModel, 0, len(findings))
 	for _, f := range findings {
@@ -226,13 +323,9 @@ func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		})
 	}
 	m.Ready = types.BoolValue(counts["error"] == 0)
-	obj, diags := types.ObjectValueFrom(ctx, countsModel{}.attrTypes(), countsModel{
+	obj, d := types.ObjectValueFrom(ctx, countsModel{}.attrTypes(), countsModel{
 		Error: types.Int64Value(counts["error"]), Warning: types.Int64Value(counts["warning"]), Info: types.Int64Value(counts["info"]),
 	})
-	resp.Diagnostics.Append(diags...)
+	diags.Append(d...)
 	m.Counts = obj
-	if m.Transport.IsNull() {
-		m.Transport = types.StringNull()
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -36,6 +37,8 @@ type firewallsModel struct {
 	Names                   []types.String       `tfsdk:"names"`
 	Datacenter              types.String         `tfsdk:"datacenter"`
 	VMIDs                   []types.String       `tfsdk:"vm_ids"`
+	Pairs                   [][]types.String     `tfsdk:"pairs"`
+	PairVMIDs               [][]types.String     `tfsdk:"pair_vm_ids"`
 	VMs                     []firewallVMModel    `tfsdk:"vms"`
 	HostSystemIDs           []types.String       `tfsdk:"host_system_ids"`
 	StandardPortGroups      []hostPortGroupModel `tfsdk:"standard_portgroups"`
@@ -82,7 +85,17 @@ func (d *firewallsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 		Attributes: map[string]schema.Attribute{
 			"names": schema.ListAttribute{
 				Optional: true, ElementType: types.StringType, Validators: nonEmpty,
-				MarkdownDescription: "The firewall VMs by inventory name. A name that matches no VM, or more than one, is an error naming the candidates; set `datacenter` to choose. Set this or `vm_ids`.",
+				MarkdownDescription: "The firewall VMs by inventory name. A name that matches no VM, or more than one, is an error naming the candidates; set `datacenter` to choose. Set this, `pairs` or `vm_ids`.",
+			},
+			"pairs": schema.ListAttribute{
+				Optional: true, ElementType: types.ListType{ElemType: types.StringType},
+				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueListsAre(listvalidator.SizeAtLeast(2), listvalidator.UniqueValues())},
+				MarkdownDescription: "The HA groups by inventory name: each list one pair (or VRRP group of two or more), such as `[[\"fw-a\", \"fw-b\"], [\"fw-c\", \"fw-d\"]]`. " +
+					"Every member is a firewall, besides those of `names`; `pair_vm_ids` gives the groups as ids, for `carp_audit`'s `pairs`.",
+			},
+			"pair_vm_ids": schema.ListAttribute{
+				Computed: true, ElementType: types.ListType{ElemType: types.StringType},
+				MarkdownDescription: "`pairs` with each name resolved to its VM id, in the order given: what `carp_audit` takes as `pairs`. Empty without `pairs`.",
 			},
 			"datacenter": schema.StringAttribute{
 				Optional:            true,
@@ -128,7 +141,9 @@ func (d *firewallsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 
 func (d *firewallsDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
 	return []datasource.ConfigValidator{
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("names"), path.MatchRoot("vm_ids")),
+		datasourcevalidator.AtLeastOneOf(path.MatchRoot("names"), path.MatchRoot("pairs"), path.MatchRoot("vm_ids")),
+		datasourcevalidator.Conflicting(path.MatchRoot("names"), path.MatchRoot("vm_ids")),
+		datasourcevalidator.Conflicting(path.MatchRoot("pairs"), path.MatchRoot("vm_ids")),
 		datasourcevalidator.Conflicting(path.MatchRoot("datacenter"), path.MatchRoot("vm_ids")),
 	}
 }
@@ -144,12 +159,19 @@ func (d *firewallsDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 	names := strs(m.Names)
+	for _, p := range m.Pairs {
+		for _, n := range strs(p) {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
 	q := vsphere.FirewallQuery{Names: names, Datacenter: m.Datacenter.ValueString(), VMIDs: strs(m.VMIDs)}
 	ctx, cancel := d.client.Begin(ctx)
 	defer cancel()
 	snap, ids, err := d.client.Firewalls(ctx, q)
 	if err != nil {
-		if !addNameErrors(&resp.Diagnostics, err, names) {
+		if !addNameErrors(&resp.Diagnostics, err, strs(m.Names), m.Pairs) {
 			resp.Diagnostics.AddError("Cannot read the firewall VMs", err.Error())
 		}
 		return
@@ -167,6 +189,7 @@ func (d *firewallsDataSource) Read(ctx context.Context, req datasource.ReadReque
 			m.VMs = append(m.VMs, firewallVM(&snap.Snapshot, vm))
 		}
 	}
+	m.PairVMIDs = pairIDs(snap, m.Pairs, ids)
 	fp := snap.FootprintOf(ids)
 	m.HostSystemIDs = stringValues(fp.HostIDs)
 	m.DistributedPortGroupIDs = stringValues(fp.DVPortGroupIDs)
@@ -177,9 +200,10 @@ func (d *firewallsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// addNameErrors adds one diagnostic on names[i] per unknown or ambiguous
-// name in err; false when err holds none.
-func addNameErrors(diags *diag.Diagnostics, err error, names []string) bool {
+// addNameErrors adds one diagnostic on the attribute that names each
+// unknown or ambiguous name in err (names[i], else pairs[i][j]); false when
+// err holds none.
+func addNameErrors(diags *diag.Diagnostics, err error, names []string, pairs [][]types.String) bool {
 	var list []error
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		list = j.Unwrap()
@@ -192,21 +216,49 @@ func addNameErrors(diags *diag.Diagnostics, err error, names []string) bool {
 		if !errors.As(e, &ne) {
 			continue
 		}
-		at := path.Root("names")
-		for i, n := range names {
-			if n == ne.Name {
-				at = at.AtListIndex(i)
-				break
-			}
-		}
 		summary, fix := "Firewall VM not found", "Check the name (the VM's inventory name, as the vSphere Client shows it), or give the VM by id in vm_ids."
 		if len(ne.Candidates) > 1 {
 			summary, fix = "Firewall VM name is ambiguous", "Set datacenter to the one that holds the firewall, or give the VM by id in vm_ids."
 		}
-		diags.AddAttributeError(at, summary, fmt.Sprintf("%s. %s", upperFirst(ne.Error()), fix))
+		diags.AddAttributeError(namePath(ne.Name, names, pairs), summary, fmt.Sprintf("%s. %s", upperFirst(ne.Error()), fix))
 		added = true
 	}
 	return added
+}
+
+// namePath is where a name is given: names[i], else pairs[i][j].
+func namePath(name string, names []string, pairs [][]types.String) path.Path {
+	if i := slices.Index(names, name); i >= 0 {
+		return path.Root("names").AtListIndex(i)
+	}
+	for i, p := range pairs {
+		for j, n := range p {
+			if n.ValueString() == name {
+				return path.Root("pairs").AtListIndex(i).AtListIndex(j)
+			}
+		}
+	}
+	return path.Root("names")
+}
+
+// pairIDs resolves the pairs' names to the ids of the firewalls read (ids,
+// the VMs in the order resolved).
+func pairIDs(snap *vsphere.Snapshot, pairs [][]types.String, ids []string) [][]types.String {
+	byName := map[string]string{}
+	for _, id := range ids {
+		if vm := snap.FindVM(id); vm != nil {
+			byName[vm.Name] = id
+		}
+	}
+	out := make([][]types.String, 0, len(pairs))
+	for _, p := range pairs {
+		group := make([]types.String, 0, len(p))
+		for _, n := range p {
+			group = append(group, types.StringValue(byName[n.ValueString()]))
+		}
+		out = append(out, group)
+	}
+	return out
 }
 
 func upperFirst(s string) string {

@@ -109,9 +109,9 @@ func TestConcurrency(t *testing.T) {
 		bad := 0
 		for i, pg := range snap.FindHost(sim.HostID("esx-c")).PortGroups {
 			e := pg.Effective
-			if !e.AllowPromiscuous || !e.MacChanges || !e.ForgedTransmits || pg.VLAN != int32(100+i) {
+			if !e.AllowPromiscuous || !e.MacChanges || !e.ForgedTransmits || !pg.VLAN.Equal(inventory.StandardVLAN(int32(100+i))) {
 				bad++
-				t.Errorf("parallelism %d: %s ends %+v, VLAN %d", par, pg.Name, e, pg.VLAN)
+				t.Errorf("parallelism %d: %s ends %+v, VLAN %s", par, pg.Name, e, pg.VLAN)
 			}
 		}
 		for _, pg := range snap.DVPortGroups {

@@ -199,6 +199,10 @@ func setLocal(snap *vsphere.Snapshot, t pgTarget, sec inventory.Security, team i
 	if t.isDV() {
 		if pg := snap.FindDVPortGroup(t.DVPortGroupID); pg != nil {
 			pg.Security, pg.Teaming, pg.MacLearning, pg.Effective = sec, team, ml, eff
+			if pg.Legacy != nil {
+				// the write sets securityPolicy as macManagementPolicy
+				pg.Legacy = &inventory.Security{AllowPromiscuous: inventory.Ptr(eff.AllowPromiscuous), MacChanges: inventory.Ptr(eff.MacChanges), ForgedTransmits: inventory.Ptr(eff.ForgedTransmits)}
+			}
 		}
 		return
 	}

@@ -25,20 +25,21 @@ import (
 // overridden maps a SOAP method to the alias type of the object types whose
 // method is overridden.
 var overridden = map[string]map[string]string{
-	"AddVirtualSwitch":            {"HostNetworkSystem": "CarpHostNetworkSystem"},
-	"UpdateVirtualSwitch":         {"HostNetworkSystem": "CarpHostNetworkSystem"},
-	"RemoveVirtualSwitch":         {"HostNetworkSystem": "CarpHostNetworkSystem"},
-	"AddPortGroup":                {"HostNetworkSystem": "CarpHostNetworkSystem"},
-	"UpdatePortGroup":             {"HostNetworkSystem": "CarpHostNetworkSystem"},
-	"RemovePortGroup":             {"HostNetworkSystem": "CarpHostNetworkSystem"},
-	"QueryOptions":                {"OptionManager": "CarpHostOptionManager"},
-	"UpdateOptions":               {"OptionManager": "CarpHostOptionManager"},
-	"ReconfigureDvs_Task":         {"VmwareDistributedVirtualSwitch": "CarpDVS", "DistributedVirtualSwitch": "CarpDVS"},
-	"RetrieveProperties":          {"PropertyCollector": "CarpPropertyCollector"},
-	"RetrievePropertiesEx":        {"PropertyCollector": "CarpPropertyCollector"},
-	"FetchDVPorts":                {"VmwareDistributedVirtualSwitch": "CarpDVS", "DistributedVirtualSwitch": "CarpDVS"},
-	"ReconfigureDVPortgroup_Task": {"DistributedVirtualPortgroup": "CarpDVPortgroup"},
-	"ReconfigureDVPort_Task":      {"VmwareDistributedVirtualSwitch": "CarpDVS", "DistributedVirtualSwitch": "CarpDVS"},
+	"AddVirtualSwitch":              {"HostNetworkSystem": "CarpHostNetworkSystem"},
+	"UpdateVirtualSwitch":           {"HostNetworkSystem": "CarpHostNetworkSystem"},
+	"RemoveVirtualSwitch":           {"HostNetworkSystem": "CarpHostNetworkSystem"},
+	"AddPortGroup":                  {"HostNetworkSystem": "CarpHostNetworkSystem"},
+	"UpdatePortGroup":               {"HostNetworkSystem": "CarpHostNetworkSystem"},
+	"RemovePortGroup":               {"HostNetworkSystem": "CarpHostNetworkSystem"},
+	"QueryOptions":                  {"OptionManager": "CarpHostOptionManager"},
+	"UpdateOptions":                 {"OptionManager": "CarpHostOptionManager"},
+	"ReconfigureDvs_Task":           {"VmwareDistributedVirtualSwitch": "CarpDVS", "DistributedVirtualSwitch": "CarpDVS"},
+	"RetrieveProperties":            {"PropertyCollector": "CarpPropertyCollector"},
+	"RetrievePropertiesEx":          {"PropertyCollector": "CarpPropertyCollector"},
+	"FetchDVPorts":                  {"VmwareDistributedVirtualSwitch": "CarpDVS", "DistributedVirtualSwitch": "CarpDVS"},
+	"ReconfigureDVPortgroup_Task":   {"DistributedVirtualPortgroup": "CarpDVPortgroup"},
+	"ReconfigureDVPort_Task":        {"VmwareDistributedVirtualSwitch": "CarpDVS", "DistributedVirtualSwitch": "CarpDVS"},
+	"UpdateDVSLacpGroupConfig_Task": {"VmwareDistributedVirtualSwitch": "CarpDVS", "DistributedVirtualSwitch": "CarpDVS"},
 }
 
 // alias returns the alias reference for a call of method on orig, creating

@@ -267,6 +267,9 @@ func (s *Server) buildDVS(ctx *gosim.Context, folders *object.DatacenterFolders,
 		UplinkPortPolicy:  &types.DVSNameArrayUplinkPortPolicy{UplinkPortName: append([]string(nil), uplinks...)},
 		DefaultPortConfig: setting,
 	}, MaxMtu: 1500}
+	if len(d.LAGs) > 0 {
+		spec.LacpApiVersion = string(types.VMwareDvsLacpApiVersionMultipleLag)
+	}
 	product := &types.DistributedVirtualSwitchProductSpec{
 		Name: "DVS", Vendor: "VMware, Inc.", Version: version, ForwardingClass: "etherswitch",
 	}
@@ -296,6 +299,15 @@ func (s *Server) buildDVS(ctx *gosim.Context, folders *object.DatacenterFolders,
 		}
 		s.netMu.Lock()
 		s.vspanSeq += len(d.Mirroring)
+		for _, l := range d.LAGs {
+			s.lagSeq++
+			g := types.VMwareDvsLacpGroupConfig{Key: l.Key, Name: l.Name, Mode: l.Mode, UplinkNum: int32(l.Uplinks), LoadbalanceAlgorithm: l.Algorithm}
+			if g.Key == "" {
+				g.Key = fmt.Sprintf("lacp-%d", s.lagSeq)
+			}
+			fillLAG(&g)
+			cfg.LacpGroupConfig = append(cfg.LacpGroupConfig, g)
+		}
 		s.netMu.Unlock()
 		sp := *product
 		sw.Summary.ProductInfo = &sp
@@ -326,6 +338,7 @@ func (s *Server) buildDVS(ctx *gosim.Context, folders *object.DatacenterFolders,
 	for _, pg := range d.PortGroups {
 		ml := pg.MacLearning
 		pset := dvsSetting(pg.Security, pg.Teaming, nil, ml, macMgmt, true)
+		pset.Vlan = encodeVLAN(pg.VLAN)
 		if macMgmt {
 			// the three booleans follow the effective security policy
 			eff := func(pgv, swv *types.BoolPolicy) *bool {

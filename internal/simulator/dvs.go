@@ -199,10 +199,14 @@ func bumpVersion(v string) string {
 }
 
 // syncSecurityMac keeps securityPolicy and macManagementPolicy consistent as
-// vCenter 6.6+ does: writing one updates the other's three booleans.
-// secWritten/macWritten tell which one the spec wrote (mac wins a conflict).
+// vCenter 6.6+ does when a spec writes one of them: the other takes its
+// three booleans and its inheritance. secWritten/macWritten tell which one
+// the spec wrote. A spec that writes both is stored as written, even when
+// they disagree: community.vmware#1508 ("securityPolicy and macManagement
+// has not the same value") is a port group left with two answers by a tool
+// that wrote both differently, fixed there by writing both the same.
 func syncSecurityMac(s *types.VMwareDVSPortSetting, secWritten, macWritten bool) {
-	if s == nil {
+	if s == nil || secWritten == macWritten {
 		return
 	}
 	if macWritten && s.MacManagementPolicy != nil {
@@ -219,6 +223,7 @@ func syncSecurityMac(s *types.VMwareDVSPortSetting, secWritten, macWritten bool)
 		set(&sec.AllowPromiscuous, m.AllowPromiscuous)
 		set(&sec.MacChanges, m.MacChanges)
 		set(&sec.ForgedTransmits, m.ForgedTransmits)
+		sec.Inherited = m.Inherited
 		s.SecurityPolicy = sec
 		return
 	}
@@ -230,9 +235,14 @@ func syncSecurityMac(s *types.VMwareDVSPortSetting, secWritten, macWritten bool)
 			}
 			return old
 		}
-		m.AllowPromiscuous = get(s.SecurityPolicy.AllowPromiscuous, m.AllowPromiscuous)
-		m.MacChanges = get(s.SecurityPolicy.MacChanges, m.MacChanges)
-		m.ForgedTransmits = get(s.SecurityPolicy.ForgedTransmits, m.ForgedTransmits)
+		own := func(p *types.BoolPolicy) bool { return p != nil && !p.Inherited }
+		sp := s.SecurityPolicy
+		m.AllowPromiscuous = get(sp.AllowPromiscuous, m.AllowPromiscuous)
+		m.MacChanges = get(sp.MacChanges, m.MacChanges)
+		m.ForgedTransmits = get(sp.ForgedTransmits, m.ForgedTransmits)
+		// the MAC management policy is the port group's own as soon as
+		// one security value is
+		m.Inherited = !(own(sp.AllowPromiscuous) || own(sp.MacChanges) || own(sp.ForgedTransmits))
 		s.MacManagementPolicy = &m
 	}
 }

@@ -142,3 +142,19 @@ func stringPolicy(v string, inherited bool) *types.StringPolicy {
 func intPolicy(v int32, inherited bool) *types.IntPolicy {
 	return &types.IntPolicy{InheritablePolicy: types.InheritablePolicy{Inherited: inherited}, Value: v}
 }
+
+// encodeVLAN is a DV port group's VLAN spec: one id, trunk ranges or a
+// private VLAN (VmwareDistributedVirtualSwitchVlanSpec's subtypes).
+func encodeVLAN(v inventory.VLAN) types.BaseVmwareDistributedVirtualSwitchVlanSpec {
+	switch v.Kind {
+	case inventory.VLANTrunk:
+		t := &types.VmwareDistributedVirtualSwitchTrunkVlanSpec{}
+		for _, r := range v.Ranges {
+			t.VlanId = append(t.VlanId, types.NumericRange{Start: r.Start, End: r.End})
+		}
+		return t
+	case inventory.VLANPrivate:
+		return &types.VmwareDistributedVirtualSwitchPvlanSpec{PvlanId: v.ID}
+	}
+	return &types.VmwareDistributedVirtualSwitchVlanIdSpec{VlanId: v.ID}
+}

@@ -56,7 +56,9 @@ type VSwitch struct {
 	PortGroups []PortGroup
 }
 
-// PortGroup is a standard port group; nil policy fields inherit.
+// PortGroup is a standard port group; nil policy fields inherit. VLAN is
+// HostPortGroupSpec.vlanId: 0 none, 1-4094 one VLAN, 4095 all VLANs
+// (inventory.VLANAll, virtual guest tagging).
 type PortGroup struct {
 	Name     string
 	VLAN     int32
@@ -76,12 +78,20 @@ type DVSwitch struct {
 	Teaming    inventory.Teaming
 	PortGroups []DVPortGroup
 	Mirroring  []inventory.MirrorSession
+	// LAGs are link aggregation groups (enhanced LACP: the switch is built
+	// with lacpApiVersion multipleLag when it has any), added with
+	// UpdateDVSLacpGroupConfig_Task; a port group's teaming names them
+	// among its uplinks. Key and Mode are vCenter's (generated, passive)
+	// when empty.
+	LAGs []inventory.LAG
 }
 
 // DVPortGroup is a distributed port group; nil policy fields inherit from
 // the switch.
 type DVPortGroup struct {
-	Name        string
+	Name string
+	// VLAN is the port group's VLAN spec (the zero value: VLAN id 0).
+	VLAN        inventory.VLAN
 	Security    inventory.Security
 	Teaming     inventory.Teaming
 	MacLearning *inventory.MacLearning

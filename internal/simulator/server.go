@@ -109,6 +109,7 @@ type Server struct {
 	closed   bool
 	aliasMu  sync.Mutex
 	vspanSeq int
+	lagSeq   int
 	pause    pauseState  // pause.go
 	perms    permissions // permissions.go
 }

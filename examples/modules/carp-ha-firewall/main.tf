@@ -33,6 +33,11 @@ locals {
   }
   distributed_ids = local.by_names ? local.fw.distributed_portgroup_ids : var.distributed_portgroup_ids
   vm_ids          = local.by_names ? local.fw.vms[*].id : var.firewall_vm_ids
+
+  # keepalived without use_vmac answers from the NIC's own MAC: the port
+  # groups need none of the three settings, so they are closed.
+  open    = var.vip_mac == "virtual"
+  unicast = var.transport == null ? var.unicast : var.transport == "unicast"
 }
 
 resource "carp_host_settings" "host" {
@@ -47,11 +52,16 @@ resource "carp_host_settings" "host" {
 resource "carp_portgroup_policy" "standard" {
   for_each = local.standard
 
-  host_system_id     = each.value.host
-  portgroup          = each.value.portgroup
-  toggle_on_apply    = var.toggle_on_apply
-  toggle_triggers    = var.toggle_triggers
-  restore_on_destroy = var.restore_on_destroy
+  host_system_id         = each.value.host
+  portgroup              = each.value.portgroup
+  allow_promiscuous      = local.open
+  allow_mac_changes      = local.open
+  allow_forged_transmits = local.open
+  vip_mac                = var.vip_mac
+  vhids                  = var.vhids
+  toggle_on_apply        = var.toggle_on_apply
+  toggle_triggers        = var.toggle_triggers
+  restore_on_destroy     = var.restore_on_destroy
 
   dynamic "teaming" {
     for_each = var.load_balancing == null ? [] : [var.load_balancing]
@@ -69,6 +79,11 @@ resource "carp_portgroup_policy" "distributed" {
   for_each = toset(local.distributed_ids)
 
   distributed_portgroup_id = each.value
+  allow_promiscuous        = local.open
+  allow_mac_changes        = local.open
+  allow_forged_transmits   = local.open
+  vip_mac                  = var.vip_mac
+  vhids                    = var.vhids
   allow_port_overrides     = var.allow_port_overrides
   toggle_on_apply          = var.toggle_on_apply
   toggle_triggers          = var.toggle_triggers
@@ -93,7 +108,11 @@ data "carp_audit" "this" {
   portgroups                = local.by_names ? null : var.portgroups
   distributed_portgroup_ids = local.by_names ? null : var.distributed_portgroup_ids
   firewall_vm_ids           = local.vm_ids
-  transport                 = var.transport
+  unicast                   = local.unicast
+  vip_mac                   = var.vip_mac
+  vhids                     = var.vhids
+  # The module's firewalls are one HA group (a pair, or a VRRP group).
+  pairs = length(local.vm_ids) >= 2 ? [local.vm_ids] : null
 
   depends_on = [carp_host_settings.host, carp_portgroup_policy.standard, carp_portgroup_policy.distributed]
 }

@@ -40,10 +40,36 @@ variable "firewall_vm_ids" {
   default     = []
 }
 
+variable "unicast" {
+  description = "Whether the firewalls run unicast CARP (pfSense Plus, OPNsense 24.7+): the audit then reports CARP001-CARP007 as info and CARP020 as an error."
+  type        = bool
+  default     = false
+}
+
 variable "transport" {
-  description = "CARP transport: multicast (default) or unicast."
+  description = "Deprecated: use unicast. CARP transport: multicast or unicast; null follows unicast."
   type        = string
-  default     = "multicast"
+  default     = null
+  validation {
+    condition     = var.transport == null || contains(["multicast", "unicast"], coalesce(var.transport, "multicast"))
+    error_message = "transport is multicast or unicast (or leave it null and set unicast)."
+  }
+}
+
+variable "vip_mac" {
+  description = "How the firewalls source their VIP's frames: \"virtual\" (CARP; VRRP with a virtual MAC: keepalived use_vmac, FRR), which needs promiscuous mode (or MAC learning), MAC changes and forged transmits; or \"interface\" (keepalived without use_vmac), which needs none of them: the module then sets all three to reject on the firewall port groups, and the audit does not ask for them."
+  type        = string
+  default     = "virtual"
+  validation {
+    condition     = contains(["virtual", "interface"], var.vip_mac)
+    error_message = "vip_mac is \"virtual\" or \"interface\"."
+  }
+}
+
+variable "vhids" {
+  description = "Virtual MACs each firewall NIC adds (CARP VHIDs, VRRP VRIDs on the interface): MAC learning with limit policy drop needs a limit of at least 1 + vhids (CARP019)."
+  type        = number
+  default     = 1
 }
 
 variable "toggle_promiscuous_on_apply" {
