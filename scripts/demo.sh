@@ -40,16 +40,22 @@ mkdir -p "$work/examples"
 cp -r "$root/examples/demo" "$root/examples/modules" "$work/examples/"
 tf() { echo; echo "==> terraform $*"; "$TERRAFORM" "$@"; }
 
-dvpgs="[\"$CARP_DEMO_DVPG_FW_LEGACY\",\"$CARP_DEMO_DVPG_FW_CORE\"]"
+dvpgs="[\"$CARP_DEMO_DVPG_FW_LEGACY\",\"$CARP_DEMO_DVPG_FW_CORE\",\"$CARP_DEMO_DVPG_FW_UPLINK\",\"$CARP_DEMO_DVPG_FW_HA\"]"
 audit() {
-  echo; echo "==> audit of the whole lab ($1), including the retired node fw-old and the Lab-Shared port group"
+  echo; echo "==> audit of the whole lab ($1), including the retired node fw-old, the Lab-Shared port group and the LACP core switch"
   (cd "$work/examples/demo/audit" && "$TERRAFORM" apply -input=false -auto-approve \
     -var "distributed_portgroup_ids=$dvpgs" \
     -var "firewall_vm_ids=[\"$CARP_DEMO_VM_FW_A\",\"$CARP_DEMO_VM_FW_B\",\"$CARP_DEMO_VM_FW_OLD\"]" \
+    -var "pairs=[[\"$CARP_DEMO_VM_FW_A\",\"$CARP_DEMO_VM_FW_B\"]]" \
     -var 'portgroups=["FW-WAN","FW-LAN","FW-SYNC","FW-DMZ","Lab-Shared"]' | sed -n '/^Outputs:/,$p')
+  local n
+  n=$(cd "$work/examples/demo/audit" && "$TERRAFORM" output -json findings | grep -c "$CARP_DEMO_DVPG_FW_UPLINK" || true)
+  echo "==> FW-UPLINK, whose active uplink is LAG lag-core (two links, hashing by srcDestIpTcpUdpPortVlan): $n findings"
+  echo "    (a LAG is no single uplink, CARP011, and its own hashing makes the port group's load balancing moot, CARP010)"
 }
 
 audit "before"
+export TF_VAR_ha_portgroup_id="$CARP_DEMO_DVPG_FW_HA"
 
 # The module is given the firewalls by name only (examples/demo/main.tf).
 cd "$work/examples/demo"
@@ -68,4 +74,4 @@ case $rc in
   *) echo "==> the second plan was not empty (exit $rc)"; exit 1 ;;
 esac
 
-audit "after: CARP015 is fixed; left are fw-old's legacy NIC (CARP012), FW-LAN's other VLAN on esx-02.lab (CARP016) and the missing anti-affinity rule (CARP017): the provider never changes VMs, port group VLANs or DRS rules"
+audit "after: CARP015 and FW-HA's MAC limit (CARP019) are fixed; left are fw-old's legacy NIC (CARP012), FW-LAN's other VLAN on esx-02.lab (CARP016) and the missing anti-affinity rule for the pair fw-a, fw-b (CARP017): the provider never changes VMs, port group VLANs or DRS rules"

@@ -44,6 +44,27 @@ module "firewall" {
   allow_port_overrides = false
 }
 
+# The core switch's FW-HA learns MACs but drops frames from new ones past a
+# limit of one per port: after a failover the VIP's frames are dropped
+# (CARP019, in the audit before). make demo passes its id.
+variable "ha_portgroup_id" {
+  description = "The FW-HA distributed port group (dvportgroup-NN); null leaves it out."
+  type        = string
+  default     = null
+}
+
+resource "carp_portgroup_policy" "ha" {
+  count                    = var.ha_portgroup_id == null ? 0 : 1
+  distributed_portgroup_id = var.ha_portgroup_id
+  allow_promiscuous        = false # MAC learning gives CARP what it needs
+
+  mac_learning {
+    enabled      = true
+    limit        = 64 # the NIC's own MAC and one per VHID, with room
+    limit_policy = "drop"
+  }
+}
+
 # A lab port group on a vSwitch that accepts promiscuous mode for every
 # port group: the plan warns about it (CARP009).
 resource "carp_portgroup_policy" "lab_shared" {

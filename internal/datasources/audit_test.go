@@ -17,12 +17,9 @@ import (
 	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
 )
 
-// demoAuditConfig audits the whole demo scenario.
-func demoAuditConfig(e *acctest.Env, transport string) string {
-	t := ""
-	if transport != "" {
-		t = fmt.Sprintf("transport = %q", transport)
-	}
+// demoAuditConfig audits the whole demo scenario, the pair fw-a and fw-b
+// and the retired fw-old, with extra arguments t (such as unicast = true).
+func demoAuditConfig(e *acctest.Env, t string) string {
 	return e.Config(fmt.Sprintf(`
 data "carp_hosts" "fw" { cluster = "fw-cluster" }
 
@@ -31,8 +28,10 @@ data "carp_audit" "demo" {
   portgroups                = ["FW-WAN", "FW-LAN", "FW-SYNC", "FW-DMZ", "Lab-Shared"]
   distributed_portgroup_ids = [%q, %q]
   firewall_vm_ids           = [%q, %q, %q]
+  pairs                     = [[%q, %q]]
   %s
-}`, e.Sim.DVPortGroupID("FW-LEGACY"), e.Sim.DVPortGroupID("FW-CORE"), e.Sim.VMID("fw-a"), e.Sim.VMID("fw-b"), e.Sim.VMID("fw-old"), t))
+}`, e.Sim.DVPortGroupID("FW-LEGACY"), e.Sim.DVPortGroupID("FW-CORE"), e.Sim.VMID("fw-a"), e.Sim.VMID("fw-b"), e.Sim.VMID("fw-old"),
+		e.Sim.VMID("fw-a"), e.Sim.VMID("fw-b"), t))
 }
 
 // findingsOf reads the findings out of state as "CODE object_id severity".
@@ -96,10 +95,9 @@ func TestAccAuditDataSource_demo(t *testing.T) {
 		// FW-LAN is VLAN 20 on esx-01.lab, 21 on esx-02.lab.
 		"CARP016 " + h1 + ":FW-LAN error",
 		"CARP016 " + h2 + ":FW-LAN error",
-		// DRS, and no anti-affinity rule; fw-b and fw-old, both listed as
-		// firewalls, run on esx-02.lab.
+		// DRS, and no anti-affinity rule for the pair; fw-old, no one's
+		// pair, shares esx-02.lab with fw-b: no CARP017 for that.
 		"CARP017 " + e.Sim.ClusterID("fw-cluster") + " warning",
-		"CARP017 " + h2 + " warning",
 	}
 	checkFindings := func(want []string) resource.TestCheckFunc {
 		return func(s *terraform.State) error {
@@ -149,18 +147,29 @@ func TestAccAuditDataSource_demo(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.carp_audit.demo", tfjsonpath.New("ready"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue("data.carp_audit.demo", tfjsonpath.New("counts"), knownvalue.ObjectExact(map[string]knownvalue.Check{
-						"error": knownvalue.Int64Exact(12), "warning": knownvalue.Int64Exact(17), "info": knownvalue.Int64Exact(1),
+						"error": knownvalue.Int64Exact(12), "warning": knownvalue.Int64Exact(16), "info": knownvalue.Int64Exact(1),
 					})),
 					statecheck.ExpectKnownValue("data.carp_audit.demo", tfjsonpath.New("findings").AtSliceIndex(0).AtMapKey("message"),
 						knownvalue.StringRegexp(regexp.MustCompile(`^CARP001 port group "FW-WAN" on host esx-01.lab \(`+h1+`\): .*allow_promiscuous = true`))),
 				},
 			},
 			{
-				Config: demoAuditConfig(e, "unicast"),
+				Config: demoAuditConfig(e, "unicast = true"),
 				Check:  checkFindings(unicast),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.carp_audit.demo", tfjsonpath.New("ready"), knownvalue.Bool(false)), // CARP012 stays an error
 				},
+			},
+			{
+				// the deprecated transport still says the same
+				Config: demoAuditConfig(e, `transport = "unicast"`),
+				Check:  checkFindings(unicast),
+			},
+			{
+				// without pairs, three firewalls are not told apart
+				Config: strings.Replace(demoAuditConfig(e, ""), "pairs ", "# pairs ", 1),
+				Check: checkFindings(append(append([]string(nil), want[:len(want)-1]...),
+					"CARP017 "+strings.Join([]string{e.Sim.VMID("fw-a"), e.Sim.VMID("fw-b"), e.Sim.VMID("fw-old")}, ",")+" warning")),
 			},
 		},
 	})

@@ -83,7 +83,10 @@ func demoCLI(t *testing.T) (*simulator.Server, *cli) {
 		t.Fatal(err)
 	}
 	t.Cleanup(sim.Close)
-	return sim, newCLI(t, sim)
+	c := newCLI(t, sim)
+	// as make demo passes it (scripts/demo.sh)
+	c.env = append(c.env, "TF_VAR_ha_portgroup_id="+sim.DVPortGroupID("FW-HA"))
+	return sim, c
 }
 
 // startApply starts terraform apply in dir, its output in out.

@@ -48,6 +48,14 @@ func order(active, standby []string) *inventory.UplinkOrder {
 //     (audited as a firewall, it shares esx-02.lab with fw-b  -> CARP017)
 //   - "web-01" on esx-02.lab: vmxnet3 on FW-LAN, a non-firewall VM on a
 //     promiscuous port group                                    -> CARP008
+//
+// A distributed switch of the core network, "dvs-lacp" (8.0.0, both hosts),
+// aggregates its uplinks in LAG "lag-core" (two links, enhanced LACP) with
+// port groups that learn MACs instead of accepting promiscuous mode:
+//   - "FW-UPLINK": the LAG alone active, load balancing srcid (moot
+//     behind the LAG): no CARP010, no CARP011
+//   - "FW-HA": drops new MACs past one per port                -> CARP019
+//     (examples/demo raises the limit)
 func DemoScenario() Scenario {
 	teamed := inventory.Teaming{Policy: sp(inventory.LBSrcID), Order: order([]string{"vmnic0", "vmnic1"}, nil)}
 	host := func(name string, lab bool) Host {
@@ -92,6 +100,7 @@ func DemoScenario() Scenario {
 		return h
 	}
 	hosts := []string{"esx-01.lab", "esx-02.lab"}
+	learning := inventory.Security{AllowPromiscuous: bp(false), MacChanges: bp(true), ForgedTransmits: bp(true)}
 	return Scenario{
 		Datacenters: []Datacenter{{
 			Name: "dc-lab",
@@ -108,6 +117,19 @@ func DemoScenario() Scenario {
 					HostNames: hosts,
 					PortGroups: []DVPortGroup{
 						{Name: "FW-LEGACY", Security: inventory.Security{AllowPromiscuous: bp(true), MacChanges: bp(true), ForgedTransmits: bp(true)}},
+					},
+				},
+				{
+					Name:      "dvs-lacp",
+					Version:   "8.0.0",
+					Uplinks:   []string{"uplink1", "uplink2"},
+					HostNames: hosts,
+					LAGs:      []inventory.LAG{{Name: "lag-core", Uplinks: 2, Mode: "active", Algorithm: "srcDestIpTcpUdpPortVlan"}},
+					PortGroups: []DVPortGroup{
+						{Name: "FW-UPLINK", Security: learning, MacLearning: &inventory.MacLearning{Enabled: true, AllowUnicastFlooding: true, Limit: 4096, LimitPolicy: "drop"},
+							Teaming: inventory.Teaming{Policy: sp(inventory.LBSrcID), Order: order([]string{"lag-core"}, nil)}},
+						{Name: "FW-HA", Security: learning, MacLearning: &inventory.MacLearning{Enabled: true, AllowUnicastFlooding: true, Limit: 1, LimitPolicy: "drop"},
+							Teaming: inventory.Teaming{Order: order([]string{"lag-core"}, nil)}},
 					},
 				},
 				{

@@ -20,6 +20,12 @@ variable "firewall_vm_ids" {
   type = list(string)
 }
 
+variable "pairs" {
+  description = "The HA groups among firewall_vm_ids (fw-old is a retired node, no one's pair)."
+  type        = list(list(string))
+  default     = null
+}
+
 variable "portgroups" {
   type    = list(string)
   default = ["FW-WAN", "FW-LAN", "FW-SYNC", "FW-DMZ"]
@@ -35,6 +41,7 @@ data "carp_audit" "lab" {
   portgroups                = var.portgroups
   distributed_portgroup_ids = var.distributed_portgroup_ids
   firewall_vm_ids           = var.firewall_vm_ids
+  pairs                     = var.pairs
 }
 
 output "ready" {
