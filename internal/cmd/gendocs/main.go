@@ -45,7 +45,7 @@ func run(out, actionGuide string) error {
 func render(catalog []rules.Rule) []byte {
 	var b bytes.Buffer
 	b.WriteString(`---
-page_title: "Pitfall reference (CARP001-CARP017)"
+page_title: "Pitfall reference (` + catalog[0].Code + `-` + catalog[len(catalog)-1].Code + `)"
 subcategory: ""
 description: |-
   Every CARP-on-vSphere pitfall the provider detects: its stable code, what triggers it, and the fix.
@@ -63,7 +63,12 @@ name; the ` + "`carp_audit`" + ` data source returns them as findings with a sev
 output is false while any finding has severity ` + "`error`" + `.
 
 Codes marked *multicast* concern multicast CARP (the default on pfSense and OPNsense). With
-` + "`transport = \"unicast\"`" + ` on ` + "`carp_audit`" + ` they are reported with severity ` + "`info`" + `.
+` + "`unicast = true`" + ` on ` + "`carp_audit`" + ` they are reported with severity ` + "`info`" + `.
+
+Codes marked *virtual MAC* concern a VIP with a virtual MAC of its own (CARP; VRRP with a
+virtual MAC: keepalived ` + "`use_vmac`" + `, FRR). With ` + "`vip_mac = \"interface\"`" + ` (keepalived
+without ` + "`use_vmac`" + `, which answers from the NIC's own MAC) on ` + "`carp_audit`" + ` or
+` + "`carp_portgroup_policy`" + ` they are not reported: the guest needs none of it.
 
 | code | name | severity | shows in |
 |---|---|---|---|
@@ -75,6 +80,9 @@ Codes marked *multicast* concern multicast CARP (the default on pfSense and OPNs
 		fmt.Fprintf(&b, "\n## %s\n\n`%s`, severity **%s**", r.Code, r.Name, r.Severity)
 		if r.MulticastOnly {
 			b.WriteString(", multicast")
+		}
+		if r.VirtualMACOnly {
+			b.WriteString(", virtual MAC")
 		}
 		fmt.Fprintf(&b, ".\n\n%s\n\n", r.Title)
 		fmt.Fprintf(&b, "- **Fires when:** %s\n", r.Trigger)
