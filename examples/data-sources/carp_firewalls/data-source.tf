@@ -27,3 +27,14 @@ data "carp_audit" "pair" {
   firewall_vm_ids = data.carp_firewalls.pair.vms[*].id
   depends_on      = [carp_portgroup_policy.standard, carp_portgroup_policy.distributed]
 }
+
+# Two pairs in one audit: each judged apart on its own (CARP017), never
+# two firewalls of different pairs.
+data "carp_firewalls" "site" {
+  pairs = [["fw-a", "fw-b"], ["edge-1", "edge-2"]]
+}
+
+data "carp_audit" "site" {
+  firewall_vm_ids = data.carp_firewalls.site.vms[*].id
+  pairs           = data.carp_firewalls.site.pair_vm_ids
+}
