@@ -308,8 +308,21 @@ func TestDemoScenario(t *testing.T) {
 	if got := strings.Join(m["VirtualMachine"], ","); got != "fw-a,fw-b,fw-old,web-01" {
 		t.Fatalf("vms %s", got)
 	}
-	if got := strings.Join(m["DistributedVirtualSwitch"], ","); got != "dvs-core,dvs-legacy" {
+	if got := strings.Join(m["DistributedVirtualSwitch"], ","); got != "dvs-core,dvs-lacp,dvs-legacy" {
 		t.Fatalf("dvs %s", got)
+	}
+	// the LACP core switch: FW-UPLINK behind LAG lag-core alone, FW-HA with
+	// a MAC limit of one (CARP019)
+	lacp := dvswitch(t, c, s, "dvs-lacp").Config.(*types.VMwareDVSConfigInfo)
+	if lacp.LacpApiVersion != "multipleLag" || len(lacp.LacpGroupConfig) != 1 || lacp.LacpGroupConfig[0].Name != "lag-core" || lacp.LacpGroupConfig[0].UplinkNum != 2 {
+		t.Fatalf("dvs-lacp LACP: %q %+v", lacp.LacpApiVersion, lacp.LacpGroupConfig)
+	}
+	uplink := dvpg(t, c, s, "FW-UPLINK").Config.DefaultPortConfig.(*types.VMwareDVSPortSetting)
+	if o := uplink.UplinkTeamingPolicy.UplinkPortOrder.ActiveUplinkPort; len(o) != 1 || o[0] != "lag-core" {
+		t.Fatalf("FW-UPLINK active uplinks %v", o)
+	}
+	if l := dvpg(t, c, s, "FW-HA").Config.DefaultPortConfig.(*types.VMwareDVSPortSetting).MacManagementPolicy.MacLearningPolicy; !l.Enabled || *l.Limit != 1 || l.LimitPolicy != "drop" {
+		t.Fatalf("FW-HA MAC learning %+v", l)
 	}
 	if got := strings.Join(m["Network"], ","); got != "FW-DMZ,FW-LAN,FW-SYNC,FW-WAN,Lab-Shared" {
 		t.Fatalf("networks %s", got)
