@@ -65,9 +65,12 @@ func TestAccAuditDataSource_lag(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				// one LAG of two links, load balancing srcid that the LAG
-				// makes moot: no CARP010, no CARP011
+				// makes moot: no CARP010, no CARP011; LAGs, VLANs, MAC
+				// learning and both policies come with the reads the audit
+				// made before them
 				Config: entAudit(e, ""),
-				Check:  expectFindings(true, nil),
+				Check: resource.ComposeAggregateTestCheckFunc(expectFindings(true, nil),
+					e.Diags.ExpectMaxCalls("ReadDataSource", "carp_audit", 6), e.Diags.LogMaxCalls(t, "ReadDataSource", "carp_audit")),
 			},
 			{
 				PreConfig: func() { o.SetDVPortGroupTeaming("FW-LAG", []string{"lag1"}, []string{"uplink1"}, "") },

@@ -45,6 +45,11 @@ func TestAccPortGroupPolicy_lagMakesLoadBalancingMoot(t *testing.T) {
 				expectWarningAt(e, "teaming.load_balancing", "are LAG lag1 alone, which hashes by its own algorithm (srcDestIpTcpUdpPortVlan"),
 				e.Diags.ExpectNoWarning("CARP010"),
 				e.Diags.ExpectNoWarning("CARP011"),
+				// the LAGs come with the switch's config: no round trip more
+				// than any DV port group's plan (the port group, its switch,
+				// the member hosts)
+				e.Diags.ExpectMaxCalls("PlanResourceChange", "carp_portgroup_policy", 3),
+				e.Diags.LogMaxCalls(t, "PlanResourceChange", "carp_portgroup_policy"),
 			),
 			ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectPolicy("hazards", knownvalue.ListExact([]knownvalue.Check{}))},
 			ConfigPlanChecks:  acctest.EmptyPlan(),
