@@ -277,6 +277,12 @@ func (s *Server) NICPort(ctx context.Context, vmName, label string) (dvs, key st
 // policy (nil fields inherit from the port group) with
 // ReconfigureDVPort_Task; the port group must let ports override.
 func (s *Server) SetNICPortSecurity(ctx context.Context, vmName, label string, sec inventory.Security) error {
+	return s.setNICPortSetting(ctx, vmName, label, portSecuritySetting(sec))
+}
+
+// setNICPortSetting writes the own setting of the DV port of a VM's NIC
+// (ReconfigureDVPort_Task, operation edit).
+func (s *Server) setNICPortSetting(ctx context.Context, vmName, label string, setting *types.VMwareDVSPortSetting) error {
 	dvs, key, err := s.NICPort(ctx, vmName, label)
 	if err != nil {
 		return err
@@ -284,7 +290,7 @@ func (s *Server) SetNICPortSecurity(ctx context.Context, vmName, label string, s
 	return s.admin(ctx, func(c *vim25.Client) error {
 		ref := types.ManagedObjectReference{Type: dvsType, Value: dvs}
 		req := types.ReconfigureDVPort_Task{This: ref, Port: []types.DVPortConfigSpec{{
-			Operation: string(types.ConfigSpecOperationEdit), Key: key, Setting: portSecuritySetting(sec),
+			Operation: string(types.ConfigSpecOperationEdit), Key: key, Setting: setting,
 		}}}
 		res, err := methods.ReconfigureDVPort_Task(ctx, c, &req)
 		if err != nil {

@@ -77,15 +77,11 @@ func (s *Server) SetDVPortGroupVLAN(ctx context.Context, name string, v inventor
 // (its macManagementPolicy's macLearningPolicy; the three security booleans
 // are left as they are).
 func (s *Server) SetDVPortGroupMacLearning(ctx context.Context, name string, ml inventory.MacLearning) error {
-	cfg, err := s.DVPortGroupConfig(ctx, name)
+	cur, err := s.macManagement(ctx, name)
 	if err != nil {
 		return err
 	}
-	cur, _ := cfg.DefaultPortConfig.(*types.VMwareDVSPortSetting)
-	if cur == nil || cur.MacManagementPolicy == nil {
-		return fmt.Errorf("simulator: %s has no MAC management policy (a switch below 6.6.0)", name)
-	}
-	mm := *cur.MacManagementPolicy
+	mm := *cur
 	mm.Inherited = false
 	limit := ml.Limit
 	mm.MacLearningPolicy = &types.DVSMacLearningPolicy{Enabled: ml.Enabled, AllowUnicastFlooding: types.NewBool(ml.AllowUnicastFlooding), Limit: &limit, LimitPolicy: ml.LimitPolicy}
@@ -97,36 +93,31 @@ func (s *Server) SetDVPortGroupMacLearning(ctx context.Context, name string, ml 
 // writes both would; they may disagree (syncSecurityMac). Nil fields
 // inherit.
 func (s *Server) SetDVPortGroupPolicies(ctx context.Context, name string, legacy, mac inventory.Security) error {
-	cfg, err := s.DVPortGroupConfig(ctx, name)
+	cur, err := s.macManagement(ctx, name)
 	if err != nil {
 		return err
 	}
+	return s.reconfigureDVPortGroupSetting(ctx, name, bothPolicies(cur, legacy, mac))
+}
+
+// macManagement is a DV port group's MAC management policy as read.
+func (s *Server) macManagement(ctx context.Context, name string) (*types.DVSMacManagementPolicy, error) {
+	cfg, err := s.DVPortGroupConfig(ctx, name)
+	if err != nil {
+		return nil, err
+	}
 	cur, _ := cfg.DefaultPortConfig.(*types.VMwareDVSPortSetting)
 	if cur == nil || cur.MacManagementPolicy == nil {
-		return fmt.Errorf("simulator: %s has no MAC management policy (a switch below 6.6.0)", name)
+		return nil, fmt.Errorf("simulator: %s has no MAC management policy (a switch below 6.6.0)", name)
 	}
-	return s.reconfigureDVPortGroupSetting(ctx, name, bothPolicies(cur.MacManagementPolicy, legacy, mac))
+	return cur.MacManagementPolicy, nil
 }
 
 // SetNICPortPolicies gives the DV port of a VM's NIC its own
 // securityPolicy (legacy) and macManagementPolicy (mac), each as given
 // (ReconfigureDVPort_Task); the port group must let ports override.
 func (s *Server) SetNICPortPolicies(ctx context.Context, vmName, label string, legacy, mac inventory.Security) error {
-	dvs, key, err := s.NICPort(ctx, vmName, label)
-	if err != nil {
-		return err
-	}
-	return s.admin(ctx, func(c *vim25.Client) error {
-		ref := types.ManagedObjectReference{Type: dvsType, Value: dvs}
-		req := types.ReconfigureDVPort_Task{This: ref, Port: []types.DVPortConfigSpec{{
-			Operation: string(types.ConfigSpecOperationEdit), Key: key, Setting: bothPolicies(&types.DVSMacManagementPolicy{}, legacy, mac),
-		}}}
-		res, err := methods.ReconfigureDVPort_Task(ctx, c, &req)
-		if err != nil {
-			return err
-		}
-		return object.NewTask(c, res.Returnval).Wait(ctx)
-	})
+	return s.setNICPortSetting(ctx, vmName, label, bothPolicies(&types.DVSMacManagementPolicy{}, legacy, mac))
 }
 
 // bothPolicies is a setting with both security policies written as given
