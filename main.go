@@ -52,10 +52,12 @@ func main() {
 		return srv
 	}, opts...)
 
-	// The plugin is ending: log every vSphere session out so none is left
-	// behind on the server (the vsphere provider leaks one per run).
-	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	sessions.LogoutAll(lctx)
+	// Terraform ended the plugin: log every vSphere session out so none is
+	// left behind on the server (the vsphere provider leaks one per run).
+	// When the process was already ending on its own (endOnItsOwn), this
+	// waits for that end, so the process does not exit under its logouts.
+	ectx, cancel := context.WithTimeout(ctx, provider.EndBudget)
+	sessions.End(ectx)
 	cancel()
 	stopProfile()
 

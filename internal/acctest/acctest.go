@@ -70,7 +70,7 @@ func New(t testing.TB, sc simulator.Scenario, opts ...simulator.Option) *Env {
 		if n := e.Direct.Answered(); n > 0 {
 			t.Logf("the direct paths answered %d requests, each compared with the framework's answer", n)
 		}
-		e.Sessions.LogoutAll(ctx)
+		e.Sessions.End(ctx)
 		s.Close()
 	})
 	return e

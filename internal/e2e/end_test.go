@@ -21,9 +21,19 @@ import (
 const endBudget = 35 * time.Second
 
 // providerPID finds the carp provider process Terraform (tfPID) started,
-// from /proc (Linux). The kernel cuts comm to 15 characters.
+// from /proc (Linux).
 func providerPID(t *testing.T, tfPID int) int {
 	t.Helper()
+	if pids := childPIDs(tfPID, "terraform-provi"); len(pids) > 0 {
+		return pids[0]
+	}
+	return 0
+}
+
+// childPIDs lists the processes whose parent is ppid and whose command
+// name starts with comm (the kernel cuts it to 15 characters).
+func childPIDs(ppid int, comm string) []int {
+	var pids []int
 	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
 	for _, f := range dirs {
 		b, err := os.ReadFile(f)
@@ -37,15 +47,15 @@ func providerPID(t *testing.T, tfPID int) int {
 			continue
 		}
 		fields := strings.Fields(s[end+1:])
-		if len(fields) < 2 || !strings.HasPrefix(s[open+1:end], "terraform-provi") {
+		if len(fields) < 2 || !strings.HasPrefix(s[open+1:end], comm) {
 			continue
 		}
-		if ppid, _ := strconv.Atoi(fields[1]); ppid == tfPID {
+		if p, _ := strconv.Atoi(fields[1]); p == ppid {
 			pid, _ := strconv.Atoi(strings.TrimSpace(s[:open]))
-			return pid
+			pids = append(pids, pid)
 		}
 	}
-	return 0
+	return pids
 }
 
 // running reports whether pid is alive (a zombie, exited and not yet

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/vmware/govmomi/vim25/types"
@@ -125,44 +124,93 @@ func desired(sim *simulator.Server, run int) campaignState {
 }
 
 // faultPlan is one injected fault: the nth call of a method (on object,
-// "" for any) fails. retried marks a fault on the restoring write of a
-// toggle, which its retry must absorb.
+// "" for any) fails, and the attempts-1 calls after it too. retried marks
+// a single fault on the restoring write of a toggle, which its retry must
+// absorb; lasting, a fault on a restoring write that outlasts every retry
+// (vsphere.RestoreAttempts), on the resource kind named.
 type faultPlan struct {
 	method, object string
-	nth            int
+	nth, attempts  int
 	retried        bool
+	lasting        string // resource kind, "" when not lasting
 }
 
 func (f faultPlan) String() string {
 	s := fmt.Sprintf("%s #%d", f.method, f.nth)
+	if f.attempts > 1 {
+		s += fmt.Sprintf("-#%d", f.nth+f.attempts-1)
+	}
 	if f.object != "" {
 		s += " on " + f.object
 	}
 	if f.retried {
 		s += " (restoring write)"
 	}
+	if f.lasting != "" {
+		s += " (every attempt of a restoring write of " + f.lasting + ")"
+	}
 	return s
 }
 
+// inject arms the fault of run on sim.
+func (f faultPlan) inject(sim *simulator.Server, run int) {
+	for i := 0; i < max(1, f.attempts); i++ {
+		sim.FailCall(f.method, f.object, f.nth+i, &types.SystemError{Reason: fmt.Sprintf("injected by the fault campaign (run %d)", run)})
+	}
+}
+
+// The resource kinds whose restoring writes a lasting fault outlasts.
+const (
+	kindHost = "carp_host_settings"
+	kindStd  = "carp_portgroup_policy (standard)"
+	kindDV   = "carp_portgroup_policy (distributed)"
+)
+
+var lastingKinds = []string{kindHost, kindStd, kindDV}
+
 // drawFault draws the fault of a run. One run in four faults a restoring
-// write: toggles come in pairs (off, restore) under the per-host lock, so
+// write once: toggles come in pairs (off, restore) under the per-host lock, so
 // every even UpdatePortGroup call of esx-01 restores; a DV port group gets
 // exactly two ReconfigureDVPortgroup_Task calls, the second restoring.
+// One run in four faults a restoring write on every attempt (lastingFault).
 // The others fault the nth call of a method, drawn from the calls the
 // previous, fault-free apply made of it, so that nearly every fault fires.
 func drawFault(rng *rand.Rand, sim *simulator.Server, counts map[string]int) faultPlan {
-	if rng.Intn(4) == 0 {
+	switch rng.Intn(4) {
+	case 0:
 		switch rng.Intn(3) {
 		case 0:
-			return faultPlan{method: "UpdatePortGroup", nth: 2 * (1 + rng.Intn(max(1, counts["UpdatePortGroup"]/2))), retried: true}
+			return faultPlan{method: "UpdatePortGroup", nth: 2 * (1 + rng.Intn(max(1, counts["UpdatePortGroup"]/2))), attempts: 1, retried: true}
 		case 1:
-			return faultPlan{method: "ReconfigureDVPortgroup_Task", object: sim.DVPortGroupID("FW-CORE"), nth: 2, retried: true}
+			return faultPlan{method: "ReconfigureDVPortgroup_Task", object: sim.DVPortGroupID("FW-CORE"), nth: 2, attempts: 1, retried: true}
 		default:
-			return faultPlan{method: "ReconfigureDVPortgroup_Task", object: sim.DVPortGroupID("FW-LEGACY"), nth: 2, retried: true}
+			return faultPlan{method: "ReconfigureDVPortgroup_Task", object: sim.DVPortGroupID("FW-LEGACY"), nth: 2, attempts: 1, retried: true}
 		}
+	case 1:
+		return lastingFault(rng, sim, counts, lastingKinds[rng.Intn(len(lastingKinds))])
 	}
 	method := campaignMethods[rng.Intn(len(campaignMethods))]
-	return faultPlan{method: method, nth: 1 + rng.Intn(max(1, counts[method]))}
+	return faultPlan{method: method, nth: 1 + rng.Intn(max(1, counts[method])), attempts: 1}
+}
+
+// lastingFault faults every attempt of a restoring write of kind. A run's
+// UpdatePortGroup calls are the host's toggle first, a pair per
+// promiscuous port group of esx-01 (carp_host_settings toggles them in
+// name order), then the two policies' toggles, a pair each (they depend
+// on the host settings): the calibration counts them. A DV port group's
+// restoring write is its second ReconfigureDVPortgroup_Task.
+func lastingFault(rng *rand.Rand, sim *simulator.Server, counts map[string]int, kind string) faultPlan {
+	f := faultPlan{method: "UpdatePortGroup", attempts: vsphere.RestoreAttempts, lasting: kind}
+	hostPairs := max(1, (counts["UpdatePortGroup"]-4)/2)
+	switch kind {
+	case kindHost:
+		f.nth = 2 + 2*rng.Intn(hostPairs)
+	case kindStd:
+		f.nth = 2*hostPairs + 2 + 2*rng.Intn(2)
+	default:
+		f.method, f.object, f.nth = "ReconfigureDVPortgroup_Task", sim.DVPortGroupID([]string{"FW-CORE", "FW-LEGACY"}[rng.Intn(2)]), 2
+	}
+	return f
 }
 
 // What the provider's errors say was left with promiscuous mode off (the
@@ -253,6 +301,24 @@ func callsByMethod(sim *simulator.Server) map[string]int {
 	return n
 }
 
+// campaignTally is what the campaign counts, shared by its workers.
+type campaignTally struct {
+	mu                                                                                     sync.Mutex
+	injected, fired, failedRuns, unsafe, notConverged, retriedDrawn, absorbed, notAbsorbed int
+	// lasting faults by resource kind: drawn, and outlasting every retry
+	lastingDrawn, outlasted map[string]int
+	// applies: how many fault-free applies each faulted run took to
+	// converge (0: not within two)
+	applies  map[int]int
+	problems []string
+}
+
+func (c *campaignTally) add(f func(*campaignTally)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f(c)
+}
+
 // TestFaultCampaign applies toggling policies and host settings over and
 // over, each time with a fault injected at a random vSphere call (seeded:
 // CARP_FAULT_SEED, CARP_FAULT_RUNS). After each run: either success with the
@@ -260,8 +326,11 @@ func callsByMethod(sim *simulator.Server) map[string]int {
 // from the simulator: a port group it names as left off is off, one it
 // does not name is as safe as before (see untrue). A single fault on the
 // restoring write of a toggle (one run in four) must be absorbed by its
-// retry: the apply succeeds. Then a fault-free apply converges and the plan
-// after it is empty.
+// retry: the apply succeeds. A fault on every attempt of a restoring write
+// (one run in four: carp_host_settings, a standard or a distributed
+// carp_portgroup_policy) must fail the apply, naming what it left off.
+// Then ONE fault-free apply converges, whatever the fault left, and the
+// plan after it is empty.
 func TestFaultCampaign(t *testing.T) {
 	t.Parallel()
 	seed := int64(20261125)
@@ -273,139 +342,196 @@ func TestFaultCampaign(t *testing.T) {
 		runs = n
 	}
 	const workers = 2 // campaignConfig's flip assumes two
-	var injected, fired, failedRuns, unsafe, notConverged, retriedDrawn, absorbed, notAbsorbed atomic.Int64
-	var mu sync.Mutex
-	var problems []string
+	tally := &campaignTally{lastingDrawn: map[string]int{}, outlasted: map[string]int{}, applies: map[int]int{}}
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			rng := rand.New(rand.NewSource(seed + int64(w)))
-			sim, err := simulator.Start(simulator.DemoScenario())
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer sim.Close()
-			c := newCLI(t, sim)
-			dir := filepath.Join(c.work, fmt.Sprintf("campaign-%d", w))
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				t.Error(err)
-				return
-			}
-			rel, _ := filepath.Rel(c.work, dir)
-			write := func(run int) {
-				if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(campaignConfig(sim, run)), 0o644); err != nil {
-					t.Error(err)
-				}
-			}
-			report := func(format string, args ...any) {
-				mu.Lock()
-				defer mu.Unlock()
-				problems = append(problems, fmt.Sprintf("worker %d: ", w)+fmt.Sprintf(format, args...))
-			}
-			// Converge once, fault-free.
-			write(0)
-			if out, code := c.run(rel, c.bin, "apply", "-input=false", "-auto-approve", "-no-color"); code != 0 {
-				report("initial apply failed:\n%s", out)
-				return
-			}
-			// Count the calls of a run that changes everything (run -2
-			// flips the option, so the host toggles too), then set the
-			// option back for run 2's flip.
-			var counts map[string]int
-			for _, run := range []int{-2, 1} {
-				write(run)
-				sim.ResetCalls()
-				if out, code := c.run(rel, c.bin, "apply", "-input=false", "-auto-approve", "-no-color"); code != 0 {
-					report("calibration apply (run %d) failed:\n%s", run, out)
-					return
-				}
-				if counts == nil {
-					counts = callsByMethod(sim)
-				}
-			}
-			for run := 2 + w; run <= runs+1; run += workers {
-				before := readCampaign(t, sim)
-				fp := drawFault(rng, sim, counts)
-				sim.ClearFaults()
-				sim.ResetCalls()
-				sim.FailCall(fp.method, fp.object, fp.nth, &types.SystemError{Reason: fmt.Sprintf("injected by the fault campaign (run %d)", run)})
-				injected.Add(1)
-				write(run)
-				out, code := c.run(rel, c.bin, "apply", "-input=false", "-auto-approve", "-no-color")
-				var hit *simulator.Call
-				for _, call := range sim.Calls() {
-					if call.Fault == "SystemError" {
-						hit = &call
-						break
-					}
-				}
-				if hit != nil {
-					fired.Add(1)
-				}
-				if os.Getenv("CARP_FAULT_VERBOSE") != "" {
-					t.Logf("run %d: %v of %d: fired %t, exit %d, calls %v", run, fp, counts[fp.method], hit != nil, code, callsByMethod(sim))
-				}
-				sim.ClearFaults()
-				after := readCampaign(t, sim)
-				want := desired(sim, run)
-				if fp.retried {
-					retriedDrawn.Add(1)
-					switch {
-					case hit == nil || strings.Contains(hit.Detail, "promisc=false"):
-						notAbsorbed.Add(1)
-						report("run %d (%v): the fault did not hit a restoring write (faulted call %+v)", run, fp, hit)
-					case code != 0 || after.String() != want.String():
-						notAbsorbed.Add(1)
-						report("run %d (%v): one fault on a retried write was not absorbed (exit %d, state %v, want %v):\n%s", run, fp, code, after, want, out)
-					default:
-						absorbed.Add(1)
-					}
-				}
-				if code == 0 {
-					if after.String() != want.String() {
-						unsafe.Add(1)
-						report("run %d (%v): apply succeeded but the state is %v, want %v", run, fp, after, want)
-					}
-				} else {
-					failedRuns.Add(1)
-					if bad := untrue(out, campaignObjects(sim), before, after); len(bad) > 0 {
-						unsafe.Add(1)
-						report("run %d (%v): the error is not true of the state:\n  %s\n%s", run, fp, strings.Join(bad, "\n  "), out)
-					}
-				}
-				// Converge: a fault-free apply, then an empty plan.
-				out, code = c.run(rel, c.bin, "apply", "-input=false", "-auto-approve", "-no-color")
-				if code != 0 {
-					notConverged.Add(1)
-					report("run %d (%v): the fault-free apply failed:\n%s", run, fp, out)
-					continue
-				}
-				if out, code := c.run(rel, c.bin, "plan", "-input=false", "-detailed-exitcode", "-no-color"); code != 0 {
-					notConverged.Add(1)
-					report("run %d (%v): the plan after the fault-free apply is not empty (exit %d):\n%s", run, fp, code, out)
-					continue
-				}
-				if got := readCampaign(t, sim); got.String() != want.String() {
-					notConverged.Add(1)
-					report("run %d: converged state %v, want %v", run, got, want)
-				}
-			}
+			campaignWorker(t, w, seed, runs, workers, tally)
 		}(w)
 	}
 	wg.Wait()
-	summary := fmt.Sprintf("seed %d: %d runs, %d faults injected, %d fired, %d applies failed, %d unsafe runs (an error not true of the state, or a wrong state after success), %d runs did not converge, %d of %d single faults on a restoring write absorbed",
-		seed, runs, injected.Load(), fired.Load(), failedRuns.Load(), unsafe.Load(), notConverged.Load(), absorbed.Load(), retriedDrawn.Load())
+	var lasting []string
+	for _, k := range lastingKinds {
+		lasting = append(lasting, fmt.Sprintf("%s %d of %d", k, tally.outlasted[k], tally.lastingDrawn[k]))
+	}
+	summary := fmt.Sprintf("seed %d: %d runs, %d faults injected, %d fired, %d applies failed, %d unsafe runs (an error not true of the state, or a wrong state after success), %d runs did not converge in one fault-free apply, %d of %d single faults on a restoring write absorbed; faults outlasting every retry of a restoring write: %s; fault-free applies to converge: 1: %d, 2: %d, more: %d",
+		seed, runs, tally.injected, tally.fired, tally.failedRuns, tally.unsafe, tally.notConverged, tally.absorbed, tally.retriedDrawn,
+		strings.Join(lasting, ", "), tally.applies[1], tally.applies[2], tally.applies[0])
 	fmt.Println("FAULTS " + summary)
 	t.Log(summary)
-	for _, p := range problems {
+	for _, p := range tally.problems {
 		t.Error(p)
 	}
-	if unsafe.Load() != 0 || notConverged.Load() != 0 || notAbsorbed.Load() != 0 {
-		t.Errorf("unsafe runs: %d, runs that did not converge: %d, single faults on a restoring write not absorbed: %d (all must be 0)", unsafe.Load(), notConverged.Load(), notAbsorbed.Load())
+	notOutlasted := 0
+	for _, k := range lastingKinds {
+		notOutlasted += tally.lastingDrawn[k] - tally.outlasted[k]
 	}
+	if tally.unsafe != 0 || tally.notConverged != 0 || tally.notAbsorbed != 0 || notOutlasted != 0 {
+		t.Errorf("unsafe runs: %d, runs that did not converge in one apply: %d, single faults on a restoring write not absorbed: %d, lasting faults that did not outlast the retries: %d (all must be 0)",
+			tally.unsafe, tally.notConverged, tally.notAbsorbed, notOutlasted)
+	}
+}
+
+// campaignWorker is one worker of the campaign: its own simulator, CLI and
+// runs w+2, w+2+workers, ...
+func campaignWorker(t *testing.T, w int, seed int64, runs, workers int, tally *campaignTally) {
+	rng := rand.New(rand.NewSource(seed + int64(w)))
+	sim, err := simulator.Start(simulator.DemoScenario())
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer sim.Close()
+	c := newCLI(t, sim)
+	dir := filepath.Join(c.work, fmt.Sprintf("campaign-%d", w))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Error(err)
+		return
+	}
+	rel, _ := filepath.Rel(c.work, dir)
+	write := func(run int) {
+		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(campaignConfig(sim, run)), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+	report := func(format string, args ...any) {
+		tally.add(func(c *campaignTally) {
+			c.problems = append(c.problems, fmt.Sprintf("worker %d: ", w)+fmt.Sprintf(format, args...))
+		})
+	}
+	// Converge once, fault-free.
+	write(0)
+	if out, code := c.run(rel, c.bin, "apply", "-input=false", "-auto-approve", "-no-color"); code != 0 {
+		report("initial apply failed:\n%s", out)
+		return
+	}
+	// Count the calls of a run that changes everything (run -2 flips the
+	// option, so the host toggles too), then set the option back for run
+	// 2's flip.
+	var counts map[string]int
+	for _, run := range []int{-2, 1} {
+		write(run)
+		sim.ResetCalls()
+		if out, code := c.run(rel, c.bin, "apply", "-input=false", "-auto-approve", "-no-color"); code != 0 {
+			report("calibration apply (run %d) failed:\n%s", run, out)
+			return
+		}
+		if counts == nil {
+			counts = callsByMethod(sim)
+		}
+	}
+	for run := 2 + w; run <= runs+1; run += workers {
+		before := readCampaign(t, sim)
+		fp := drawFault(rng, sim, counts)
+		sim.ClearFaults()
+		sim.ResetCalls()
+		fp.inject(sim, run)
+		write(run)
+		out, code := c.run(rel, c.bin, "apply", "-input=false", "-auto-approve", "-no-color")
+		var faulted []simulator.Call
+		for _, call := range sim.Calls() {
+			if call.Fault == "SystemError" {
+				faulted = append(faulted, call)
+			}
+		}
+		if os.Getenv("CARP_FAULT_VERBOSE") != "" {
+			t.Logf("run %d: %v of %d: fired %d, exit %d, calls %v", run, fp, counts[fp.method], len(faulted), code, callsByMethod(sim))
+		}
+		sim.ClearFaults()
+		after := readCampaign(t, sim)
+		want := desired(sim, run)
+		tally.add(func(c *campaignTally) {
+			c.injected++
+			if len(faulted) > 0 {
+				c.fired++
+			}
+		})
+		judgeFault(fp, run, faulted, code, out, after, want, tally, report)
+		if code == 0 {
+			if after.String() != want.String() {
+				tally.add(func(c *campaignTally) { c.unsafe++ })
+				report("run %d (%v): apply succeeded but the state is %v, want %v", run, fp, after, want)
+			}
+		} else {
+			tally.add(func(c *campaignTally) { c.failedRuns++ })
+			if bad := untrue(out, campaignObjects(sim), before, after); len(bad) > 0 {
+				tally.add(func(c *campaignTally) { c.unsafe++ })
+				report("run %d (%v): the error is not true of the state:\n  %s\n%s", run, fp, strings.Join(bad, "\n  "), out)
+			}
+		}
+		applies, problem := converge(t, c, rel, sim, want)
+		tally.add(func(c *campaignTally) {
+			c.applies[applies]++
+			if applies != 1 {
+				c.notConverged++
+			}
+		})
+		if problem != "" {
+			report("run %d (%v): %s", run, fp, problem)
+		}
+	}
+}
+
+// judgeFault checks what the fault of a run was drawn for: a single fault
+// on a restoring write is absorbed by its retry (the apply succeeds); a
+// lasting one outlasts every attempt and fails the apply.
+func judgeFault(fp faultPlan, run int, faulted []simulator.Call, code int, out string, after, want campaignState, tally *campaignTally, report func(string, ...any)) {
+	restoring := len(faulted) > 0
+	for _, call := range faulted {
+		restoring = restoring && !strings.Contains(call.Detail, "promisc=false")
+	}
+	switch {
+	case fp.retried:
+		tally.add(func(c *campaignTally) { c.retriedDrawn++ })
+		switch {
+		case !restoring:
+			tally.add(func(c *campaignTally) { c.notAbsorbed++ })
+			report("run %d (%v): the fault did not hit a restoring write (faulted calls %+v)", run, fp, faulted)
+		case code != 0 || after.String() != want.String():
+			tally.add(func(c *campaignTally) { c.notAbsorbed++ })
+			report("run %d (%v): one fault on a retried write was not absorbed (exit %d, state %v, want %v):\n%s", run, fp, code, after, want, out)
+		default:
+			tally.add(func(c *campaignTally) { c.absorbed++ })
+		}
+	case fp.lasting != "":
+		tally.add(func(c *campaignTally) { c.lastingDrawn[fp.lasting]++ })
+		switch {
+		case !restoring || len(faulted) != vsphere.RestoreAttempts:
+			report("run %d (%v): the fault did not hit every attempt of a restoring write (faulted calls %+v)", run, fp, faulted)
+		case code == 0:
+			report("run %d (%v): the restoring write failed on every attempt, yet the apply succeeded:\n%s", run, fp, out)
+		default:
+			tally.add(func(c *campaignTally) { c.outlasted[fp.lasting]++ })
+		}
+	}
+}
+
+// converge runs fault-free applies until the plan after one is empty and
+// the state is the desired one, two at the most: it returns how many it
+// took (0: not within two) and, when it took more than one, what went
+// wrong with the first.
+func converge(t *testing.T, c *cli, rel string, sim *simulator.Server, want campaignState) (int, string) {
+	problem := ""
+	for applies := 1; applies <= 2; applies++ {
+		out, code := c.run(rel, c.bin, "apply", "-input=false", "-auto-approve", "-no-color")
+		p := ""
+		if code != 0 {
+			p = fmt.Sprintf("fault-free apply %d failed:\n%s", applies, out)
+		} else if out, code := c.run(rel, c.bin, "plan", "-input=false", "-detailed-exitcode", "-no-color"); code != 0 {
+			p = fmt.Sprintf("the plan after fault-free apply %d is not empty (exit %d):\n%s", applies, code, out)
+		} else if got := readCampaign(t, sim); got.String() != want.String() {
+			p = fmt.Sprintf("fault-free apply %d converged to %v, want %v", applies, got, want)
+		}
+		if p == "" {
+			return applies, problem
+		}
+		if problem == "" {
+			problem = p
+		}
+	}
+	return 0, problem
 }
 
 // TestLeftOffClaims: the oracle reads the claims out of the errors as

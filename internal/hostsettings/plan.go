@@ -80,6 +80,13 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		// for the port group plans that depend on this resource
 		r.client.NotePlannedRPF(hostID, plan.RPF.ValueBool())
 	}
+	var pending map[string]string
+	if hasState {
+		pending = tfhelp.StringMap(ctx, state.PendingReenable, &resp.Diagnostics)
+		// The apply re-enables them first: for the port group plans
+		// that depend on this resource, what they find hangs on it.
+		r.client.NotePendingReenable(hostID, reenabledPortGroups(h, pending))
+	}
 	changes := rpfKnown && (h.RPFCheckPromisc == nil || rpfOn(h) != plan.RPF.ValueBool())
 	if rpfKnown && !plan.Toggle.IsUnknown() {
 		planned := rules.PlanHostSettings(*h, plan.RPF.ValueBool(), plan.Toggle.ValueBool())
@@ -115,7 +122,7 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	// apply runs, the state's value otherwise.
 	updating := hasState && (!plan.RPF.Equal(state.RPF) || !plan.Toggle.Equal(state.Toggle) ||
 		!plan.AdvancedOptions.Equal(state.AdvancedOptions) || !plan.RestoreOnDestroy.Equal(state.RestoreOnDestroy) ||
-		len(tfhelp.StringMap(ctx, state.PendingReenable, &resp.Diagnostics)) > 0)
+		len(pending) > 0)
 	switch {
 	case !hasState && !plan.Toggle.IsUnknown() && !plan.Toggle.ValueBool():
 		plan.ToggledPortgroups = tfhelp.StringList([]string{}) // a create without toggle

@@ -60,6 +60,21 @@ func targetOf(hostID, key, restore string) vsphere.PromiscuousTarget {
 	return vsphere.PromiscuousTarget{HostID: hostID, PortGroup: key, Inherit: restore == "inherit"}
 }
 
+// reenabledPortGroups are the port groups of h whose promiscuous mode a
+// re-enable of pending changes: those pending themselves, and those that
+// inherit it from a pending vSwitch.
+func reenabledPortGroups(h *inventory.Host, pending map[string]string) []string {
+	var out []string
+	for _, pg := range h.PortGroups {
+		_, own := pending[pg.Name]
+		_, viaSwitch := pending[vswitchPrefix+pg.VSwitch]
+		if own || (viaSwitch && pg.Security.AllowPromiscuous == nil) {
+			out = append(out, pg.Name)
+		}
+	}
+	return out
+}
+
 func describeTarget(key string) string { return targetOf("", key, "").String() }
 
 // write sets promiscuous mode of one target: off, or back to its own value

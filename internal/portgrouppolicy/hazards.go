@@ -101,6 +101,18 @@ func dependsOnHint(fs []rules.Finding) {
 // destroyKey names t in the records of a destroy (BeforeDestroy).
 func destroyKey(t pgTarget) string { return "carp_portgroup_policy:" + t.ID() }
 
+// plannedRepaired is the planned hazards_repaired: the codes found now
+// that the plan leaves fixed, or the state's when none. Unknown when a
+// carp_host_settings of this command re-enables promiscuous mode of the
+// port group first (its pending_reenable, vsphere.PendingReenable): what
+// this apply finds then is not what the plan found.
+func (r *policyResource) plannedRepaired(ctx context.Context, t pgTarget, found []string, left types.List, state *policyModel, diags *diag.Diagnostics) types.List {
+	if !t.isDV() && r.client.PendingReenable(t.HostID, t.PortGroup) {
+		return types.ListUnknown(types.StringType)
+	}
+	return tfhelp.Repaired(ctx, found, left, priorRepaired(state), diags)
+}
+
 // priorRepaired is the state's hazards_repaired, null on create.
 func priorRepaired(state *policyModel) types.List {
 	if state == nil {

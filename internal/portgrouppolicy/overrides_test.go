@@ -147,3 +147,47 @@ func TestAccPortGroupPolicy_noPortReads(t *testing.T) {
 		},
 	})
 }
+
+// A DV port group that rejects promiscuous mode and lets ports override,
+// whose ports (the firewalls' NICs among them) inherit its policy: set to
+// accept, it plans no CARP015. FetchDVPorts returns an inheriting port's
+// MAC management policy marked inherited, with the port group's values
+// (promiscuous rejected until the apply): a port override it is not.
+func TestAccPortGroupPolicy_inheritingPortsAccept(t *testing.T) {
+	t.Parallel()
+	sc := simulator.FirewallPair()
+	sc.Datacenters[0].DVSwitches[0].PortGroups[0].Security.AllowPromiscuous = inventory.Ptr(false)
+	e := acctest.New(t, sc)
+	if _, s := e.OOB().DVPortGroup("FW-LAN"); s == nil || s.MacManagementPolicy == nil || s.MacManagementPolicy.AllowPromiscuous == nil || *s.MacManagementPolicy.AllowPromiscuous {
+		t.Fatal("FW-LAN's MAC management policy does not reject promiscuous mode before the test")
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{{
+			PreConfig: e.Reset,
+			Config:    e.DVPolicy("FW-LAN"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(acctest.PolicyRes, plancheck.ResourceActionCreate),
+					// CARP013 only: the plan sets the port group to accept,
+					// and no port overrides it
+					acctest.ExpectHazards(acctest.PolicyRes, nil, []string{"CARP013"}),
+				},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				e.Diags.ExpectNoWarning("CARP015"),
+				// the plan read the ports: a test of how they decode
+				func(*terraform.State) error {
+					for _, c := range e.Sim.Calls() {
+						if c.Method == "FetchDVPorts" {
+							return nil
+						}
+					}
+					return fmt.Errorf("the plan read no port of FW-LAN")
+				},
+			),
+			ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectPolicy("allow_promiscuous", knownvalue.Bool(true))},
+		}},
+	})
+}

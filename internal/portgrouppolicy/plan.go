@@ -113,7 +113,7 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 		left := tfhelp.StringList(hazardsLeft(snap, v, writeOf(ctx, &plan, v, team, &resp.Diagnostics)))
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("hazards"), left)...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("hazards_repaired"), tfhelp.Repaired(ctx, found, left, priorRepaired(state), &resp.Diagnostics))...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("hazards_repaired"), r.plannedRepaired(ctx, t, found, left, state, &resp.Diagnostics))...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("toggle_hazards"), toggleHazardsLeft(t, toggleNow))...)
 	}
 

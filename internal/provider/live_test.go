@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"regexp"
@@ -34,7 +35,7 @@ func TestAccLive_readOnly(t *testing.T) {
 	}
 	hostID, pgs := liveFirstHost(t)
 	sessions := &provider.Sessions{}
-	t.Cleanup(func() { sessions.LogoutAll(t.Context()) })
+	t.Cleanup(func() { sessions.End(context.WithoutCancel(t.Context())) })
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
 			"carp": provider.NewServer("live", sessions),

@@ -49,42 +49,30 @@ const (
 
 var _ provider.ProviderWithActions = (*carpProvider)(nil)
 
-// Sessions tracks the vSphere sessions the provider opened, so that main can
-// log them out when the plugin process ends.
+// Sessions tracks the vSphere sessions the provider opened or is opening,
+// so that the end of the process logs every one out (End, shutdown.go).
 type Sessions struct {
 	mu      sync.Mutex
 	clients []*vsphere.Client
-	lost    lost // see shutdown.go
+	// end is set when End began: no session opens from then on; done is
+	// closed when End is over, with finished its result.
+	end  *endState
+	lost lost // see shutdown.go
 }
 
-func (s *Sessions) add(c *vsphere.Client) {
+// opening records a client before its login is sent (vsphere.Tracked);
+// once the process is ending it refuses the login.
+func (s *Sessions) opening(c *vsphere.Client) error {
 	if s == nil {
-		return
+		return nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.end != nil {
+		return errEnding
+	}
 	s.clients = append(s.clients, c)
-}
-
-// LogoutAll ends every session opened so far, all at once: a server that
-// does not answer one holds up none of the others beyond ctx.
-func (s *Sessions) LogoutAll(ctx context.Context) {
-	if s == nil {
-		return
-	}
-	s.mu.Lock()
-	clients := s.clients
-	s.clients = nil
-	s.mu.Unlock()
-	var wg sync.WaitGroup
-	for _, c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_ = c.Logout(ctx)
-		}()
-	}
-	wg.Wait()
+	return nil
 }
 
 type carpProvider struct {
@@ -270,12 +258,11 @@ func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	tflog.Debug(ctx, "connecting to vSphere", map[string]any{"server": cfg.Server, "user": cfg.User})
 	cctx, cancel := context.WithTimeout(ctx, cfg.APITimeout)
 	defer cancel()
-	client, err := vsphere.Connect(cctx, cfg)
+	client, err := vsphere.Connect(cctx, cfg, vsphere.Tracked(p.sessions.opening))
 	if err != nil {
 		addConnectError(&resp.Diagnostics, cfg, err)
 		return
 	}
-	p.sessions.add(client)
 	resp.DataSourceData = client
 	resp.ResourceData = client
 	resp.ActionData = client

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"os"
 	"sync"
 	"time"
@@ -10,17 +11,18 @@ import (
 )
 
 // The end of the process, when Terraform does not end it (it ends the
-// plugin through go-plugin's controller, and main logs out then):
+// plugin through go-plugin's controller, and main calls End then):
 //
 //   - SIGTERM (a CI runner or a service manager stopping the job),
 //   - the Terraform process that started the provider is gone (killed with
 //     SIGKILL: the provider is re-parented),
 //   - the gRPC connection to Terraform broke under a request in flight.
 //
-// Then the provider starts no new toggle, cancels what is in flight,
-// finishes the toggles already started (their restoring write has its own
-// deadline, vsphere.RestoreDeadline, 30 s), logs its sessions out and exits:
-// all within EndBudget.
+// Then the provider opens no new session and starts no new toggle, cancels
+// what is in flight, finishes the toggles already started (their restoring
+// write has its own deadline, vsphere.RestoreDeadline, 30 s), logs out its
+// sessions, those whose login is in flight included, and exits: all within
+// EndBudget.
 const (
 	EndBudget = 35 * time.Second
 	// logoutBudget is kept back from EndBudget for the logouts.
@@ -69,21 +71,60 @@ func (s *Sessions) AwaitEnd(term <-chan os.Signal, ppid int, getppid func() int)
 	}
 }
 
+// errEnding refuses a login that would start once the process is ending.
+var errEnding = errors.New("the provider process is ending (SIGTERM, Terraform gone, or its connection broken): no vSphere session is opened any more")
+
+// endState is the one end of a Sessions: whoever calls End second waits
+// for the first.
+type endState struct {
+	done     chan struct{}
+	finished bool
+}
+
 // End finishes the toggles in flight and logs every session out, within
-// ctx (give it EndBudget). It reports whether every toggle finished.
+// ctx (give it EndBudget): the sessions open, and those whose login is
+// in flight, once it is answered (vsphere.Client.Logout). No session
+// opens after it began. It reports whether every toggle finished.
+//
+// It runs once. main calls it when Terraform ends the plugin, and when
+// the process ends on its own (AwaitEnd): Terraform ends the plugin as
+// soon as the requests that the end cancelled have answered, so the
+// second call waits for the first (until its own ctx ends) rather than
+// let the process exit under a logout in flight.
 func (s *Sessions) End(ctx context.Context) (finished bool) {
 	if s == nil {
 		return true
 	}
 	s.mu.Lock()
-	clients := append([]*vsphere.Client(nil), s.clients...)
+	if e := s.end; e != nil {
+		s.mu.Unlock()
+		select {
+		case <-e.done:
+			return e.finished
+		case <-ctx.Done():
+			return false
+		}
+	}
+	e := &endState{done: make(chan struct{})}
+	s.end = e
+	clients := s.clients
+	s.clients = nil
 	s.mu.Unlock()
+	defer close(e.done)
+	e.finished = quiesce(ctx, clients)
+	logoutAll(ctx, clients)
+	return e.finished
+}
+
+// quiesce cancels what is in flight on every client and waits for the
+// toggles already started, keeping logoutBudget of ctx for the logouts.
+func quiesce(ctx context.Context, clients []*vsphere.Client) (finished bool) {
 	finished = true
-	deadline, ok := ctx.Deadline()
 	qctx, cancel := ctx, context.CancelFunc(func() {})
-	if ok {
+	if deadline, ok := ctx.Deadline(); ok {
 		qctx, cancel = context.WithDeadline(ctx, deadline.Add(-logoutBudget))
 	}
+	defer cancel()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for _, c := range clients {
@@ -98,7 +139,19 @@ func (s *Sessions) End(ctx context.Context) (finished bool) {
 		}()
 	}
 	wg.Wait()
-	cancel()
-	s.LogoutAll(ctx)
 	return finished
+}
+
+// logoutAll ends every session, all at once: a server that does not
+// answer one holds up none of the others beyond ctx.
+func logoutAll(ctx context.Context, clients []*vsphere.Client) {
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = c.Logout(ctx)
+		}()
+	}
+	wg.Wait()
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"os"
 	"sync/atomic"
 	"syscall"
@@ -9,6 +10,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
+	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
 // TestConnectionLost: a request whose gRPC context is cancelled while it
@@ -98,5 +102,45 @@ func TestAwaitEnd(t *testing.T) {
 				<-got
 			}
 		})
+	}
+}
+
+// TestEndOnce: End runs once. A second End (main, when Terraform ends the
+// plugin while the signal's End logs out) returns only when the first is
+// over, the session logged out; no session opens after End began.
+func TestEndOnce(t *testing.T) {
+	t.Parallel()
+	sim, err := simulator.Start(simulator.DemoScenario())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	s := &Sessions{}
+	cfg := vsphere.Config{Server: sim.URL.Host, User: sim.User, Password: sim.Password, Thumbprint: sim.Thumbprint, APITimeout: time.Minute}
+	if _, err := vsphere.Connect(t.Context(), cfg, vsphere.Tracked(s.opening)); err != nil {
+		t.Fatal(err)
+	}
+	const delay = 300 * time.Millisecond
+	sim.SetDelay(delay)
+	first := make(chan bool, 1)
+	go func() { first <- s.End(t.Context()) }()
+	for deadline := time.Now().Add(10 * time.Second); sim.Arrived("Logout") == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first End sent no Logout")
+		}
+	}
+	if !s.End(t.Context()) {
+		t.Error("the second End reports toggles unfinished")
+	}
+	if n := sim.SessionCount(); n != 0 {
+		t.Errorf("the second End returned with %d sessions open: it did not wait for the first one's logout", n)
+	}
+	<-first
+	sim.SetDelay(0)
+	if _, err := vsphere.Connect(t.Context(), cfg, vsphere.Tracked(s.opening)); !errors.Is(err, errEnding) {
+		t.Errorf("a Connect after End: err = %v, want errEnding", err)
+	}
+	if n := sim.Arrived("Login"); n != 1 {
+		t.Errorf("%d logins; want the first only", n)
 	}
 }

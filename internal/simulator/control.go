@@ -34,6 +34,30 @@ func (s *Server) CallCount() int {
 	return len(s.calls)
 }
 
+// Arrived is how many requests of method have reached the server since
+// start, answered or not: with a delay (SetDelay) or a pause, a request is
+// in flight while Arrived counts it and Calls does not yet. Tests use it to
+// act while a call is in flight (a SIGTERM during the login).
+//
+// A delayed request is carried out after its delay even when its client
+// has gone away meanwhile, as any HTTP server whose handler does not watch
+// the connection does (Go's net/http among them; the vSphere API promises
+// nothing else for vpxd): a login abandoned by its client may still open a
+// session whose cookie the client never gets, and such a session stays
+// until it times out on the server (vmware/vic#5355). A paused request is
+// dropped instead (pause.go).
+func (s *Server) Arrived(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.arrived[method]
+}
+
+func (s *Server) arrive(method string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.arrived[method]++
+}
+
 // SetDelay sets the per-SOAP-method delay.
 func (s *Server) SetDelay(d time.Duration) {
 	s.mu.Lock()

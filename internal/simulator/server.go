@@ -67,6 +67,9 @@ type Call struct {
 	Object string // moref value of _this
 	Detail string // short stable summary for writes, "" for reads
 	Fault  string // fault type name when the call failed, else ""
+	// Abandoned: the client had closed its connection by the time the
+	// answer was ready (a process that exited without waiting for it).
+	Abandoned bool
 }
 
 type faultHook struct {
@@ -95,6 +98,7 @@ type Server struct {
 	hooks       []*faultHook
 	pending     map[pendingKey][]types.BaseMethodFault
 	idleTimeout time.Duration
+	arrived     map[string]int       // method -> requests that reached the server (control.go)
 	lastSeen    map[string]time.Time // session cookie -> last request
 	expired     map[string]bool      // session cookies that timed out
 
@@ -177,6 +181,7 @@ func Start(sc Scenario, opts ...Option) (*Server, error) {
 		delay:    cfg.delay,
 		User:     cfg.user,
 		Password: cfg.pass,
+		arrived:  map[string]int{},
 		lastSeen: map[string]time.Time{},
 		expired:  map[string]bool{},
 		pending:  map[pendingKey][]types.BaseMethodFault{},
@@ -337,6 +342,7 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 			call.Method = m.Name
 			call.Object = m.This.Value
 			call.Detail = detail(m.Name, m.This, m.Body)
+			s.arrive(m.Name)
 		} else {
 			m = nil
 		}
@@ -446,6 +452,7 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 			}
 		}
 
+		call.Abandoned = r.Context().Err() != nil
 		s.mu.Lock()
 		s.calls = append(s.calls, call)
 		s.mu.Unlock()

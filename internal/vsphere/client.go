@@ -94,8 +94,10 @@ type Client struct {
 	vim *vim25.Client
 	rt  *roundTripper
 
-	loginMu sync.Mutex
-	closed  bool
+	// session: the login, re-logins and the logout, one at a time
+	// (lifecycle.go); the logout waits for a login in flight.
+	session sessionState
+	track   func(*Client) error // Tracked
 
 	hosts, dvpgs, switches *objectCache
 	// memberHosts: hosts read for their name and reverse-path option only,
@@ -166,7 +168,8 @@ func colonHex(b []byte) string {
 }
 
 // Connect logs in: RetrieveServiceContent and Login, two round trips.
-func Connect(ctx context.Context, cfg Config) (*Client, error) {
+// The login is never abandoned halfway (logIn, lifecycle.go).
+func Connect(ctx context.Context, cfg Config, opts ...ConnectOption) (*Client, error) {
 	u, err := ServerURL(cfg.Server)
 	if err != nil {
 		return nil, err
@@ -208,6 +211,14 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 
 	rt := &roundTripper{inner: sc, timeout: cfg.APITimeout}
 	c := &Client{cfg: cfg, url: u, rt: rt}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.track != nil {
+		if err := c.track(c); err != nil {
+			return nil, err
+		}
+	}
 	c.initCaches()
 	c.initLifecycle(ctx)
 	vim, err := vim25.NewClient(ctx, rt)
@@ -216,7 +227,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	c.vim = vim
 	rt.relogin = c.relogin
-	if err := c.login(ctx); err != nil {
+	if err := c.logIn(ctx); err != nil {
 		return nil, classify(cfg.Server, err)
 	}
 	return c, nil
@@ -258,23 +269,32 @@ func (c *Client) login(ctx context.Context) error {
 // relogin re-establishes an expired session once; the round tripper calls it
 // on NotAuthenticated and retries the call.
 func (c *Client) relogin(ctx context.Context) error {
-	c.loginMu.Lock()
-	defer c.loginMu.Unlock()
-	if c.closed {
+	if err := c.session.lock(ctx); err != nil {
+		return err
+	}
+	defer c.session.unlock()
+	if c.session.closed {
 		return errors.New("the vSphere session was closed")
 	}
 	logf(ctx, "vSphere session expired; logging in again")
 	return c.login(ctx)
 }
 
-// Logout ends the session. It is safe to call more than once.
+// Logout ends the session. It is safe to call more than once, and before
+// or during the login: it waits for a login in flight (until ctx ends) and
+// logs that session out, and no login starts after it.
 func (c *Client) Logout(ctx context.Context) error {
-	c.loginMu.Lock()
-	defer c.loginMu.Unlock()
-	if c.closed {
+	if err := c.session.lock(ctx); err != nil {
+		return fmt.Errorf("logging out of %s: the login in flight did not end in time: %w", c.cfg.Server, err)
+	}
+	defer c.session.unlock()
+	if c.session.closed {
 		return nil
 	}
-	c.closed = true
+	c.session.closed = true
+	if !c.session.open {
+		return nil
+	}
 	return session.NewManager(c.vim).Logout(ctx)
 }
 

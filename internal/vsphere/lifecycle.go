@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 )
 
 // ErrEnding is what a toggle gets when the provider process is ending
@@ -88,6 +89,87 @@ func (c *Client) Quiesce(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// ConnectOption changes how Connect opens a session.
+type ConnectOption func(*Client)
+
+// Tracked has Connect tell track of the client before it sends the login,
+// so that the end of the process can log out a session still being
+// opened (Logout waits for its login). An error from track refuses the
+// login: Connect returns it.
+func Tracked(track func(*Client) error) ConnectOption {
+	return func(c *Client) { c.track = track }
+}
+
+// LogoutDeadline bounds the logout of a session whose login its caller
+// gave up on (logIn).
+const LogoutDeadline = 10 * time.Second
+
+// sessionState is a client's session: a lock that a waiter can give up
+// on (the logout at the end of the process waits for a login in flight no
+// longer than its budget), whether a login succeeded, and whether the
+// session was closed (logged out, or closed before any login).
+type sessionState struct {
+	once   sync.Once
+	sem    chan struct{}
+	open   bool
+	closed bool
+}
+
+func (s *sessionState) lock(ctx context.Context) error {
+	s.once.Do(func() { s.sem = make(chan struct{}, 1) })
+	select {
+	case s.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *sessionState) unlock() { <-s.sem }
+
+// logIn opens the session. The login is sent on a ctx of its own, ctx's
+// values without its cancellation, bounded by api_timeout: a login that
+// its client abandons halfway may still open a session on the server,
+// with a cookie the client never gets and so cannot log out
+// (simulator.Server.Arrived). When ctx ends first (Ctrl-C, the gRPC
+// connection lost, the caller's deadline), logIn returns its error at
+// once and the login, when it is answered, is logged out, within
+// LogoutDeadline. A Logout meanwhile waits for the login and logs it out
+// itself; a login after a Logout is not sent.
+func (c *Client) logIn(ctx context.Context) error {
+	if err := c.session.lock(ctx); err != nil {
+		return err
+	}
+	if c.session.closed {
+		c.session.unlock()
+		return errors.New("the vSphere session was closed before its login (the provider process is ending)")
+	}
+	lctx, cancel := c.WithTimeout(context.WithoutCancel(ctx))
+	done := make(chan error, 1)
+	go func() {
+		defer cancel()
+		err := c.login(lctx)
+		c.session.open = err == nil
+		c.session.unlock()
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		go func() {
+			if <-done == nil {
+				octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), LogoutDeadline)
+				defer cancel()
+				if err := c.Logout(octx); err != nil {
+					logf(octx, "logging out the session of a login given up on failed", "error", err.Error())
+				}
+			}
+		}()
 		return ctx.Err()
 	}
 }

@@ -18,6 +18,13 @@ import (
 // again after that destroy, and must plan what it repairs as the command's
 // plan did, from what was there before.
 //
+// reenable holds, by host, the standard port groups whose promiscuous mode
+// a carp_host_settings plan of this command puts back first, from its
+// pending_reenable (a toggle of an earlier apply left them off): what a
+// policy of such a port group finds before its apply hangs on that
+// re-enable, which runs first when the policy depends on the host
+// settings.
+//
 // refreshed holds the resources (type and id) a Read of this command
 // refreshed: a plan whose configuration equals such a resource's state
 // judges what the read found; without a read (plan -refresh=false) it
@@ -26,6 +33,7 @@ type plannedValues struct {
 	mu        sync.Mutex
 	rpf       map[string]bool
 	destroyed map[string][]string
+	reenable  map[string][]string
 	refreshed map[string]bool
 }
 
@@ -84,4 +92,23 @@ func (c *Client) BeforeDestroy(key string) (facts []string, ok bool) {
 	defer c.planned.mu.Unlock()
 	facts, ok = c.planned.destroyed[key]
 	return slices.Clone(facts), ok
+}
+
+// NotePendingReenable records the standard port groups of a host whose
+// promiscuous mode a plan of this command re-enables first.
+func (c *Client) NotePendingReenable(hostID string, portGroups []string) {
+	c.planned.mu.Lock()
+	defer c.planned.mu.Unlock()
+	if c.planned.reenable == nil {
+		c.planned.reenable = map[string][]string{}
+	}
+	c.planned.reenable[hostID] = slices.Clone(portGroups)
+}
+
+// PendingReenable reports whether a plan of this command re-enables
+// promiscuous mode of the standard port group portGroup of a host first.
+func (c *Client) PendingReenable(hostID, portGroup string) bool {
+	c.planned.mu.Lock()
+	defer c.planned.mu.Unlock()
+	return slices.Contains(c.planned.reenable[hostID], portGroup)
 }
