@@ -27,6 +27,10 @@ var pitfalls = []struct {
 	{"CARP015", "port_override_rejects", SeverityError},
 	{"CARP016", "portgroup_differs_across_hosts", SeverityError},
 	{"CARP017", "pair_not_separated", SeverityWarning},
+	{"CARP022", "nsx_managed_portgroup", SeverityError},
+	{"CARP023", "nsx_mac_discovery_blocks_vip", SeverityError},
+	{"CARP024", "nsx_spoofguard_blocks_vip", SeverityError},
+	{"CARP025", "nsx_segment_not_judged", SeverityError},
 }
 
 // Where each rule shows, from PITFALLS.md.
@@ -38,6 +42,10 @@ var shows = map[string][]string{
 	"CARP014": {ShowPolicyPlan}, // a configuration error: the plan fails
 	"CARP016": {ShowAudit},
 	"CARP017": {ShowAudit},
+	"CARP022": {ShowPolicyPlan}, // a configuration error: the plan fails
+	"CARP023": {ShowAudit},
+	"CARP024": {ShowAudit},
+	"CARP025": {ShowAudit},
 }
 
 func TestCatalog(t *testing.T) {
@@ -71,8 +79,8 @@ func TestCatalog(t *testing.T) {
 			t.Errorf("Lookup(%s) = %v, %v", want.code, l, ok)
 		}
 	}
-	if _, ok := Lookup("CARP018"); ok {
-		t.Error("Lookup(CARP018) found")
+	if _, ok := Lookup("CARP999"); ok {
+		t.Error("Lookup(CARP999) found")
 	}
 	// Fresh copies: mutating one does not change the next.
 	cat[0].Name = "x"

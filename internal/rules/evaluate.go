@@ -89,7 +89,7 @@ func Evaluate(s inventory.Snapshot, sc Scope) []Finding {
 	}
 	for _, id := range sc.DVPortGroups {
 		pg := s.FindDVPortGroup(id)
-		if pg == nil {
+		if pg == nil || pg.NSX != nil { // an NSX segment: its profiles decide (nsx.go)
 			continue
 		}
 		t := dvTarget(&s, pg, pg.Effective, pg.MacLearning)
@@ -108,5 +108,6 @@ func Evaluate(s inventory.Snapshot, sc Scope) []Finding {
 		}
 	}
 	e.followFirewalls(&s, fw)
+	e.nsxSegments(&s, sc, fw)
 	return e.result()
 }
