@@ -326,3 +326,26 @@ func (nj notJudged) emit(e *emitter) {
 			"Configure nsx_manager, nsx_user and nsx_password on the provider (an NSX read-only role is enough), and check that NSX Manager answers and knows the segment and its ports.")
 	}
 }
+
+// NSXQuery names what NSX Manager must be asked for Evaluate to judge the
+// NSX segments of the scope: the segments (sorted, unique) and the VIF
+// attachments of the firewall NICs on them. Nothing when there is no NSX
+// segment: then no NSX call is needed.
+func NSXQuery(s inventory.Snapshot, sc Scope) (segments []inventory.NSXBacking, attachments []string) {
+	fw := map[string]bool{}
+	for _, id := range sc.FirewallVMs {
+		fw[id] = true
+	}
+	seen := map[inventory.NSXBacking]bool{}
+	for _, u := range nsxUses(&s, sc, fw) {
+		if !seen[u.net.Backing] {
+			seen[u.net.Backing] = true
+			segments = append(segments, u.net.Backing)
+		}
+		if u.vm != nil && u.nic.ExternalID != "" {
+			attachments = append(attachments, u.nic.ExternalID)
+		}
+	}
+	sort.Slice(segments, func(i, j int) bool { return segments[i].Segment() < segments[j].Segment() })
+	return segments, sortedUnique(attachments)
+}
