@@ -23,7 +23,7 @@ func demoAuditConfig(e *acctest.Env, transport string) string {
 	if transport != "" {
 		t = fmt.Sprintf("transport = %q", transport)
 	}
-	return e.Config(fmt.Sprintf(`
+	return e.ProviderBlock(e.NSXLines()...) + fmt.Sprintf(`
 data "carp_hosts" "fw" { cluster = "fw-cluster" }
 
 data "carp_audit" "demo" {
@@ -32,7 +32,7 @@ data "carp_audit" "demo" {
   distributed_portgroup_ids = [%q, %q]
   firewall_vm_ids           = [%q, %q, %q]
   %s
-}`, e.Sim.DVPortGroupID("FW-LEGACY"), e.Sim.DVPortGroupID("FW-CORE"), e.Sim.VMID("fw-a"), e.Sim.VMID("fw-b"), e.Sim.VMID("fw-old"), t))
+}`, e.Sim.DVPortGroupID("FW-LEGACY"), e.Sim.DVPortGroupID("FW-CORE"), e.Sim.VMID("fw-a"), e.Sim.VMID("fw-b"), e.Sim.VMID("fw-old"), t)
 }
 
 // findingsOf reads the findings out of state as "CODE object_id severity".
@@ -100,6 +100,9 @@ func TestAccAuditDataSource_demo(t *testing.T) {
 		// firewalls, run on esx-02.lab.
 		"CARP017 " + e.Sim.ClusterID("fw-cluster") + " warning",
 		"CARP017 " + h2 + " warning",
+		// fw-a's NSX port group FW-NSX: its segment binds no profile, and
+		// NSX's default MAC discovery profile has MAC learning off.
+		"CARP023 " + e.Sim.NSX().PortPath("fw-a", "Network adapter 4") + " error",
 	}
 	checkFindings := func(want []string) resource.TestCheckFunc {
 		return func(s *terraform.State) error {
@@ -149,7 +152,7 @@ func TestAccAuditDataSource_demo(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.carp_audit.demo", tfjsonpath.New("ready"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue("data.carp_audit.demo", tfjsonpath.New("counts"), knownvalue.ObjectExact(map[string]knownvalue.Check{
-						"error": knownvalue.Int64Exact(12), "warning": knownvalue.Int64Exact(17), "info": knownvalue.Int64Exact(1),
+						"error": knownvalue.Int64Exact(13), "warning": knownvalue.Int64Exact(17), "info": knownvalue.Int64Exact(1),
 					})),
 					statecheck.ExpectKnownValue("data.carp_audit.demo", tfjsonpath.New("findings").AtSliceIndex(0).AtMapKey("message"),
 						knownvalue.StringRegexp(regexp.MustCompile(`^CARP001 port group "FW-WAN" on host esx-01.lab \(`+h1+`\): .*allow_promiscuous = true`))),
