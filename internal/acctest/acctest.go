@@ -226,6 +226,12 @@ func (r *Recorder) LogMaxCalls(t testing.TB, rpc, typeName string) func(*terrafo
 // ExpectMaxCalls fails unless every recorded rpc (e.g. "ReadResource") for
 // typeName ("" = any) made at most max round trips, and at least one ran.
 func (r *Recorder) ExpectMaxCalls(rpc, typeName string, max int64) func(*terraform.State) error {
+	return r.expectMax(rpc, typeName, max, "SOAP round trips", func(c RPCCalls) int64 { return c.Calls })
+}
+
+// expectMax is ExpectMaxCalls for the count of what (SOAP round trips,
+// NSX calls).
+func (r *Recorder) expectMax(rpc, typeName string, max int64, what string, count func(RPCCalls) int64) func(*terraform.State) error {
 	return func(*terraform.State) error {
 		seen := 0
 		for _, c := range r.Calls() {
@@ -233,8 +239,8 @@ func (r *Recorder) ExpectMaxCalls(rpc, typeName string, max int64) func(*terrafo
 				continue
 			}
 			seen++
-			if c.Calls > max {
-				return fmt.Errorf("%s of %s made %d SOAP round trips; the budget is %d", rpc, c.TypeName, c.Calls, max)
+			if n := count(c); n > max {
+				return fmt.Errorf("%s of %s made %d %s; the budget is %d", rpc, c.TypeName, n, what, max)
 			}
 		}
 		if seen == 0 {

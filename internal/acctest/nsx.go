@@ -50,22 +50,7 @@ func (r *Recorder) NSXCalls(rpc, typeName string) int64 {
 // ExpectMaxNSXCalls fails unless every recorded rpc of typeName ("" = any)
 // made at most max NSX calls, and at least one such rpc ran.
 func (r *Recorder) ExpectMaxNSXCalls(rpc, typeName string, max int64) func(*terraform.State) error {
-	return func(*terraform.State) error {
-		seen := 0
-		for _, c := range r.Calls() {
-			if c.RPC != rpc || (typeName != "" && c.TypeName != typeName) {
-				continue
-			}
-			seen++
-			if c.NSXCalls > max {
-				return fmt.Errorf("%s of %s made %d NSX calls; the budget is %d", rpc, c.TypeName, c.NSXCalls, max)
-			}
-		}
-		if seen == 0 {
-			return fmt.Errorf("no %s of %q was recorded", rpc, typeName)
-		}
-		return nil
-	}
+	return r.expectMax(rpc, typeName, max, "NSX calls", func(c RPCCalls) int64 { return c.NSXCalls })
 }
 
 // ExpectNoNSXCall fails if any recorded RPC made an NSX call, or the NSX

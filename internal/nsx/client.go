@@ -25,12 +25,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/carpsafe/terraform-provider-carp/internal/tlspin"
+	"github.com/carpsafe/terraform-provider-carp/internal/endpoint"
 )
 
 // Config is what the provider block's nsx_* arguments resolve to.
@@ -68,22 +67,7 @@ type authGate struct {
 
 // ManagerURL validates an nsx_manager value and returns the Policy API
 // base URL.
-func ManagerURL(manager string) (*url.URL, error) {
-	s := strings.TrimSpace(manager)
-	switch {
-	case s == "":
-		return nil, errors.New("the NSX Manager name is empty")
-	case strings.Contains(s, "://"):
-		return nil, fmt.Errorf("%q has a scheme; give only the host name or host:port (the provider always uses https)", manager)
-	case strings.ContainsAny(s, "/?#@ "):
-		return nil, fmt.Errorf("%q is not a host name or host:port: it has a path, query, user or space", manager)
-	}
-	u, err := url.Parse("https://" + s + "/policy/api/v1")
-	if err != nil || u.Hostname() == "" {
-		return nil, fmt.Errorf("%q is not a host name or host:port", manager)
-	}
-	return u, nil
-}
+func ManagerURL(manager string) (*url.URL, error) { return endpoint.URL(manager, "/policy/api/v1") }
 
 // New returns a client; it does not connect.
 func New(cfg Config) (*Client, error) {
@@ -93,11 +77,11 @@ func New(cfg Config) (*Client, error) {
 	}
 	tcfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // nsx_allow_unverified_ssl asks for it
 	if cfg.Thumbprint != "" {
-		want, err := tlspin.Normalize(cfg.Thumbprint)
+		want, err := endpoint.Normalize(cfg.Thumbprint)
 		if err != nil {
 			return nil, err
 		}
-		tlspin.Pin(tcfg, want)
+		endpoint.Pin(tcfg, want)
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = tcfg
@@ -163,7 +147,7 @@ func IsCredentials(err error) bool {
 
 // classify turns a transport failure into an *Error.
 func (c *Client) classify(err error) *Error {
-	var mm *tlspin.MismatchError
+	var mm *endpoint.MismatchError
 	var cv *tls.CertificateVerificationError
 	var ne net.Error
 	switch {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/endpoint"
 )
 
 // Subsystem is the tflog subsystem for NSX traffic (TF_LOG_PROVIDER_NSX).
@@ -61,20 +63,14 @@ func WithSecretMasks(ctx context.Context, user, password string) context.Context
 	return ctx
 }
 
-type counterKey struct{}
-
 // WithCallCounter makes every NSX call made with ctx (or a ctx derived
 // from it) add one to n, a failed login included: what the test harness
 // checks the NSX budgets with. A nil n counts nothing.
 func WithCallCounter(ctx context.Context, n *atomic.Int64) context.Context {
-	return context.WithValue(ctx, counterKey{}, n)
+	return endpoint.WithCounter(ctx, "nsx", n)
 }
 
-func countCall(ctx context.Context) {
-	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok && n != nil {
-		n.Add(1)
-	}
-}
+func countCall(ctx context.Context) { endpoint.Count(ctx, "nsx") }
 
 // get makes one GET of the Policy API, behind the authentication gate:
 // until a call has proven the credentials, calls go one at a time, and

@@ -3,16 +3,14 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/endpoint"
 	"github.com/carpsafe/terraform-provider-carp/internal/nsx"
-	"github.com/carpsafe/terraform-provider-carp/internal/tlspin"
 )
 
 // NSX Manager access (optional, read-only): the environment variables are
@@ -102,22 +100,13 @@ func nsxSettings(m providerModel, getenv func(string) string, timeout time.Durat
 		}
 	}
 	if set(m.NSXThumbprint) {
-		tp, err := tlspin.Normalize(m.NSXThumbprint.ValueString())
+		tp, err := endpoint.Normalize(m.NSXThumbprint.ValueString())
 		if err != nil {
 			probs = append(probs, attrProblem{"nsx_thumbprint", "Invalid nsx_thumbprint", err.Error()})
 		}
 		cfg.Thumbprint = tp
 	}
-	if !m.NSXAllowUnverifiedSSL.IsNull() && !m.NSXAllowUnverifiedSSL.IsUnknown() {
-		cfg.Insecure = m.NSXAllowUnverifiedSSL.ValueBool()
-	} else if s := getenv(EnvNSXInsecure); s != "" {
-		b, err := strconv.ParseBool(strings.TrimSpace(s))
-		if err != nil {
-			probs = append(probs, attrProblem{"nsx_allow_unverified_ssl", "Invalid " + EnvNSXInsecure,
-				fmt.Sprintf("%s=%q is not a boolean: use true, false, 1 or 0.", EnvNSXInsecure, s)})
-		}
-		cfg.Insecure = b
-	}
+	cfg.Insecure = boolSetting(m.NSXAllowUnverifiedSSL, "nsx_allow_unverified_ssl", EnvNSXInsecure, getenv, &probs)
 	return cfg, probs
 }
 

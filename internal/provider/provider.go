@@ -210,16 +210,7 @@ func settings(m providerModel, getenv func(string) string) (vsphere.Config, []at
 			probs = append(probs, attrProblem{"ca_file", "Unreadable ca_file", err.Error()})
 		}
 	}
-	if !m.AllowUnverifiedSSL.IsNull() && !m.AllowUnverifiedSSL.IsUnknown() {
-		cfg.Insecure = m.AllowUnverifiedSSL.ValueBool()
-	} else if s := getenv(EnvInsecure); s != "" {
-		b, err := strconv.ParseBool(strings.TrimSpace(s))
-		if err != nil {
-			probs = append(probs, attrProblem{"allow_unverified_ssl", "Invalid " + EnvInsecure,
-				fmt.Sprintf("%s=%q is not a boolean: use true, false, 1 or 0.", EnvInsecure, s)})
-		}
-		cfg.Insecure = b
-	}
+	cfg.Insecure = boolSetting(m.AllowUnverifiedSSL, "allow_unverified_ssl", EnvInsecure, getenv, &probs)
 	timeout := ""
 	if !m.APITimeout.IsNull() && !m.APITimeout.IsUnknown() {
 		timeout = m.APITimeout.ValueString()
@@ -243,6 +234,23 @@ func settings(m providerModel, getenv func(string) string) (vsphere.Config, []at
 }
 
 type attrProblem struct{ attr, summary, detail string }
+
+// boolSetting is a boolean argument, else its environment variable
+// (true, false, 1, 0); a value that is not one is a problem on attr.
+func boolSetting(v types.Bool, attr, env string, getenv func(string) string, probs *[]attrProblem) bool {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v.ValueBool()
+	}
+	s := getenv(env)
+	if s == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(s))
+	if err != nil {
+		*probs = append(*probs, attrProblem{attr, "Invalid " + env, fmt.Sprintf("%s=%q is not a boolean: use true, false, 1 or 0.", env, s)})
+	}
+	return b
+}
 
 func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	p.resourceData.Store(nil)

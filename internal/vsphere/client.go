@@ -21,7 +21,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -30,7 +29,7 @@ import (
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 
-	"github.com/carpsafe/terraform-provider-carp/internal/tlspin"
+	"github.com/carpsafe/terraform-provider-carp/internal/endpoint"
 )
 
 // Config is what the provider block resolves to.
@@ -105,32 +104,11 @@ type Client struct {
 }
 
 // ServerURL validates a vsphere_server value and returns the SDK URL.
-func ServerURL(server string) (*url.URL, error) {
-	s := strings.TrimSpace(server)
-	switch {
-	case s == "":
-		return nil, errors.New("the server name is empty")
-	case strings.Contains(s, "://"):
-		return nil, fmt.Errorf("%q has a scheme; give only the host name or host:port (the provider always uses https and /sdk)", server)
-	case strings.ContainsAny(s, "/?#@ "):
-		return nil, fmt.Errorf("%q is not a host name or host:port: it has a path, query, user or space", server)
-	}
-	u, err := url.Parse("https://" + s + "/sdk")
-	if err != nil || u.Hostname() == "" {
-		return nil, fmt.Errorf("%q is not a host name or host:port", server)
-	}
-	if p := u.Port(); p != "" {
-		var n int
-		if _, err := fmt.Sscanf(p, "%d", &n); err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("%q has an invalid port %q", server, p)
-		}
-	}
-	return u, nil
-}
+func ServerURL(server string) (*url.URL, error) { return endpoint.URL(server, "/sdk") }
 
 // NormalizeThumbprint upper-cases a thumbprint and checks its shape:
 // 20 (SHA-1) or 32 (SHA-256) colon-separated hex bytes.
-func NormalizeThumbprint(tp string) (string, error) { return tlspin.Normalize(tp) }
+func NormalizeThumbprint(tp string) (string, error) { return endpoint.Normalize(tp) }
 
 // Connect logs in: RetrieveServiceContent and Login, two round trips.
 func Connect(ctx context.Context, cfg Config) (*Client, error) {
@@ -154,7 +132,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		if err != nil {
 			return nil, err
 		}
-		tlspin.Pin(tr.TLSClientConfig, want)
+		endpoint.Pin(tr.TLSClientConfig, want)
 	}
 
 	rt := &roundTripper{inner: sc, timeout: cfg.APITimeout}
@@ -174,7 +152,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 }
 
 func classify(server string, err error) error {
-	var tpe *tlspin.MismatchError
+	var tpe *endpoint.MismatchError
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
 	switch {

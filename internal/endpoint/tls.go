@@ -1,8 +1,11 @@
-// Package tlspin pins a server certificate by its thumbprint, the way
-// govc and the vSphere and nsxt providers take one: the SHA-1 or SHA-256
-// hash of the certificate, colon-separated hex. vCenter (internal/vsphere)
-// and NSX Manager (internal/nsx) connections share it.
-package tlspin
+// Package endpoint is how the provider reaches a server it is given by
+// name, vCenter (internal/vsphere) and NSX Manager (internal/nsx) alike:
+// the host[:port] of an argument as an https URL (url.go), its certificate
+// pinned by thumbprint the way govc and the vSphere and nsxt providers
+// take one (the SHA-1 or SHA-256 hash of the certificate, colon-separated
+// hex; this file), and the count of the calls an operation makes
+// (count.go).
+package endpoint
 
 import (
 	"crypto/sha1" //nolint:gosec // vSphere thumbprints are SHA-1 (govc accepts SHA-256 too)
