@@ -69,7 +69,7 @@ var (
 	showHost       = []string{ShowHostSettingsPlan, ShowAudit}
 )
 
-// coreCatalog holds the vSphere rules; catalog (nsx.go) appends the NSX
+// coreCatalog holds the vSphere rules; catalog (nsx_catalog.go) appends the NSX
 // ones. It is never handed out directly: Catalog and Lookup copy.
 var coreCatalog = [...]Rule{
 	{

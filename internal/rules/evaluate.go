@@ -58,7 +58,9 @@ func (sc Scope) virtualMACs() int {
 // 006-013 and 015-017 (005 and 014 concern a plan, not a state). CARP015-017
 // follow the firewall VMs: the DV ports of their NICs, the clusters of their
 // hosts (snapshot Clusters, DVPorts and VM.HostID); without those nothing
-// of them fires. With Transport unicast
+// of them fires. The NSX segments of the firewall NICs and of the scope
+// are judged by their NSX profiles (snapshot NSX; CARP016, 023-025,
+// nsx.go), not by the vSphere rules. With Transport unicast
 // the MulticastOnly rules are reported with severity info and a note.
 //
 // Findings are sorted by code, then object id; there is at most one finding
