@@ -64,7 +64,7 @@ tf plan -input=false -out=demo.plan
 tf apply -input=false demo.plan
 echo
 echo "==> what the provider cannot fix, with what to do (the check block above warns while it is there):"
-"$TERRAFORM" output remaining | grep -E 'CARP01[5-7]' || true
+"$TERRAFORM" output remaining | grep -E 'CARP01[5-7]|CARP02[3-5]' || true
 set +e
 tf plan -input=false -detailed-exitcode
 rc=$?
@@ -74,4 +74,4 @@ case $rc in
   *) echo "==> the second plan was not empty (exit $rc)"; exit 1 ;;
 esac
 
-audit "after: CARP015 and FW-HA's MAC limit (CARP019) are fixed; left are fw-old's legacy NIC (CARP012), FW-LAN's other VLAN on esx-02.lab (CARP016) and the missing anti-affinity rule for the pair fw-a, fw-b (CARP017): the provider never changes VMs, port group VLANs or DRS rules"
+audit "after: CARP015 and FW-HA's MAC limit (CARP019) are fixed; left are fw-old's legacy NIC (CARP012), FW-LAN's other VLAN on esx-02.lab (CARP016), the missing anti-affinity rule for the pair fw-a, fw-b (CARP017) and fw-a's NIC on NSX segment fw-nsx, whose MAC discovery profile blocks the VIP (CARP023): the provider never changes VMs, port group VLANs, DRS rules or NSX profiles"

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/nsx"
 	"github.com/carpsafe/terraform-provider-carp/internal/provider"
 	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
@@ -106,8 +107,10 @@ func (e *Env) ProviderBlock(extra ...string) string {
 	fmt.Fprintf(&b, "  vsphere_server = %q\n  user = %q\n  password = %q\n", e.Sim.URL.Host, e.Sim.User, e.Sim.Password)
 	hasTLS := false
 	for _, l := range extra {
-		if strings.Contains(l, "allow_unverified_ssl") || strings.Contains(l, "thumbprint") || strings.Contains(l, "ca_file") {
-			hasTLS = true
+		for _, attr := range []string{"allow_unverified_ssl", "thumbprint", "ca_file"} {
+			if strings.HasPrefix(strings.TrimSpace(l), attr) { // not nsx_thumbprint...
+				hasTLS = true
+			}
 		}
 	}
 	if !hasTLS {
@@ -176,10 +179,12 @@ type Recorder struct {
 	calls []RPCCalls
 }
 
-// RPCCalls is the number of SOAP round trips one provider RPC made.
+// RPCCalls is the number of SOAP round trips one provider RPC made, and
+// of NSX calls.
 type RPCCalls struct {
 	RPC, TypeName string
 	Calls         int64
+	NSXCalls      int64
 }
 
 // Calls returns the per-RPC round-trip record.
@@ -189,17 +194,17 @@ func (r *Recorder) Calls() []RPCCalls {
 	return append([]RPCCalls(nil), r.calls...)
 }
 
-func (r *Recorder) addCalls(rpc, typeName string, n int64) {
+func (r *Recorder) addCalls(rpc, typeName string, n, nsxCalls int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.calls = append(r.calls, RPCCalls{RPC: rpc, TypeName: typeName, Calls: n})
+	r.calls = append(r.calls, RPCCalls{RPC: rpc, TypeName: typeName, Calls: n, NSXCalls: nsxCalls})
 }
 
-// counted runs an RPC with a round-trip counter in its ctx.
+// counted runs an RPC with round-trip counters (vSphere, NSX) in its ctx.
 func counted[T any](r *Recorder, ctx context.Context, rpc, typeName string, f func(context.Context) T) T {
-	var n atomic.Int64
-	out := f(vsphere.WithCallCounter(ctx, &n))
-	r.addCalls(rpc, typeName, n.Load())
+	var n, nsxN atomic.Int64
+	out := f(nsx.WithCallCounter(vsphere.WithCallCounter(ctx, &n), &nsxN))
+	r.addCalls(rpc, typeName, n.Load(), nsxN.Load())
 	return out
 }
 
@@ -221,6 +226,12 @@ func (r *Recorder) LogMaxCalls(t testing.TB, rpc, typeName string) func(*terrafo
 // ExpectMaxCalls fails unless every recorded rpc (e.g. "ReadResource") for
 // typeName ("" = any) made at most max round trips, and at least one ran.
 func (r *Recorder) ExpectMaxCalls(rpc, typeName string, max int64) func(*terraform.State) error {
+	return r.expectMax(rpc, typeName, max, "SOAP round trips", func(c RPCCalls) int64 { return c.Calls })
+}
+
+// expectMax is ExpectMaxCalls for the count of what (SOAP round trips,
+// NSX calls).
+func (r *Recorder) expectMax(rpc, typeName string, max int64, what string, count func(RPCCalls) int64) func(*terraform.State) error {
 	return func(*terraform.State) error {
 		seen := 0
 		for _, c := range r.Calls() {
@@ -228,8 +239,8 @@ func (r *Recorder) ExpectMaxCalls(rpc, typeName string, max int64) func(*terrafo
 				continue
 			}
 			seen++
-			if c.Calls > max {
-				return fmt.Errorf("%s of %s made %d SOAP round trips; the budget is %d", rpc, c.TypeName, c.Calls, max)
+			if n := count(c); n > max {
+				return fmt.Errorf("%s of %s made %d %s; the budget is %d", rpc, c.TypeName, n, what, max)
 			}
 		}
 		if seen == 0 {

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/nsx"
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
 	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
@@ -31,7 +32,10 @@ var (
 // NewAudit is the carp_audit data source.
 func NewAudit() datasource.DataSource { return &auditDataSource{} }
 
-type auditDataSource struct{ client *vsphere.Client }
+type auditDataSource struct {
+	client *vsphere.Client
+	nsx    *nsx.Client // nil without nsx_manager
+}
 
 type auditModel struct {
 	HostSystemIDs           []types.String   `tfsdk:"host_system_ids"`
@@ -88,7 +92,7 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"host_system_ids":           ids("Hosts (HostSystem morefs such as `host-21`) whose standard port groups named in `portgroups` carry the firewalls."),
 			"portgroups":                ids("Names of the standard port groups of the firewall interfaces, checked on every host of `host_system_ids`."),
 			"distributed_portgroup_ids": ids("Distributed port groups (morefs such as `dvportgroup-42`) of the firewall interfaces."),
-			"firewall_vm_ids":           ids("The firewall VMs (morefs such as `vm-17`). Enables CARP008 (other VMs on a promiscuous firewall port group), CARP012 (legacy NIC types) and CARP015-CARP017 (their ports, the hosts they can move to, their separation). Alone, it is enough: a list left out is derived from the VMs as `carp_firewalls` does (every host of their clusters, the standard port groups their NICs use on each host that has them, their DV port groups); a list given is used as given."),
+			"firewall_vm_ids":           ids("The firewall VMs (morefs such as `vm-17`). Enables CARP008 (other VMs on a promiscuous firewall port group), CARP012 (legacy NIC types), CARP015-CARP017 (their ports, the hosts they can move to, their separation) and CARP023-CARP025 (their NICs on NSX segments, judged by the segments' NSX profiles: see `nsx_manager`). Alone, it is enough: a list left out is derived from the VMs as `carp_firewalls` does (every host of their clusters, the standard port groups their NICs use on each host that has them, their DV port groups); a list given is used as given."),
 			"transport": schema.StringAttribute{
 				Optional:            true,
 				DeprecationMessage:  "Use unicast = true instead of transport = \"unicast\".",
@@ -129,7 +133,7 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				Computed:            true,
 				MarkdownDescription: "What was found, sorted by code, then object id.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"code":        str("Stable code, `CARP001`-`CARP021`."),
+					"code":        str("Stable code such as `CARP001` (see the pitfall reference)."),
 					"name":        str("Rule name, such as `promiscuous_rejected`."),
 					"severity":    str("`error`, `warning` or `info`."),
 					"object_id":   str("Moref of the object, or `<host moref>:<name>` for a standard port group or vSwitch."),
@@ -149,6 +153,7 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 
 func (d *auditDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	d.client = tfhelp.ClientFrom(req.ProviderData, &resp.Diagnostics)
+	d.nsx = tfhelp.NSXFrom(req.ProviderData)
 }
 
 func strs(in []types.String) []string {
@@ -186,6 +191,9 @@ func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	scope := in.scope(&m, snap)
 	addPortGroups(&resp.Diagnostics, snap, in, &scope)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if snap.NSX = d.readNSX(ctx, snap.Snapshot, scope, &resp.Diagnostics); resp.Diagnostics.HasError() {
 		return
 	}
 	m.setFindings(ctx, rules.Evaluate(snap.Snapshot, scope), &resp.Diagnostics)

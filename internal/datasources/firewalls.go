@@ -58,6 +58,8 @@ type firewallNICModel struct {
 	Network                types.String `tfsdk:"network"`
 	DistributedPortGroupID types.String `tfsdk:"distributed_portgroup_id"`
 	PortKey                types.String `tfsdk:"port_key"`
+	Backing                types.String `tfsdk:"backing"`
+	NSXSegment             types.String `tfsdk:"nsx_segment"`
 }
 
 type hostPortGroupModel struct {
@@ -118,9 +120,12 @@ func (d *firewallsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 						NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 							"label":                    str("Device label, such as `Network adapter 1`."),
 							"type":                     str("Adapter type: `vmxnet3`, `e1000`, `e1000e`, `pcnet32`, `vmxnet`, `vmxnet2`, ..."),
-							"network":                  str("Name of the port group the NIC is on."),
-							"distributed_portgroup_id": str("The DV port group; null on a standard port group."),
-							"port_key":                 str("The distributed port the NIC is on; null on a standard port group (or when the NIC has no port yet)."),
+							"network":                  str("Name of the port group (or opaque network) the NIC is on."),
+							"distributed_portgroup_id": str("The DV port group; null on a standard port group or an opaque network."),
+							"port_key":                 str("The distributed port the NIC is on; null on a standard port group (or when the NIC has no port yet, as on an NSX port group)."),
+							"backing": str("How the NIC is connected: `standard` (a standard port group), `distributed` (a distributed port group) or `nsx` (an NSX segment: " +
+								"an NSX port group, backing type `nsx`, or an opaque network on N-VDS hosts). On `nsx` the segment's NSX profiles decide, not the vSphere policy."),
+							"nsx_segment": str("The NSX segment the NIC is on: its policy path (`/infra/segments/...`) when vCenter gives it (an NSX port group), else its logical switch UUID (an opaque network); null off NSX."),
 						}},
 					},
 				}},
@@ -134,7 +139,7 @@ func (d *firewallsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 					"portgroup":      str("The standard port group name."),
 				}},
 			},
-			"distributed_portgroup_ids": list("The DV port groups of the firewalls' NICs, sorted."),
+			"distributed_portgroup_ids": list("The DV port groups of the firewalls' NICs, sorted; not the NSX port groups, which `carp_portgroup_policy` cannot manage (`CARP022`): their NICs show `backing = \"nsx\"` and `carp_audit` judges their segments."),
 		},
 	}
 }
@@ -272,7 +277,11 @@ func firewallVM(s *inventory.Snapshot, vm *inventory.VM) firewallVMModel {
 	out := firewallVMModel{ID: types.StringValue(vm.ID), Name: types.StringValue(vm.Name), HostSystemID: nullIfEmpty(vm.HostID), NICs: []firewallNICModel{}}
 	for _, n := range vm.NICs {
 		nic := firewallNICModel{Label: types.StringValue(n.Label), Type: types.StringValue(n.Type), Network: nullIfEmpty(n.Network),
-			DistributedPortGroupID: nullIfEmpty(n.DVPortGroupID), PortKey: nullIfEmpty(n.PortKey)}
+			DistributedPortGroupID: nullIfEmpty(n.DVPortGroupID), PortKey: nullIfEmpty(n.PortKey),
+			Backing: types.StringValue(s.BackingOf(n)), NSXSegment: types.StringNull()}
+		if net, ok := s.NSXNetworkOf(n); ok {
+			nic.NSXSegment = types.StringValue(net.Backing.Segment())
+		}
 		if n.DVPortGroupID != "" {
 			nic.Network = types.StringNull()
 			if pg := s.FindDVPortGroup(n.DVPortGroupID); pg != nil {

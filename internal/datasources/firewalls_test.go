@@ -38,8 +38,10 @@ func firewallPairChecks(e *acctest.Env, addr string) []statecheck.StateCheck {
 		m := map[string]knownvalue.Check{
 			"label": knownvalue.StringExact(label), "type": knownvalue.StringExact("vmxnet3"), "network": knownvalue.StringExact(network),
 			"distributed_portgroup_id": knownvalue.Null(), "port_key": knownvalue.Null(),
+			"backing": knownvalue.StringExact("standard"), "nsx_segment": knownvalue.Null(),
 		}
 		if dvpg != "" {
+			m["backing"] = knownvalue.StringExact("distributed")
 			m["distributed_portgroup_id"] = knownvalue.StringExact(dvpg)
 			m["port_key"] = knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`))
 		}

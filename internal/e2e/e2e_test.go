@@ -197,6 +197,8 @@ func TestE2E_moduleAndDriftCheck(t *testing.T) {
 		`CARP016 port group "FW-LAN" on host esx-02.lab (` + sim.HostID("esx-02.lab") + `)`, "but it has VLAN 21 here. Set VLAN 20",
 		`CARP016 port group "FW-LAN" on host esx-01.lab (` + sim.HostID("esx-01.lab") + `)`,
 		"CARP017 cluster fw-cluster (" + sim.ClusterID("fw-cluster") + ")", "anti-affinity rule naming fw-a and fw-b",
+		// fw-a's NIC on NSX segment fw-nsx: NSX's default MAC discovery profile
+		"CARP023 segment port", `has MAC learning off`, "nsxt_policy_segment_port_binding",
 	} {
 		if !strings.Contains(remaining, want) {
 			t.Errorf("remaining findings lack %q: %s", want, remaining)
@@ -205,10 +207,15 @@ func TestE2E_moduleAndDriftCheck(t *testing.T) {
 	if strings.Contains(remaining, "CARP015") || strings.Contains(remaining, "CARP001 ") {
 		t.Errorf("remaining findings still hold what the module fixes: %s", remaining)
 	}
-	// What the messages say to do, done as the vsphere provider would.
+	// What the messages say to do, done as the vsphere provider would, and
+	// as the nsxt provider would on NSX.
 	o := acctest.NewOOB(t, sim)
 	o.SetPortGroupVLAN("esx-02.lab", "FW-LAN", 20)
 	o.AddAntiAffinityRule("fw-cluster", "fw-apart", true, "fw-a", "fw-b")
+	sim.NSX().PutMacDiscoveryProfile(simulator.CARPMacDiscoveryProfile)
+	if err := sim.NSX().SetSegmentProfiles("fw-nsx", inventory.NSXProfiles{MacDiscovery: simulator.CARPMacDiscoveryProfile.Path}); err != nil {
+		t.Fatal(err)
+	}
 	c.tf("demo", 0, "apply", "-input=false", "-auto-approve")
 	if ready := c.output("demo", "ready"); ready != true {
 		t.Fatalf("module ready once the VLAN and the rule are fixed = %v, want true; findings: %v", ready, c.output("demo", "remaining"))

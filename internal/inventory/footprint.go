@@ -13,7 +13,8 @@ type Footprint struct {
 	// on each of those hosts that has one of that name, sorted by host then
 	// name.
 	StandardPortGroups []HostPortGroup
-	// DVPortGroupIDs are the DV port groups of the firewalls' NICs, sorted.
+	// DVPortGroupIDs are the DV port groups of the firewalls' NICs, sorted;
+	// not the NSX port groups, whose vSphere policy decides nothing.
 	DVPortGroupIDs []string
 }
 
@@ -38,6 +39,7 @@ func (s *Snapshot) FootprintOf(vmIDs []string) Footprint {
 		}
 		for _, n := range vm.NICs {
 			switch {
+			case s.BackingOf(n) == BackingNSX:
 			case n.DVPortGroupID != "":
 				dvpgs[n.DVPortGroupID] = true
 			case n.Network != "":

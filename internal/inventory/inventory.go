@@ -29,6 +29,11 @@ type Snapshot struct {
 	// firewalls.go); nil otherwise.
 	Clusters []Cluster
 	DVPorts  []DVPort
+	// OpaqueNetworks are the opaque networks (NSX segments on N-VDS hosts)
+	// the firewall NICs are on, and NSX what NSX Manager answered for the
+	// segments of the firewall NICs (nil when it was not asked); see nsx.go.
+	OpaqueNetworks []OpaqueNetwork
+	NSX            *NSXState
 }
 
 // Host is an ESXi host with its standard networking.
@@ -177,6 +182,9 @@ type DVPortGroup struct {
 	// Overrides says which policies a port of the port group may set for
 	// itself (config.policy).
 	Overrides PortOverrides
+	// NSX is set on a port group NSX created for one of its segments
+	// (config.backingType "nsx"): its vSphere policy decides nothing.
+	NSX *NSXBacking
 }
 
 // MacLearning is a DVS MAC learning policy.
@@ -210,6 +218,11 @@ type NIC struct {
 	// PortKey is the DV port the NIC is on (backing port.portKey); "" on a
 	// standard port group, or when the NIC has no port.
 	PortKey string
+	// Opaque is the segment of a NIC on an opaque network (an NSX segment
+	// on an N-VDS host); Network then names the opaque network and HostID
+	// is "". ExternalID is the id NSX gave the NIC (its VIF attachment).
+	Opaque     *NSXBacking
+	ExternalID string
 }
 
 // FindHost returns the host with the given ID, or nil.

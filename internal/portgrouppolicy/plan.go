@@ -54,6 +54,9 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		r.addMissing(ctx, &resp.Diagnostics, snap.FindHost(t.HostID), t)
 		return
 	}
+	if nsxManaged(&resp.Diagnostics, snap, t) {
+		return
+	}
 	r.usePlannedRPF(snap)
 	team, teamKnown := teamingOf(ctx, plan.Teaming, &resp.Diagnostics)
 	if team != nil {

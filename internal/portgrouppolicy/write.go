@@ -72,6 +72,9 @@ func (r *policyResource) apply(ctx context.Context, m *policyModel, toggle, crea
 		r.addMissing(ctx, &diags, snap.FindHost(t.HostID), t)
 		return false, diags
 	}
+	if nsxManaged(&diags, snap, t) {
+		return false, diags
+	}
 	// hazards_repaired: the codes found now, before the write, that the
 	// apply leaves fixed (kept as planned when the plan knew them).
 	found, plannedRepaired := hazardsOf(snap, t), m.HazardsRepaired

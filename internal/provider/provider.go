@@ -28,7 +28,9 @@ import (
 	"github.com/carpsafe/terraform-provider-carp/internal/datasources"
 	"github.com/carpsafe/terraform-provider-carp/internal/direct"
 	"github.com/carpsafe/terraform-provider-carp/internal/hostsettings"
+	"github.com/carpsafe/terraform-provider-carp/internal/nsx"
 	"github.com/carpsafe/terraform-provider-carp/internal/portgrouppolicy"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
 	"github.com/carpsafe/terraform-provider-carp/internal/toggleaction"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
@@ -103,6 +105,12 @@ type providerModel struct {
 	Thumbprint         types.String `tfsdk:"thumbprint"`
 	CAFile             types.String `tfsdk:"ca_file"`
 	APITimeout         types.String `tfsdk:"api_timeout"`
+	// NSX Manager (nsx.go)
+	NSXManager            types.String `tfsdk:"nsx_manager"`
+	NSXUser               types.String `tfsdk:"nsx_user"`
+	NSXPassword           types.String `tfsdk:"nsx_password"`
+	NSXAllowUnverifiedSSL types.Bool   `tfsdk:"nsx_allow_unverified_ssl"`
+	NSXThumbprint         types.String `tfsdk:"nsx_thumbprint"`
 }
 
 func (p *carpProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -114,7 +122,7 @@ func (p *carpProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Makes VMware vSphere networking safe for CARP, the virtual-IP protocol of HA firewall pairs. " +
 			"Every attribute falls back to the environment variable the vsphere provider uses, so one environment serves both.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withNSXAttributes(map[string]schema.Attribute{
 			"vsphere_server": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "The vCenter Server or ESXi host name, optionally with `:port` (no scheme, no path). Falls back to `" + EnvServer + "`.",
@@ -142,9 +150,9 @@ func (p *carpProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			},
 			"api_timeout": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "How long one resource or data source operation, and each vSphere call in it, may take, as a Go duration. Default `\"5m\"`. A toggle's restoring write keeps its own 30 s deadline, each of its calls under this one. Falls back to `" + EnvAPITimeout + "`.",
+				MarkdownDescription: "How long one resource or data source operation, and each vSphere and NSX call in it, may take, as a Go duration. Default `\"5m\"`. A toggle's restoring write keeps its own 30 s deadline, each of its calls under this one. Falls back to `" + EnvAPITimeout + "`.",
 			},
-		},
+		}),
 	}
 }
 
@@ -190,16 +198,7 @@ func settings(m providerModel, getenv func(string) string) (vsphere.Config, []at
 			probs = append(probs, attrProblem{"ca_file", "Unreadable ca_file", err.Error()})
 		}
 	}
-	if !m.AllowUnverifiedSSL.IsNull() && !m.AllowUnverifiedSSL.IsUnknown() {
-		cfg.Insecure = m.AllowUnverifiedSSL.ValueBool()
-	} else if s := getenv(EnvInsecure); s != "" {
-		b, err := strconv.ParseBool(strings.TrimSpace(s))
-		if err != nil {
-			probs = append(probs, attrProblem{"allow_unverified_ssl", "Invalid " + EnvInsecure,
-				fmt.Sprintf("%s=%q is not a boolean: use true, false, 1 or 0.", EnvInsecure, s)})
-		}
-		cfg.Insecure = b
-	}
+	cfg.Insecure = boolSetting(m.AllowUnverifiedSSL, "allow_unverified_ssl", EnvInsecure, getenv, &probs)
 	timeout := ""
 	if !m.APITimeout.IsNull() && !m.APITimeout.IsUnknown() {
 		timeout = m.APITimeout.ValueString()
@@ -224,6 +223,23 @@ func settings(m providerModel, getenv func(string) string) (vsphere.Config, []at
 
 type attrProblem struct{ attr, summary, detail string }
 
+// boolSetting is a boolean argument, else its environment variable
+// (true, false, 1, 0); a value that is not one is a problem on attr.
+func boolSetting(v types.Bool, attr, env string, getenv func(string) string, probs *[]attrProblem) bool {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v.ValueBool()
+	}
+	s := getenv(env)
+	if s == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(s))
+	if err != nil {
+		*probs = append(*probs, attrProblem{attr, "Invalid " + env, fmt.Sprintf("%s=%q is not a boolean: use true, false, 1 or 0.", env, s)})
+	}
+	return b
+}
+
 func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	p.resourceData.Store(nil)
 	var m providerModel
@@ -233,11 +249,15 @@ func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	}
 	// Values unknown until apply (e.g. from another resource): the framework
 	// docs advise an error naming the attribute rather than guessing.
+	unknowns := m.nsxUnknowns()
 	for attr, v := range map[string]interface{ IsUnknown() bool }{
 		"vsphere_server": m.VSphereServer, "user": m.User, "password": m.Password,
 		"allow_unverified_ssl": m.AllowUnverifiedSSL, "thumbprint": m.Thumbprint,
 		"ca_file": m.CAFile, "api_timeout": m.APITimeout,
 	} {
+		unknowns[attr] = v
+	}
+	for attr, v := range unknowns {
 		if v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(attr), "Unknown "+attr,
 				"The provider cannot connect to vSphere while "+attr+" is unknown. Set it to a value known at plan time, or apply its source first (-target).")
@@ -247,7 +267,8 @@ func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 	cfg, probs := settings(m, os.Getenv)
-	for _, pr := range probs {
+	nsxCfg, nsxProbs := nsxSettings(m, os.Getenv, cfg.APITimeout)
+	for _, pr := range append(probs, nsxProbs...) {
 		resp.Diagnostics.AddAttributeError(path.Root(pr.attr), pr.summary, pr.detail)
 	}
 	if resp.Diagnostics.HasError() {
@@ -255,6 +276,9 @@ func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	}
 
 	ctx = vsphere.WithSecretMasks(ctx, cfg.Password)
+	if nsxCfg != nil {
+		ctx = nsx.WithSecretMasks(ctx, nsxCfg.User, nsxCfg.Password)
+	}
 	tflog.Debug(ctx, "connecting to vSphere", map[string]any{"server": cfg.Server, "user": cfg.User})
 	cctx, cancel := context.WithTimeout(ctx, cfg.APITimeout)
 	defer cancel()
@@ -263,7 +287,12 @@ func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		addConnectError(&resp.Diagnostics, cfg, err)
 		return
 	}
-	resp.DataSourceData = client
+	nsxClient, err := newNSX(ctx, nsxCfg)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("nsx_manager"), "Invalid nsx_manager", err.Error())
+		return
+	}
+	resp.DataSourceData = &tfhelp.ProviderData{VSphere: client, NSX: nsxClient}
 	resp.ResourceData = client
 	resp.ActionData = client
 	p.resourceData.Store(&direct.ProviderData{V: client})

@@ -77,8 +77,9 @@ var (
 	showHost       = []string{ShowHostSettingsPlan, ShowAudit}
 )
 
-// catalog is never handed out directly: Catalog and Lookup copy.
-var catalog = [...]Rule{
+// coreCatalog holds the vSphere rules; catalog (nsx_catalog.go) appends the NSX
+// ones. It is never handed out directly: Catalog and Lookup copy.
+var coreCatalog = [...]Rule{
 	{
 		Code: CodePromiscuousRejected, Name: "promiscuous_rejected", Severity: SeverityError,
 		Title:   "A firewall port group rejects promiscuous mode.",
@@ -238,10 +239,11 @@ var catalog = [...]Rule{
 		Title: "A firewall's standard port group is missing, or on another VLAN, on a host the firewall can run on.",
 		Trigger: "A standard port group a firewall VM's NIC uses (with its VLAN on the VM's host) is missing on another host of the VM's cluster, " +
 			"or has a different VLAN setting there: VLANs compare by shape (none, one VLAN, or a trunk such as VLAN 4095, all VLANs), so a trunk on one host and VLAN 10 on another differ. " +
-			"A standalone host has no other host to compare with.",
+			"Or the NSX segment a firewall NIC is on does not reach another host of the cluster (the host is not a member of the NSX port group's switch, " +
+			"or the opaque network does not list it). A standalone host has no other host to compare with.",
 		Why: "Standard port groups exist per host. The next vMotion, DRS move or HA restart puts the firewall on a host where its interface is not connected, " +
 			"or is connected to another segment, and the pair splits with both nodes MASTER.",
-		Remedy: "create the port group with the same VLAN on every host of the cluster",
+		Remedy: "create the port group with the same VLAN on every host of the cluster; for an NSX segment, make every host of the cluster a member of its switch (a transport node of its transport zone)",
 		Shows:  showAuditOnly,
 	},
 	{

@@ -31,12 +31,16 @@ var pitfalls = []struct {
 	{"CARP019", "mac_limit_drops_vip", SeverityError},
 	{"CARP020", "unknown_unicast_flooding_off", SeverityWarning},
 	{"CARP021", "vds_policies_disagree", SeverityWarning},
+	{"CARP022", "nsx_managed_portgroup", SeverityError},
+	{"CARP023", "nsx_mac_discovery_blocks_vip", SeverityError},
+	{"CARP024", "nsx_spoofguard_blocks_vip", SeverityError},
+	{"CARP025", "nsx_segment_not_judged", SeverityError},
 }
 
 // The rules about the VIP's virtual MAC, which do not apply with
-// vip_mac = "interface" (PITFALLS.md: 001-003, 013, 015, 019; and 020: the
-// NIC's own MAC is known to the switch without learning).
-var virtualMACOnly = map[string]bool{"CARP001": true, "CARP002": true, "CARP003": true, "CARP013": true, "CARP015": true, "CARP019": true, "CARP020": true}
+// vip_mac = "interface" (PITFALLS.md: 001-003, 013, 015, 019, 023; and 020:
+// the NIC's own MAC is known to the switch without learning).
+var virtualMACOnly = map[string]bool{"CARP001": true, "CARP002": true, "CARP003": true, "CARP013": true, "CARP015": true, "CARP019": true, "CARP020": true, "CARP023": true}
 
 // Where each rule shows, from PITFALLS.md.
 var shows = map[string][]string{
@@ -47,6 +51,10 @@ var shows = map[string][]string{
 	"CARP014": {ShowPolicyPlan}, // a configuration error: the plan fails
 	"CARP016": {ShowAudit},
 	"CARP017": {ShowAudit},
+	"CARP022": {ShowPolicyPlan}, // a configuration error: the plan fails
+	"CARP023": {ShowAudit},
+	"CARP024": {ShowAudit},
+	"CARP025": {ShowAudit},
 }
 
 func TestCatalog(t *testing.T) {
@@ -83,8 +91,8 @@ func TestCatalog(t *testing.T) {
 			t.Errorf("Lookup(%s) = %v, %v", want.code, l, ok)
 		}
 	}
-	if _, ok := Lookup("CARP099"); ok {
-		t.Error("Lookup(CARP099) found")
+	if _, ok := Lookup("CARP999"); ok {
+		t.Error("Lookup(CARP999) found")
 	}
 	// Fresh copies: mutating one does not change the next.
 	cat[0].Name = "x"

@@ -55,12 +55,15 @@ func (sc Scope) virtualMACs() int {
 }
 
 // Evaluate judges the snapshot against the state rules: CARP001-004,
-// 006-013 and 015-021 (005 and 014 concern a plan, not a state). CARP015-017
+// 006-013 and 015-025 (005, 014 and 022 concern a plan, not a state). CARP015-017
 // follow the firewall VMs: the DV ports of their NICs, the clusters of their
 // hosts (snapshot Clusters, DVPorts and VM.HostID); without those nothing
-// of them fires. With Transport unicast the MulticastOnly rules are reported
-// with severity info and a note, and CARP020 is an error; with VIPMac
-// VIPInterface the VirtualMACOnly rules do not apply.
+// of them fires. The NSX segments of the firewall NICs and of the scope
+// are judged by their NSX profiles (snapshot NSX; CARP016, 023-025,
+// nsx.go), not by the vSphere rules. With Transport unicast the
+// MulticastOnly rules are reported with severity info and a note, and
+// CARP020 is an error; with VIPMac VIPInterface the VirtualMACOnly rules do
+// not apply.
 //
 // Findings are sorted by code, then object id; there is at most one finding
 // per (code, object id).
@@ -90,7 +93,7 @@ func Evaluate(s inventory.Snapshot, sc Scope) []Finding {
 	}
 	for _, id := range sc.DVPortGroups {
 		pg := s.FindDVPortGroup(id)
-		if pg == nil {
+		if pg == nil || pg.NSX != nil { // an NSX segment: its profiles decide (nsx.go)
 			continue
 		}
 		t := dvTarget(&s, pg, pg.Effective, pg.MacLearning)
@@ -109,5 +112,6 @@ func Evaluate(s inventory.Snapshot, sc Scope) []Finding {
 		}
 	}
 	e.followFirewalls(&s, fw, sc.Pairs)
+	e.nsxSegments(&s, sc, fw)
 	return e.result()
 }

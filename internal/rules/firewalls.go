@@ -128,7 +128,7 @@ func (e *emitter) portOverrides(s *inventory.Snapshot, fws []*inventory.VM) {
 				continue
 			}
 			pg := s.FindDVPortGroup(n.DVPortGroupID)
-			if pg == nil {
+			if pg == nil || pg.NSX != nil {
 				continue
 			}
 			p := s.FindDVPort(pg.SwitchID, n.PortKey)

@@ -111,12 +111,18 @@ func (s *Server) build(sc Scenario) error {
 				return fmt.Errorf("dvs %s: %w", d.Name, err)
 			}
 		}
+		if err := s.buildOpaqueNetworks(gctx, dco.Reference(), folders.NetworkFolder.Reference(), dc.OpaqueNetworks, hosts); err != nil {
+			return err
+		}
 	}
 
 	for _, vm := range sc.VMs {
 		if err := s.buildVM(vm, hosts); err != nil {
 			return fmt.Errorf("vm %s: %w", vm.Name, err)
 		}
+	}
+	if s.nsx != nil {
+		s.attachNSX(sc)
 	}
 	return s.buildPlacement(sc)
 }
@@ -353,10 +359,12 @@ func (s *Server) buildDVS(ctx *gosim.Context, folders *object.DatacenterFolders,
 			mm.ForgedTransmits = eff(pset.SecurityPolicy.ForgedTransmits, setting.SecurityPolicy.ForgedTransmits)
 		}
 		resolveInherited(reflect.ValueOf(pset).Elem(), reflect.ValueOf(setting).Elem())
-		t, err := dvs.AddPortgroup(s.ictx, []types.DVPortgroupConfigSpec{{
+		spec := types.DVPortgroupConfigSpec{
 			Name: pg.Name, Type: string(types.DistributedVirtualPortgroupPortgroupTypeEarlyBinding),
 			NumPorts: 8, DefaultPortConfig: pset, ConfigVersion: "1", AutoExpand: types.NewBool(true),
-		}})
+		}
+		s.nsxSpec(&spec, pg.NSXSegment)
+		t, err := dvs.AddPortgroup(s.ictx, []types.DVPortgroupConfigSpec{spec})
 		if err != nil {
 			return err
 		}

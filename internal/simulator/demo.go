@@ -39,9 +39,15 @@ func order(active, standby []string) *inventory.UplinkOrder {
 //     -> CARP007; DV port groups "FW-CORE" (promiscuous, no MAC learning
 //     -> CARP013; lets ports override, and fw-a's port rejects promiscuous
 //     mode -> CARP015) and "Servers" (switch defaults).
+//   - "dvs-nsx", version 8.0.0, with NSX: the NSX port group "FW-NSX" of
+//     segment /infra/segments/fw-nsx, which binds no profile, so NSX's
+//     default MAC discovery profile (MAC learning off) blocks the VIP's
+//     virtual MAC                                              -> CARP023
+//     (CARP025 without nsx_manager; CARP022 for a carp_portgroup_policy
+//     on it)
 //
 // VMs:
-//   - "fw-a" on esx-01.lab: vmxnet3 on FW-WAN, FW-LAN, FW-CORE
+//   - "fw-a" on esx-01.lab: vmxnet3 on FW-WAN, FW-LAN, FW-CORE, FW-NSX
 //   - "fw-b" on esx-02.lab: e1000 on FW-WAN, e1000e on FW-LAN
 //   - "fw-old" on esx-02.lab: a retired firewall node still registered,
 //     pcnet32 on FW-DMZ                                          -> CARP012
@@ -143,10 +149,17 @@ func DemoScenario() Scenario {
 						{Name: "Servers"},
 					},
 				},
+				{
+					Name:       "dvs-nsx",
+					Version:    "8.0.0",
+					HostNames:  hosts,
+					PortGroups: []DVPortGroup{{Name: "FW-NSX", NSXSegment: "fw-nsx"}},
+				},
 			},
 		}},
 		VMs: []VM{
-			{Name: "fw-a", Host: "esx-01.lab", NICs: []VMNIC{{Type: "vmxnet3", Network: "FW-WAN"}, {Type: "vmxnet3", Network: "FW-LAN"}, {Type: "vmxnet3", Network: "FW-CORE", PortSecurity: &inventory.Security{AllowPromiscuous: bp(false)}}}},
+			{Name: "fw-a", Host: "esx-01.lab", NICs: []VMNIC{{Type: "vmxnet3", Network: "FW-WAN"}, {Type: "vmxnet3", Network: "FW-LAN"},
+				{Type: "vmxnet3", Network: "FW-CORE", PortSecurity: &inventory.Security{AllowPromiscuous: bp(false)}}, {Type: "vmxnet3", Network: "FW-NSX"}}},
 			{Name: "fw-b", Host: "esx-02.lab", NICs: []VMNIC{{Type: "e1000", Network: "FW-WAN"}, {Type: "e1000e", Network: "FW-LAN"}}},
 			{Name: "fw-old", Host: "esx-02.lab", NICs: []VMNIC{{Type: "pcnet32", Network: "FW-DMZ"}}},
 			{Name: "web-01", Host: "esx-02.lab", NICs: []VMNIC{{Type: "vmxnet3", Network: "FW-LAN"}}},

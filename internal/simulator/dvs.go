@@ -491,6 +491,9 @@ func (p *dvPortgroup) reconfigure(ctx *gosim.Context, req *types.ReconfigureDVPo
 		return body
 	}
 	spec := req.Spec
+	if f := nsxReconfigureFault(p.Config); f != nil {
+		return fail(f)
+	}
 	if f := checkConfigVersion(spec.ConfigVersion, p.Config.ConfigVersion); f != nil {
 		return fail(f)
 	}

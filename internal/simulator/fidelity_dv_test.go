@@ -226,7 +226,7 @@ func TestFetchDVPortsConnectee(t *testing.T) {
 	var nicKey int32
 	var portKey string
 	for _, d := range nicsOf(t, fwa) {
-		if b, ok := d.(types.BaseVirtualEthernetCard).GetVirtualEthernetCard().Backing.(*types.VirtualEthernetCardDistributedVirtualPortBackingInfo); ok {
+		if b, ok := d.(types.BaseVirtualEthernetCard).GetVirtualEthernetCard().Backing.(*types.VirtualEthernetCardDistributedVirtualPortBackingInfo); ok && b.Port.PortgroupKey == core {
 			nicKey, portKey = d.GetVirtualDevice().Key, b.Port.PortKey
 		}
 	}
@@ -284,7 +284,7 @@ func TestStaticBindingPortKey(t *testing.T) {
 	sw := dvswitch(t, c, s, "dvs-core")
 	used := map[string]bool{}
 	for _, d := range nicsOf(t, fwa) {
-		if b, ok := d.(types.BaseVirtualEthernetCard).GetVirtualEthernetCard().Backing.(*types.VirtualEthernetCardDistributedVirtualPortBackingInfo); ok {
+		if b, ok := d.(types.BaseVirtualEthernetCard).GetVirtualEthernetCard().Backing.(*types.VirtualEthernetCardDistributedVirtualPortBackingInfo); ok && b.Port.PortgroupKey == pg.Key {
 			used[b.Port.PortKey] = true
 		}
 	}
@@ -304,7 +304,7 @@ func TestStaticBindingPortKey(t *testing.T) {
 	}
 	for _, d := range nicsOf(t, fwa) {
 		b, ok := d.(types.BaseVirtualEthernetCard).GetVirtualEthernetCard().Backing.(*types.VirtualEthernetCardDistributedVirtualPortBackingInfo)
-		if !ok {
+		if !ok || b.Port.PortgroupKey != pg.Key { // not fw-a's NSX port group (ephemeral: no port)
 			continue
 		}
 		if b.Port.PortKey == "" {

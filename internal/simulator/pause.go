@@ -27,48 +27,60 @@ type pauseState struct {
 
 // Pause makes the server stop answering: every SOAP request from now on
 // waits without an answer until Resume, or until its client gives up.
-func (s *Server) Pause() {
-	s.pause.mu.Lock()
-	defer s.pause.mu.Unlock()
-	s.pauseLocked()
-}
-
-func (s *Server) pauseLocked() {
-	if s.pause.resumed == nil {
-		s.pause.resumed = make(chan struct{})
-	}
-}
+func (s *Server) Pause() { s.pause.pause() }
 
 // Resume answers again; the requests held and not yet given up go on.
-func (s *Server) Resume() {
-	s.pause.mu.Lock()
-	defer s.pause.mu.Unlock()
-	if s.pause.resumed != nil {
-		close(s.pause.resumed)
-		s.pause.resumed = nil
-	}
-	s.pause.after = nil
-}
+func (s *Server) Resume() { s.pause.resume() }
 
 // PauseAfter pauses the server when the nth call of method from now is
 // answered: the answer is sent, and every request after it waits. With
 // method "UpdatePortGroup" and n = 1, a toggle's first write lands and its
 // second never gets an answer.
-func (s *Server) PauseAfter(method string, n int) {
-	s.pause.mu.Lock()
-	defer s.pause.mu.Unlock()
-	if s.pause.after == nil {
-		s.pause.after = map[string]int{}
+func (s *Server) PauseAfter(method string, n int) { s.pause.pauseAfter(method, n) }
+
+func (s *Server) hold(r *http.Request) bool { return s.pause.hold(r) }
+
+func (s *Server) answering(method string) { s.pause.answering(method) }
+
+// The pause of one server (vCenter here, the NSX Manager of nsx.go).
+
+func (p *pauseState) pause() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pauseLocked()
+}
+
+func (p *pauseState) pauseLocked() {
+	if p.resumed == nil {
+		p.resumed = make(chan struct{})
 	}
-	s.pause.after[method] = max(n, 1)
+}
+
+func (p *pauseState) resume() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.resumed != nil {
+		close(p.resumed)
+		p.resumed = nil
+	}
+	p.after = nil
+}
+
+func (p *pauseState) pauseAfter(method string, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.after == nil {
+		p.after = map[string]int{}
+	}
+	p.after[method] = max(n, 1)
 }
 
 // hold makes a request wait while the server is paused. It reports false
 // when the client gave up first: the request is then dropped.
-func (s *Server) hold(r *http.Request) bool {
-	s.pause.mu.Lock()
-	resumed := s.pause.resumed
-	s.pause.mu.Unlock()
+func (p *pauseState) hold(r *http.Request) bool {
+	p.mu.Lock()
+	resumed := p.resumed
+	p.mu.Unlock()
 	if resumed == nil {
 		return true
 	}
@@ -80,19 +92,19 @@ func (s *Server) hold(r *http.Request) bool {
 	}
 }
 
-// answering counts an answered call against PauseAfter, before its answer
+// answering counts an answered call against pauseAfter, before its answer
 // is sent, so that no request of the client can come in between.
-func (s *Server) answering(method string) {
-	s.pause.mu.Lock()
-	defer s.pause.mu.Unlock()
-	n, ok := s.pause.after[method]
+func (p *pauseState) answering(method string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n, ok := p.after[method]
 	if !ok {
 		return
 	}
 	if n <= 1 {
-		delete(s.pause.after, method)
-		s.pauseLocked()
+		delete(p.after, method)
+		p.pauseLocked()
 		return
 	}
-	s.pause.after[method] = n - 1
+	p.after[method] = n - 1
 }

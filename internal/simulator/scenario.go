@@ -9,6 +9,10 @@ type Scenario struct {
 	Datacenters []Datacenter
 	// VMs are placed on hosts by host name.
 	VMs []VM
+	// NSX is the NSX Manager's own state (nsxbuild.go): profiles and
+	// bindings. The NSX Manager runs when the scenario has an NSX segment
+	// (DVPortGroup.NSXSegment, Datacenter.OpaqueNetworks) or NSX is set.
+	NSX *NSXScenario
 }
 
 // Datacenter holds clusters, standalone hosts and distributed switches.
@@ -17,6 +21,8 @@ type Datacenter struct {
 	Clusters   []Cluster
 	Hosts      []Host // standalone hosts
 	DVSwitches []DVSwitch
+	// OpaqueNetworks are NSX segments as N-VDS hosts show them.
+	OpaqueNetworks []OpaqueNetwork
 }
 
 // Cluster is a compute cluster of hosts. DRS is off unless set, as on a
@@ -102,6 +108,9 @@ type DVPortGroup struct {
 	// ResetPortConfigAtDisconnect drops a port's own setting when its NIC
 	// leaves it (DVPortgroupPolicy.portConfigResetAtDisconnect).
 	ResetPortConfigAtDisconnect bool
+	// NSXSegment makes it the NSX port group of that segment (its id, such
+	// as "fw-nsx" for /infra/segments/fw-nsx): backing type nsx.
+	NSXSegment string
 }
 
 // VM is a virtual machine on a host with NICs on named networks.
@@ -113,7 +122,7 @@ type VM struct {
 
 // VMNIC is a network adapter: Type is "vmxnet3", "e1000", "e1000e",
 // "pcnet32", "vmxnet" or "vmxnet2"; Network is a standard port group name on
-// the VM's host or a DV port group name.
+// the VM's host, a DV port group name or an opaque network name.
 type VMNIC struct {
 	Type    string
 	Network string

@@ -41,10 +41,11 @@ import (
 type Option func(*config)
 
 type config struct {
-	listen string
-	delay  time.Duration
-	user   string
-	pass   string
+	listen           string
+	delay            time.Duration
+	user             string
+	pass             string
+	nsxUser, nsxPass string
 }
 
 // WithListenAddr sets the listen address, e.g. "127.0.0.1:8989". The default
@@ -58,6 +59,12 @@ func WithDelay(d time.Duration) Option { return func(c *config) { c.delay = d } 
 // "carp-secret").
 func WithCredentials(user, pass string) Option {
 	return func(c *config) { c.user, c.pass = user, pass }
+}
+
+// WithNSXCredentials sets the login the NSX Manager accepts (default
+// "nsx-reader" / "nsx-Secret-1").
+func WithNSXCredentials(user, pass string) Option {
+	return func(c *config) { c.nsxUser, c.nsxPass = user, pass }
 }
 
 // Call is one SOAP round trip that reached the server over HTTP.
@@ -116,6 +123,7 @@ type Server struct {
 	lagSeq   int
 	pause    pauseState  // pause.go
 	perms    permissions // permissions.go
+	nsx      *NSXManager // nsx.go; nil without NSX segments
 }
 
 type internalKey struct{}
@@ -149,7 +157,7 @@ func (s *Server) popPending(method, object string) types.BaseMethodFault {
 
 // Start builds the scenario in a fresh simulator and serves it over HTTPS.
 func Start(sc Scenario, opts ...Option) (*Server, error) {
-	cfg := config{user: "carp", pass: "carp-secret"}
+	cfg := config{user: "carp", pass: "carp-secret", nsxUser: "nsx-reader", nsxPass: "nsx-Secret-1"}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -199,6 +207,10 @@ func Start(sc Scenario, opts ...Option) (*Server, error) {
 		s.cleanup()
 		return nil, err
 	}
+	if needsNSX(sc) {
+		s.nsx = newNSXManager(cfg.nsxUser, cfg.nsxPass)
+		s.nsx.buildNSX(sc)
+	}
 	model.Map().Handler = s.dispatch
 	model.Map().AddHandler(&vmTracker{Self: types.ManagedObjectReference{Type: "CarpVMTracker", Value: "tracker"}, srv: s})
 
@@ -240,6 +252,12 @@ func Start(sc Scenario, opts ...Option) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	if s.nsx != nil {
+		if err := s.nsx.start(); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -260,18 +278,28 @@ func (s *Server) Close() {
 	if s.server != nil {
 		s.server.Close()
 	}
+	s.nsx.close()
 	s.cleanup()
 }
 
-// Env returns the provider's environment variables for this server.
+// Env returns the provider's environment variables for this server, and
+// for its NSX Manager when it has one (the nsxt provider's names).
 func (s *Server) Env() map[string]string {
-	return map[string]string{
+	env := map[string]string{
 		"VSPHERE_SERVER":               s.URL.Host,
 		"VSPHERE_USER":                 s.User,
 		"VSPHERE_PASSWORD":             s.Password,
 		"VSPHERE_ALLOW_UNVERIFIED_SSL": "true",
 	}
+	if m := s.nsx; m != nil {
+		env["NSXT_MANAGER_HOST"], env["NSXT_USERNAME"], env["NSXT_PASSWORD"], env["NSXT_ALLOW_UNVERIFIED_SSL"] = m.Host, m.User, m.Password, "true"
+	}
+	return env
 }
+
+// NSX is the server's NSX Manager; nil when the scenario has no NSX
+// segment.
+func (s *Server) NSX() *NSXManager { return s.nsx }
 
 func (s *Server) id(kind, name string) string {
 	s.netMu.Lock()

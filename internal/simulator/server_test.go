@@ -236,8 +236,8 @@ func TestVMDevices(t *testing.T) {
 	found := false
 	for _, d := range vm.Config.Hardware.Device {
 		if nic, ok := d.(*types.VirtualVmxnet3); ok {
-			if b, ok := nic.Backing.(*types.VirtualEthernetCardDistributedVirtualPortBackingInfo); ok {
-				found = b.Port.PortgroupKey == core.Key && b.Port.SwitchUuid == sw.Config.GetDVSConfigInfo().Uuid
+			if b, ok := nic.Backing.(*types.VirtualEthernetCardDistributedVirtualPortBackingInfo); ok && b.Port.PortgroupKey == core.Key {
+				found = b.Port.SwitchUuid == sw.Config.GetDVSConfigInfo().Uuid
 			}
 		}
 	}
@@ -308,7 +308,7 @@ func TestDemoScenario(t *testing.T) {
 	if got := strings.Join(m["VirtualMachine"], ","); got != "fw-a,fw-b,fw-old,web-01" {
 		t.Fatalf("vms %s", got)
 	}
-	if got := strings.Join(m["DistributedVirtualSwitch"], ","); got != "dvs-core,dvs-lacp,dvs-legacy" {
+	if got := strings.Join(m["DistributedVirtualSwitch"], ","); got != "dvs-core,dvs-lacp,dvs-legacy,dvs-nsx" {
 		t.Fatalf("dvs %s", got)
 	}
 	// the LACP core switch: FW-UPLINK behind LAG lag-core alone, FW-HA with

@@ -101,6 +101,13 @@ func (s *Server) trackVM(ctx *gosim.Context, vm *mo.VirtualMachine) {
 			if b.Network != nil && !hasRef(nets, *b.Network) {
 				nets = append(nets, *b.Network)
 			}
+		case *types.VirtualEthernetCardOpaqueNetworkBackingInfo:
+			// Network.vm of an opaque network, as of any network
+			if id := s.id("opaque-ls", b.OpaqueNetworkId); id != "" {
+				if ref := (types.ManagedObjectReference{Type: "OpaqueNetwork", Value: id}); !hasRef(nets, ref) {
+					nets = append(nets, ref)
+				}
+			}
 		case *types.VirtualEthernetCardDistributedVirtualPortBackingInfo:
 			pgRef := types.ManagedObjectReference{Type: "DistributedVirtualPortgroup", Value: b.Port.PortgroupKey}
 			pg, ok := ctx.Map.Get(pgRef).(*gosim.DistributedVirtualPortgroup)
@@ -175,6 +182,8 @@ func (s *Server) setNetworkVM(ctx *gosim.Context, net, vm types.ManagedObjectRef
 	case *mo.Network:
 		list = &n.Vm
 	case *gosim.DistributedVirtualPortgroup:
+		list = &n.Vm
+	case *mo.OpaqueNetwork:
 		list = &n.Vm
 	default:
 		return

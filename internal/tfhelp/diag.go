@@ -25,12 +25,14 @@ func ClientFrom(data any, diags *diag.Diagnostics) *vsphere.Client {
 	if data == nil {
 		return nil // provider not configured yet (validate, early plan)
 	}
-	c, ok := data.(*vsphere.Client)
-	if !ok {
-		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *vsphere.Client, got %T. This is a bug in the provider.", data))
-		return nil
+	switch c := data.(type) {
+	case *vsphere.Client:
+		return c
+	case *ProviderData:
+		return c.VSphere
 	}
-	return c
+	diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *vsphere.Client, got %T. This is a bug in the provider.", data))
+	return nil
 }
 
 // NotConfigured is the error of an operation that needs vSphere before the

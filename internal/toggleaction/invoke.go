@@ -122,6 +122,11 @@ func (a *toggleAction) toggleOne(ctx context.Context, snap *vsphere.Snapshot, it
 	case !st.found:
 		diags.AddAttributeError(it.at, "Port group gone", fmt.Sprintf("%s no longer exists (it was there when the action started); nothing toggled on it.", st.desc))
 		return
+	case st.nsxSegment != "":
+		r.skipped = append(r.skipped, st.desc)
+		r.progress(ctx, fmt.Sprintf("skipped %s: it is the NSX port group of segment %s, where NSX segment profiles decide, not promiscuous mode, and vCenter does not reconfigure it (CARP022)",
+			st.desc, st.nsxSegment))
+		return
 	case !st.accepts:
 		r.skipped = append(r.skipped, st.desc)
 		r.progress(ctx, fmt.Sprintf("skipped %s: it does not accept promiscuous mode, so it is left untouched (a toggle never turns on what was off)", st.desc))

@@ -162,6 +162,8 @@ type state struct {
 	accepts bool                      // promiscuous mode accepted (effective)
 	found   bool
 	restore string // what the second write puts back: "true" or "inherit"
+	// nsxSegment is the segment of an NSX port group, which is not toggled.
+	nsxSegment string
 }
 
 // current is t as snap shows it.
@@ -175,8 +177,12 @@ func current(snap *vsphere.Snapshot, t vsphere.PromiscuousTarget) state {
 		if s := snap.FindDVSwitch(pg.SwitchID); s != nil {
 			sw = fmt.Sprintf("%s (%s)", s.Name, s.ID)
 		}
-		return state{t: t, desc: fmt.Sprintf("distributed port group %q (%s) on switch %s", pg.Name, pg.ID, sw),
+		st := state{t: t, desc: fmt.Sprintf("distributed port group %q (%s) on switch %s", pg.Name, pg.ID, sw),
 			accepts: pg.Effective.AllowPromiscuous, found: true, restore: ownValue(pg.Security.AllowPromiscuous)}
+		if pg.NSX != nil {
+			st.nsxSegment = pg.NSX.Segment()
+		}
+		return st
 	}
 	h := snap.FindHost(t.HostID)
 	if h == nil {

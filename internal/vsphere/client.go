@@ -14,8 +14,6 @@ package vsphere
 
 import (
 	"context"
-	"crypto/sha1" //nolint:gosec // vSphere thumbprints are SHA-1 (govc accepts SHA-256 too)
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -23,7 +21,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +28,8 @@ import (
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/endpoint"
 )
 
 // Config is what the provider block resolves to.
@@ -80,13 +79,6 @@ func (e *ConnectError) Error() string {
 
 func (e *ConnectError) Unwrap() error { return e.Err }
 
-// thumbprintError carries both thumbprints out of the TLS handshake.
-type thumbprintError struct{ expected, actual string }
-
-func (e *thumbprintError) Error() string {
-	return fmt.Sprintf("thumbprint %s does not match pinned %s", e.actual, e.expected)
-}
-
 // Client is one logged-in vSphere session. It is safe for concurrent use.
 type Client struct {
 	cfg Config
@@ -114,58 +106,11 @@ type Client struct {
 }
 
 // ServerURL validates a vsphere_server value and returns the SDK URL.
-func ServerURL(server string) (*url.URL, error) {
-	s := strings.TrimSpace(server)
-	switch {
-	case s == "":
-		return nil, errors.New("the server name is empty")
-	case strings.Contains(s, "://"):
-		return nil, fmt.Errorf("%q has a scheme; give only the host name or host:port (the provider always uses https and /sdk)", server)
-	case strings.ContainsAny(s, "/?#@ "):
-		return nil, fmt.Errorf("%q is not a host name or host:port: it has a path, query, user or space", server)
-	}
-	u, err := url.Parse("https://" + s + "/sdk")
-	if err != nil || u.Hostname() == "" {
-		return nil, fmt.Errorf("%q is not a host name or host:port", server)
-	}
-	if p := u.Port(); p != "" {
-		var n int
-		if _, err := fmt.Sscanf(p, "%d", &n); err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("%q has an invalid port %q", server, p)
-		}
-	}
-	return u, nil
-}
+func ServerURL(server string) (*url.URL, error) { return endpoint.URL(server, "/sdk") }
 
 // NormalizeThumbprint upper-cases a thumbprint and checks its shape:
 // 20 (SHA-1) or 32 (SHA-256) colon-separated hex bytes.
-func NormalizeThumbprint(tp string) (string, error) {
-	t := strings.ToUpper(strings.TrimSpace(tp))
-	parts := strings.Split(t, ":")
-	if len(parts) != 20 && len(parts) != 32 {
-		return "", fmt.Errorf("%q is not a thumbprint: expected 20 (SHA-1) or 32 (SHA-256) colon-separated hex bytes such as AB:CD:...", tp)
-	}
-	for _, p := range parts {
-		if len(p) != 2 || strings.Trim(p, "0123456789ABCDEF") != "" {
-			return "", fmt.Errorf("%q is not a thumbprint: %q is not a hex byte", tp, p)
-		}
-	}
-	return t, nil
-}
-
-func thumbprints(cert *x509.Certificate) (sha1Hex, sha256Hex string) {
-	h1 := sha1.Sum(cert.Raw) //nolint:gosec
-	h2 := sha256.Sum256(cert.Raw)
-	return colonHex(h1[:]), colonHex(h2[:])
-}
-
-func colonHex(b []byte) string {
-	parts := make([]string, len(b))
-	for i, x := range b {
-		parts[i] = fmt.Sprintf("%02X", x)
-	}
-	return strings.Join(parts, ":")
-}
+func NormalizeThumbprint(tp string) (string, error) { return endpoint.Normalize(tp) }
 
 // Connect logs in: RetrieveServiceContent and Login, two round trips.
 // The login is never abandoned halfway (logIn, lifecycle.go).
@@ -190,23 +135,7 @@ func Connect(ctx context.Context, cfg Config, opts ...ConnectOption) (*Client, e
 		if err != nil {
 			return nil, err
 		}
-		// Pinning replaces chain verification: the certificate must be
-		// exactly the pinned one, whoever signed it.
-		tr.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // verified by VerifyConnection
-		tr.TLSClientConfig.VerifyConnection = func(cs tls.ConnectionState) error {
-			if len(cs.PeerCertificates) == 0 {
-				return &thumbprintError{expected: want, actual: "(no certificate)"}
-			}
-			s1, s256 := thumbprints(cs.PeerCertificates[0])
-			if want == s1 || want == s256 {
-				return nil
-			}
-			actual := s1
-			if len(want) > len(s1) {
-				actual = s256
-			}
-			return &thumbprintError{expected: want, actual: actual}
-		}
+		endpoint.Pin(tr.TLSClientConfig, want)
 	}
 
 	rt := &roundTripper{inner: sc, timeout: cfg.APITimeout}
@@ -234,12 +163,12 @@ func Connect(ctx context.Context, cfg Config, opts ...ConnectOption) (*Client, e
 }
 
 func classify(server string, err error) error {
-	var tpe *thumbprintError
+	var tpe *endpoint.MismatchError
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
 	switch {
 	case errors.As(err, &tpe):
-		return &ConnectError{Kind: KindThumbprint, Server: server, Expected: tpe.expected, Actual: tpe.actual, Err: err}
+		return &ConnectError{Kind: KindThumbprint, Server: server, Expected: tpe.Expected, Actual: tpe.Actual, Err: err}
 	case soap.IsCertificateUntrusted(err), isCertError(err):
 		return &ConnectError{Kind: KindCertificate, Server: server, Err: err}
 	case isFault[*types.InvalidLogin](err), isFault[*types.NoPermission](err):

@@ -204,6 +204,7 @@ func decodeDVPortGroupOwn(pg mo.DistributedVirtualPortgroup) inventory.DVPortGro
 		out.SwitchID = pg.Config.DistributedVirtualSwitch.Value
 	}
 	out.Overrides = decodeOverrides(pg.Config.Policy)
+	out.NSX = nsxBackingOf(pg.Config)
 	s, ok := pg.Config.DefaultPortConfig.(*types.VMwareDVSPortSetting)
 	if !ok || s == nil {
 		return out
@@ -457,7 +458,10 @@ func decodeVM(vm mo.VirtualMachine) inventory.VM {
 			nic.DVPortGroupID = b.Port.PortgroupKey
 			nic.PortKey = b.Port.PortKey
 			nic.HostID = ""
+		case *types.VirtualEthernetCardOpaqueNetworkBackingInfo:
+			decodeOpaqueNIC(&nic, b)
 		}
+		nic.ExternalID = dev.ExternalId
 		out.NICs = append(out.NICs, nic)
 	}
 	return out

@@ -204,8 +204,13 @@ func (c *Client) Read(ctx context.Context, req Request) (*Snapshot, error) {
 				return nil, err
 			}
 			snap.Clusters = append(snap.Clusters, cl)
+		case "OpaqueNetwork":
+			if err := decodeOpaqueNetwork(o, snap); err != nil {
+				return nil, err
+			}
 		}
 	}
+	nameOpaqueNICs(snap)
 	for _, list := range [][]string{req.HostIDs, req.DVPortGroupIDs, req.VMIDs} {
 		for _, id := range uniq(list) {
 			if !found[id] {
@@ -293,7 +298,7 @@ func (c *Client) directObjects(ctx context.Context, req Request) ([]types.Object
 		{Type: "VirtualMachine", PathSet: vmProps},
 	}
 	if req.Follow {
-		propSet = append(propSet, types.PropertySpec{Type: "ClusterComputeResource", PathSet: clusterProps})
+		propSet = append(propSet, types.PropertySpec{Type: "ClusterComputeResource", PathSet: clusterProps}, opaqueNetworkProps)
 	}
 	return c.retrieveTolerant(ctx, types.PropertyFilterSpec{ObjectSet: objSpecs, PropSet: propSet, ReportMissingObjectsInResults: types.NewBool(true)})
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/endpoint"
 )
 
 // Subsystem is the tflog subsystem for vSphere traffic (TF_LOG_PROVIDER_VSPHERE).
@@ -210,21 +212,15 @@ func FaultName(err error) string {
 	return reflect.TypeOf(f).Elem().Name()
 }
 
-type counterKey struct{}
-
 // WithCallCounter makes every SOAP round trip made with ctx (or a ctx derived
 // from it) add one to n. The test harness uses it to assert round-trip
 // budgets per Terraform operation, exactly, even when operations run in
 // parallel. A nil n counts nothing from there on.
 func WithCallCounter(ctx context.Context, n *atomic.Int64) context.Context {
-	return context.WithValue(ctx, counterKey{}, n)
+	return endpoint.WithCounter(ctx, "vsphere", n)
 }
 
-func countCall(ctx context.Context) {
-	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok && n != nil {
-		n.Add(1)
-	}
-}
+func countCall(ctx context.Context) { endpoint.Count(ctx, "vsphere") }
 
 // MissingPrivilege reports the privilege a NoPermission fault names and the
 // object it was checked on (type and moref value).

@@ -2,7 +2,8 @@
 //
 //	go run ./internal/cmd/carpsim [-listen 127.0.0.1:8989] [-env-file path]
 //
-// It prints `export NAME=value` lines for the provider (VSPHERE_*) and the
+// It prints `export NAME=value` lines for the provider (VSPHERE_*, and
+// NSXT_* for its NSX Manager) and the
 // demo objects' ids (CARP_DEMO_*) on stdout and, once the server listens,
 // writes them atomically to -env-file; then it serves until SIGINT/SIGTERM.
 package main
@@ -44,8 +45,11 @@ func main() {
 
 	var lines []string
 	env := srv.Env()
-	for _, k := range []string{"VSPHERE_SERVER", "VSPHERE_USER", "VSPHERE_PASSWORD", "VSPHERE_ALLOW_UNVERIFIED_SSL"} {
-		lines = append(lines, fmt.Sprintf("export %s=%q", k, env[k]))
+	for _, k := range []string{"VSPHERE_SERVER", "VSPHERE_USER", "VSPHERE_PASSWORD", "VSPHERE_ALLOW_UNVERIFIED_SSL",
+		"NSXT_MANAGER_HOST", "NSXT_USERNAME", "NSXT_PASSWORD", "NSXT_ALLOW_UNVERIFIED_SSL"} {
+		if v, ok := env[k]; ok {
+			lines = append(lines, fmt.Sprintf("export %s=%q", k, v))
+		}
 	}
 	ids := map[string]string{}
 	sc := simulator.DemoScenario()

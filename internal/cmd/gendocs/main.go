@@ -44,9 +44,8 @@ func run(out, actionGuide string) error {
 
 func render(catalog []rules.Rule) []byte {
 	var b bytes.Buffer
-	b.WriteString(`---
-page_title: "Pitfall reference (` + catalog[0].Code + `-` + catalog[len(catalog)-1].Code + `)"
-subcategory: ""
+	fmt.Fprintf(&b, "---\npage_title: \"Pitfall reference (%s-%s)\"\n", catalog[0].Code, catalog[len(catalog)-1].Code)
+	b.WriteString(`subcategory: ""
 description: |-
   Every CARP-on-vSphere pitfall the provider detects: its stable code, what triggers it, and the fix.
 ---
