@@ -304,7 +304,9 @@ func configVersionOf(detail string) int {
 		return -1
 	}
 	var n int
-	fmt.Sscan(m[1], &n)
+	if _, err := fmt.Sscan(m[1], &n); err != nil {
+		return -1
+	}
 	return n
 }
 
