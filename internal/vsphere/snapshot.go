@@ -94,7 +94,6 @@ var (
 	dvpgProps = []string{"name", "key", "config"}
 	dvsProps  = []string{"name", "config", "summary.hostMember"}
 	vmProps   = []string{"name", "config.hardware.device", "runtime.host"}
-	netProps  = []string{"name", "vm"}
 	// memberHostProps: a switch member host as CARP004 needs it.
 	memberHostProps = []string{"name", fmt.Sprintf("config.option[%q]", inventory.OptionRPFKey)}
 )
