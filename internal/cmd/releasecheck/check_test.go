@@ -2,8 +2,6 @@ package main
 
 import (
 	"archive/zip"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,31 +21,33 @@ const goodManifest = `{
 func testExpect() expect {
 	return expect{
 		Name: "terraform-provider-carp", Version: "1.2.3",
-		Targets:  []target{{"linux", "amd64"}, {"windows", "386"}},
-		Manifest: []byte(goodManifest),
+		Targets:        []target{{"linux", "amd64"}, {"windows", "386"}},
+		Manifest:       []byte(goodManifest),
+		ManifestUpload: "terraform-provider-carp_1.2.3_manifest.json",
 	}
 }
 
 // release is a dist directory in the making: file name to content.
 type release map[string][]byte
 
-// goodRelease is what goreleaser builds for testExpect.
+// goodRelease is what goreleaser builds for testExpect: the archives and
+// SHA256SUMS; the manifest is uploaded from the repository.
 func goodRelease(t *testing.T, e expect) release {
-	r := release{e.manifestName(): []byte(goodManifest)}
+	r := release{}
 	for _, tg := range e.Targets {
 		r[e.archiveName(tg)] = zipOf(t, map[string]string{e.binaryName(tg): "binary", "LICENSE": "MPL"})
 	}
-	r.sum(e)
+	r.sum(e, e.manifestName())
 	return r
 }
 
-// sum writes SHA256SUMS over the archives and the manifest, as goreleaser does.
-func (r release) sum(e expect) {
-	var lines []string
+// sum writes SHA256SUMS as goreleaser does: the archives in dist, and the
+// committed manifest under the name manifestAs (checksum.extra_files).
+func (r release) sum(e expect, manifestAs string) {
+	lines := []string{sha256Hex(e.Manifest) + "  " + manifestAs}
 	for name, b := range r {
-		if strings.HasSuffix(name, ".zip") || strings.HasSuffix(name, "_manifest.json") {
-			s := sha256.Sum256(b)
-			lines = append(lines, hex.EncodeToString(s[:])+"  "+name)
+		if strings.HasSuffix(name, ".zip") {
+			lines = append(lines, sha256Hex(b)+"  "+name)
 		}
 	}
 	slices.Sort(lines)
@@ -114,53 +114,57 @@ func TestCheck(t *testing.T) {
 	}{
 		{"as goreleaser builds it", func(*testing.T, release, *expect) {}, nil},
 		{"signed", func(_ *testing.T, r release, e *expect) { e.Signed = true; r[sums+".sig"] = []byte("sig") }, nil},
+		{"manifest also written into dist", func(_ *testing.T, r release, e *expect) { r[mf] = e.Manifest }, nil},
 		{"committed manifest declares protocol 5", func(_ *testing.T, r release, e *expect) {
 			e.Manifest = []byte(strings.Replace(goodManifest, "6.0", "5.0", 1))
-			r[mf] = e.Manifest
-			r.sum(*e)
+			r.sum(*e, mf)
 		}, []string{`metadata.protocol_versions ["5.0"], want ["6.0"]`}},
 		{"committed manifest not JSON", func(_ *testing.T, r release, e *expect) {
 			e.Manifest = []byte(`{"version": 1,`)
-			r[mf] = e.Manifest
-			r.sum(*e)
+			r.sum(*e, mf)
 		}, []string{"terraform-registry-manifest.json: unexpected end of JSON input"}},
 		{"manifest format version 2", func(_ *testing.T, r release, e *expect) {
 			e.Manifest = []byte(strings.Replace(goodManifest, `"version": 1`, `"version": 2`, 1))
-			r[mf] = e.Manifest
-			r.sum(*e)
+			r.sum(*e, mf)
 		}, []string{"version 2, want 1"}},
-		{"released manifest differs from the committed one", func(_ *testing.T, r release, e *expect) {
+		{"manifest in dist differs from the committed one", func(_ *testing.T, r release, e *expect) {
 			r[mf] = []byte(strings.Replace(goodManifest, "6.0", "5.0", 1))
-			r.sum(*e)
-		}, []string{mf + " differs from terraform-registry-manifest.json"}},
-		{"manifest missing", func(_ *testing.T, r release, e *expect) { delete(r, mf); r.sum(*e) },
-			[]string{"missing " + mf, sums + " does not list " + mf}},
-		{"manifest misnamed", func(_ *testing.T, r release, e *expect) {
-			r.rename(mf, "terraform-provider-carp_manifest.json")
-			r.sum(*e)
-		}, []string{"unexpected manifest terraform-provider-carp_manifest.json", "missing " + mf,
-			sums + " lists terraform-provider-carp_manifest.json, which is not", sums + " does not list " + mf}},
+			r.sum(*e, mf)
+		}, []string{mf + " differs from terraform-registry-manifest.json", sums + ": " + mf + " has SHA-256 "}},
+		{"manifest not uploaded", func(_ *testing.T, _ release, e *expect) { e.ManifestUpload = "" },
+			[]string{"the release does not upload terraform-registry-manifest.json (release.extra_files): the registry expects " + mf}},
+		{"manifest uploaded under another name", func(_ *testing.T, _ release, e *expect) {
+			e.ManifestUpload = "terraform-provider-carp_manifest.json"
+		}, []string{"the release uploads terraform-registry-manifest.json as terraform-provider-carp_manifest.json: the registry expects " + mf}},
+		{"manifest misnamed in SHA256SUMS", func(_ *testing.T, r release, e *expect) {
+			r.sum(*e, "terraform-provider-carp_manifest.json")
+		}, []string{sums + " lists terraform-provider-carp_manifest.json, which is not",
+			sums + " lists terraform-provider-carp_manifest.json: openat terraform-provider-carp_manifest.json: no such file or directory",
+			sums + " does not list " + mf}},
+		{"manifest's sum wrong", func(_ *testing.T, r release, e *expect) {
+			r.sum(expect{Name: e.Name, Version: e.Version, Manifest: []byte("{}")}, mf)
+		}, []string{sums + ": " + mf + " has SHA-256 "}},
 		{"archive name with dashes", func(_ *testing.T, r release, e *expect) {
 			r.rename(linux, "terraform-provider-carp-1.2.3-linux-amd64.zip")
-			r.sum(*e)
+			r.sum(*e, mf)
 		}, []string{"unexpected archive terraform-provider-carp-1.2.3-linux-amd64.zip", "missing archive " + linux + " (target linux/amd64)",
 			sums + " lists terraform-provider-carp-1.2.3-linux-amd64.zip, which is not", sums + " does not list " + linux}},
 		{"archive name without the version", func(_ *testing.T, r release, e *expect) {
 			r.rename(linux, "terraform-provider-carp_linux_amd64.zip")
-			r.sum(*e)
+			r.sum(*e, mf)
 		}, []string{"unexpected archive terraform-provider-carp_linux_amd64.zip", "missing archive " + linux,
 			"lists terraform-provider-carp_linux_amd64.zip, which is not", "does not list " + linux}},
-		{"archive of a target missing", func(_ *testing.T, r release, e *expect) { delete(r, windows); r.sum(*e) },
+		{"archive of a target missing", func(_ *testing.T, r release, e *expect) { delete(r, windows); r.sum(*e, mf) },
 			[]string{"missing archive " + windows + " (target windows/386)", sums + " does not list " + windows}},
 		{"binary misnamed in the archive", func(t *testing.T, r release, e *expect) {
 			r[linux] = zipOf(t, map[string]string{"terraform-provider-carp": "binary"})
-			r.sum(*e)
+			r.sum(*e, mf)
 		}, []string{linux + ": no binary terraform-provider-carp_v1.2.3 at its root (it holds terraform-provider-carp)"}},
 		{"windows binary without .exe", func(t *testing.T, r release, e *expect) {
 			r[windows] = zipOf(t, map[string]string{"terraform-provider-carp_v1.2.3": "binary"})
-			r.sum(*e)
+			r.sum(*e, mf)
 		}, []string{windows + ": no binary terraform-provider-carp_v1.2.3.exe"}},
-		{"archive not a zip", func(_ *testing.T, r release, e *expect) { r[linux] = []byte("tar"); r.sum(*e) },
+		{"archive not a zip", func(_ *testing.T, r release, e *expect) { r[linux] = []byte("tar"); r.sum(*e, mf) },
 			[]string{linux + ": zip: not a valid zip file"}},
 		{"wrong sum", func(_ *testing.T, r release, _ *expect) {
 			r[linux] = append(r[linux], 0) // the archive changed after SHA256SUMS was written
@@ -300,5 +304,27 @@ func TestChooseTargets(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("chooseTargets(%q) = %s, want %s", tc.only, got, tc.want)
 		}
+	}
+}
+
+func TestUploadName(t *testing.T) {
+	cfg, err := readConfig("../../../.goreleaser.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := cfg.uploadName("terraform-registry-manifest.json", "1.2.3")
+	if err != nil || got != "terraform-provider-carp_1.2.3_manifest.json" {
+		t.Errorf("the release uploads the manifest as %q, %v; want terraform-provider-carp_1.2.3_manifest.json", got, err)
+	}
+	if got, err := cfg.uploadName("README.md", "1.2.3"); got != "" || err != nil {
+		t.Errorf("README.md uploaded as %q, %v", got, err)
+	}
+	cfg.Release.ExtraFiles = []extraFile{{Glob: "./terraform-registry-manifest.json", NameTemplate: "{{ .ProjectName }}_{{ .Tag }}_manifest.json"}}
+	if _, err := cfg.uploadName("terraform-registry-manifest.json", "1.2.3"); err == nil || !strings.Contains(err.Error(), "the check renders .ProjectName and .Version only") {
+		t.Errorf("a template of .Tag: %v", err)
+	}
+	cfg.Release.ExtraFiles = []extraFile{{Glob: "terraform-registry-manifest.json"}}
+	if got, _ := cfg.uploadName("terraform-registry-manifest.json", "1.2.3"); got != "terraform-registry-manifest.json" {
+		t.Errorf("without a name_template: %q", got)
 	}
 }

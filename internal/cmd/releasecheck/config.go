@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
+	"text/template"
 
 	"gopkg.in/yaml.v3"
 )
@@ -25,14 +27,51 @@ func parseTarget(s string) (target, error) {
 }
 
 // releaseConfig is the part of .goreleaser.yml the check reads: the
-// project's name and the targets of its builds.
+// project's name, the targets of its builds and the files its release
+// uploads beside them.
 type releaseConfig struct {
 	ProjectName string `yaml:"project_name"`
-	Builds      []struct {
+	Release     struct {
+		ExtraFiles []extraFile `yaml:"extra_files"`
+	} `yaml:"release"`
+	Builds []struct {
 		Goos   []string     `yaml:"goos"`
 		Goarch []string     `yaml:"goarch"`
 		Ignore []ignoreRule `yaml:"ignore"`
 	} `yaml:"builds"`
+}
+
+// extraFile is a file of the repository a release uploads as it is.
+type extraFile struct {
+	Glob         string `yaml:"glob"`
+	NameTemplate string `yaml:"name_template"`
+}
+
+// uploadName is the name under which a release uploads file
+// (release.extra_files), its name_template rendered for version as
+// goreleaser renders it (a Go template of .ProjectName and .Version); ""
+// when the release does not upload it. A snapshot uploads nothing, so this
+// is how the check sees the name the registry will get.
+func (c releaseConfig) uploadName(file, version string) (string, error) {
+	for _, f := range c.Release.ExtraFiles {
+		if filepath.Clean(f.Glob) != file {
+			continue
+		}
+		if f.NameTemplate == "" {
+			return filepath.Base(file), nil
+		}
+		t, err := template.New("name_template").Option("missingkey=error").Parse(f.NameTemplate)
+		if err != nil {
+			return "", fmt.Errorf("release.extra_files %s: %w", file, err)
+		}
+		var b strings.Builder
+		data := map[string]string{"ProjectName": c.ProjectName, "Version": version}
+		if err := t.Execute(&b, data); err != nil {
+			return "", fmt.Errorf("release.extra_files %s: %w (the check renders .ProjectName and .Version only)", file, err)
+		}
+		return b.String(), nil
+	}
+	return "", nil
 }
 
 // ignoreRule leaves out the targets it matches (an empty field matches any).

@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -62,7 +63,7 @@ func run(args []string) error {
 	if *dist == "" {
 		return fmt.Errorf("give -dist or -write-config")
 	}
-	return checkDist(*dist, *manifest, expect{Name: *name, Targets: targets, Signed: *signed})
+	return checkDist(*dist, *manifest, cfg, expect{Name: *name, Targets: targets, Signed: *signed})
 }
 
 func chooseTargets(cfg releaseConfig, only string) ([]target, error) {
@@ -85,7 +86,7 @@ func chooseTargets(cfg releaseConfig, only string) ([]target, error) {
 
 // checkDist fills in the version goreleaser built (dist/metadata.json) and
 // the committed manifest, checks, and prints the outcome.
-func checkDist(dist, manifestPath string, e expect) error {
+func checkDist(dist, manifestPath string, cfg releaseConfig, e expect) error {
 	var meta struct {
 		ProjectName string `json:"project_name"`
 		Version     string `json:"version"`
@@ -104,6 +105,9 @@ func checkDist(dist, manifestPath string, e expect) error {
 	if e.Manifest, err = os.ReadFile(manifestPath); err != nil {
 		return err
 	}
+	if e.ManifestUpload, err = cfg.uploadName(filepath.Clean(manifestPath), e.Version); err != nil {
+		return err
+	}
 	if problems := check(dist, e); len(problems) > 0 {
 		for _, p := range problems {
 			fmt.Fprintln(os.Stderr, "release check: "+p)
@@ -114,7 +118,7 @@ func checkDist(dist, manifestPath string, e expect) error {
 	for i, t := range e.Targets {
 		ts[i] = t.String()
 	}
-	fmt.Printf("release check: %s is what the registry expects: %d archive(s) (%s), %s, %s listing %d files\n",
+	fmt.Printf("release check: %s is what the registry expects: %d archive(s) (%s), %s (uploaded from terraform-registry-manifest.json), %s listing %d files\n",
 		dist, len(e.Targets), strings.Join(ts, " "), e.manifestName(), e.sumsName(), len(e.Targets)+1)
 	return nil
 }
