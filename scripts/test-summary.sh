@@ -11,6 +11,7 @@
 # shellcheck disable=SC2016
 set -euo pipefail
 title=$1 log=$2
+[ -f "$log" ] || { echo "### $title"; echo; echo "no test log: the run stopped before the tests"; exit 1; }
 count() { grep -cE "$1" "$log" || true; }
 pass=$(count '^\s*--- PASS: ')
 fail=$(count '^\s*--- FAIL: ')
