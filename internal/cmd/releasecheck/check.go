@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
 	"slices"
@@ -109,7 +110,7 @@ func checkArchives(root *os.Root, files map[string]bool, e expect) []string {
 	for _, t := range e.Targets {
 		want[e.archiveName(t)] = t
 	}
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		if _, ok := want[name]; strings.HasSuffix(name, ".zip") && !ok {
 			p = append(p, fmt.Sprintf("unexpected archive %s: the registry expects %s_<os>_<arch>.zip", name, e.prefix()))
 		}
@@ -159,7 +160,7 @@ func checkManifestFile(root *os.Root, files map[string]bool, e expect) []string 
 	default:
 		p = append(p, fmt.Sprintf("the release uploads terraform-registry-manifest.json as %s: the registry expects %s", e.ManifestUpload, e.manifestName()))
 	}
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		if strings.HasSuffix(name, "_manifest.json") && name != e.manifestName() {
 			p = append(p, fmt.Sprintf("unexpected manifest %s: the registry expects %s", name, e.manifestName()))
 		}
@@ -221,7 +222,7 @@ func checkSums(root *os.Root, files map[string]bool, e expect) []string {
 			p = append(p, fmt.Sprintf("%s: %s has SHA-256 %s, the file %s", e.sumsName(), name, sum, got))
 		}
 	}
-	for _, name := range sortedKeys(want) {
+	for _, name := range slices.Sorted(maps.Keys(want)) {
 		if !listed[name] {
 			p = append(p, fmt.Sprintf("%s does not list %s", e.sumsName(), name))
 		}
@@ -240,13 +241,4 @@ func fileSum(root *os.Root, name string) (string, error) {
 func sha256Hex(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
-}
-
-func sortedKeys(m map[string]bool) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
