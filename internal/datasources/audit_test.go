@@ -44,7 +44,9 @@ func findingsOf(s *terraform.State, addr string) ([]string, error) {
 	}
 	a := rs.Primary.Attributes
 	var n int
-	fmt.Sscanf(a["findings.#"], "%d", &n)
+	if _, err := fmt.Sscanf(a["findings.#"], "%d", &n); err != nil {
+		return nil, fmt.Errorf("findings.# = %q: %w", a["findings.#"], err)
+	}
 	out := make([]string, 0, n)
 	for i := 0; i < n; i++ {
 		p := fmt.Sprintf("findings.%d.", i)

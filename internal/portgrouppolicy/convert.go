@@ -69,9 +69,11 @@ func (m *policyModel) value(ctx context.Context, typ tftypes.Type) (tftypes.Valu
 	fields := m.fields()
 	attrs := make(map[string]tftypes.Value, len(fields))
 	for _, f := range fields {
-		val := f.ptr.(interface {
-			attr.Value
-		})
+		val, ok := f.ptr.(attr.Value)
+		if !ok {
+			diags.AddError("Unexpected value", fmt.Sprintf("The carp_portgroup_policy attribute %s: %T is not a Terraform value. This is a bug in the provider.", f.name, f.ptr))
+			continue
+		}
 		if val.IsNull() { // null of the field's type (a zero value has none)
 			attrs[f.name] = tftypes.NewValue(f.typ.TerraformType(ctx), nil)
 			continue

@@ -287,24 +287,15 @@ func TestAccPortGroupPolicy_macLearning(t *testing.T) {
 	})
 }
 
-// writeCalls returns the recorded port group writes, in order.
-func pgWriteCalls(e *acctest.Env) []simulator.Call {
-	var out []simulator.Call
-	for _, c := range e.Sim.Calls() {
-		if c.Method == "UpdatePortGroup" || c.Method == "ReconfigureDVPortgroup_Task" {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 func configVersionOf(detail string) int {
 	m := regexp.MustCompile(`configVersion=(\d+)`).FindStringSubmatch(detail)
 	if m == nil {
 		return -1
 	}
 	var n int
-	fmt.Sscan(m[1], &n)
+	if _, err := fmt.Sscan(m[1], &n); err != nil {
+		return -1
+	}
 	return n
 }
 

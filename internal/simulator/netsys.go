@@ -1,8 +1,6 @@
 package simulator
 
 import (
-	"sort"
-
 	gosim "github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
@@ -740,12 +738,6 @@ func withoutRef(l []types.ManagedObjectReference, r types.ManagedObjectReference
 			out = append(out, x)
 		}
 	}
-	return out
-}
-
-func sortedStrings(l []string) []string {
-	out := append([]string(nil), l...)
-	sort.Strings(out)
 	return out
 }
 

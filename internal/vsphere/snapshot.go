@@ -94,7 +94,6 @@ var (
 	dvpgProps = []string{"name", "key", "config"}
 	dvsProps  = []string{"name", "config", "summary.hostMember"}
 	vmProps   = []string{"name", "config.hardware.device", "runtime.host"}
-	netProps  = []string{"name", "vm"}
 	// memberHostProps: a switch member host as CARP004 needs it.
 	memberHostProps = []string{"name", fmt.Sprintf("config.option[%q]", inventory.OptionRPFKey)}
 )
@@ -119,9 +118,10 @@ func (c *Client) initCaches() {
 
 // invalidateOwner forgets the cached read of the host that owns a manager.
 func (c *Client) invalidateOwner(manager types.ManagedObjectReference) {
-	if id, ok := c.owner.Load(manager.Value); ok {
-		c.hosts.Invalidate(id.(string))
-		c.memberHosts.Invalidate(id.(string))
+	if v, ok := c.owner.Load(manager.Value); ok {
+		id, _ := v.(string) // owner holds host ids only
+		c.hosts.Invalidate(id)
+		c.memberHosts.Invalidate(id)
 	}
 }
 
