@@ -42,10 +42,10 @@ type VLANRange struct{ Start, End int32 }
 
 // StandardVLAN is the VLAN of a standard port group's vlanId.
 func StandardVLAN(id int32) VLAN {
-	switch {
-	case id == 0:
+	switch id {
+	case 0:
 		return VLAN{Kind: VLANNone}
-	case id == VLANAll:
+	case VLANAll:
 		return TrunkVLAN([]VLANRange{{0, VLANAll - 1}})
 	}
 	return VLAN{Kind: VLANSingle, ID: id}

@@ -83,7 +83,10 @@ func New(cfg Config) (*Client, error) {
 		}
 		endpoint.Pin(tcfg, want)
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr := &http.Transport{}
+	if base, ok := http.DefaultTransport.(*http.Transport); ok {
+		tr = base.Clone()
+	}
 	tr.TLSClientConfig = tcfg
 	tr.Proxy = http.ProxyFromEnvironment
 	// No http.Client.Timeout: every call carries api_timeout in its ctx.

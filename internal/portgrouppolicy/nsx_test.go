@@ -94,3 +94,14 @@ resource "carp_portgroup_policy" "lan" {
 		t.Errorf("plans made %d round trips with NSX, %d without", most["with NSX"], most["without NSX"])
 	}
 }
+
+// pgWriteCalls returns the recorded port group writes, in order.
+func pgWriteCalls(e *acctest.Env) []simulator.Call {
+	var out []simulator.Call
+	for _, c := range e.Sim.Calls() {
+		if c.Method == "UpdatePortGroup" || c.Method == "ReconfigureDVPortgroup_Task" {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -74,7 +74,6 @@ var (
 	showPolicy     = []string{ShowPolicyPlan, ShowAudit}
 	showAuditOnly  = []string{ShowAudit}
 	showHostPolicy = []string{ShowHostSettingsPlan, ShowPolicyPlan, ShowAudit}
-	showHost       = []string{ShowHostSettingsPlan, ShowAudit}
 )
 
 // coreCatalog holds the vSphere rules; catalog (nsx_catalog.go) appends the NSX

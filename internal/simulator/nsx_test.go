@@ -215,7 +215,8 @@ func TestNSXPause(t *testing.T) {
 	req.SetBasicAuth(m.User, m.Password)
 	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // test
 	start := time.Now()
-	if _, err := c.Do(req); err == nil {
+	if res, err := c.Do(req); err == nil {
+		_ = res.Body.Close()
 		t.Fatal("a paused NSX Manager answered")
 	}
 	if d := time.Since(start); d > 2*time.Second {

@@ -161,17 +161,17 @@ func (p *searchParser) and() (nsxQuery, error) {
 }
 
 func (p *searchParser) unary() (nsxQuery, error) {
-	switch t := p.next(); {
-	case t == "NOT":
+	switch t := p.next(); t {
+	case "NOT":
 		q, err := p.unary()
 		return nsxNot{q}, err
-	case t == "(":
+	case "(":
 		q, err := p.or()
 		if err == nil && p.next() != ")" {
 			err = errors.New("unbalanced parentheses")
 		}
 		return q, err
-	case t == "" || t == ")" || t == "AND" || t == "OR":
+	case "", ")", "AND", "OR":
 		return nil, fmt.Errorf("unexpected %q", t)
 	default:
 		return p.term(t)
