@@ -148,7 +148,7 @@ func viewOf(snap *vsphere.Snapshot, t pgTarget) *pgView {
 			own: pg.Security, ownTeam: pg.Teaming, ownML: pg.MacLearning, overrides: pg.Overrides, eff: pg.Effective}
 		if sw := snap.FindDVSwitch(pg.SwitchID); sw != nil {
 			v.switchName, v.version, v.uplinks = sw.Name, sw.Version, teamable(sw)
-			v.useMM = rules.UsesMacManagement(sw.Version)
+			v.useMM = inventory.UsesMacManagement(sw.Version)
 		}
 		return v
 	}

@@ -73,7 +73,7 @@ func (e *emitter) vswitchWide(h *inventory.Host, vs *inventory.VSwitch) {
 // toggles and a change of the toggle hazards plans a new one, so the
 // pitfall does not remain after the plan and is not reported.
 func (e *emitter) legacyVDS(sw *inventory.DVSwitch, handled bool) {
-	if sw == nil || !legacyDVS(sw.Version) || handled {
+	if sw == nil || !inventory.LegacyDVS(sw.Version) || handled {
 		return
 	}
 	e.add(CodeVDSUpgradedLegacy, dvsObject(sw),

@@ -17,7 +17,7 @@ func (e *emitter) macLearningAvailable(t target) {
 	if t.dvpg == nil || t.sw == nil || !t.eff.AllowPromiscuous || t.macLearning {
 		return
 	}
-	if _, ok := macLearningSupport(t.sw.Version); !ok {
+	if _, ok := inventory.MacLearningSupport(t.sw.Version); !ok {
 		return
 	}
 	e.add(CodeMacLearningAvailable, t.obj,

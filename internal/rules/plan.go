@@ -150,7 +150,7 @@ func PlanDVPortGroup(s inventory.Snapshot, dvpgID string, p PolicyPlan) []Findin
 	planned.Legacy = nil // the write sets both policies the same
 	t := dvTarget(&s, &planned, p.apply(pg.Effective), p.MacLearning)
 	if p.MacLearning != nil && t.sw != nil {
-		if known, ok := macLearningSupport(t.sw.Version); known && !ok {
+		if known, ok := inventory.MacLearningSupport(t.sw.Version); known && !ok {
 			e.macLearningDV(t, fmt.Sprintf("the switch is version %s and MAC learning needs 6.6.0 or later", t.sw.Version))
 		}
 	}
@@ -186,7 +186,7 @@ func WriteMacLearning(s inventory.Snapshot, hostID, pgName, dvpgID string) []Fin
 		return nil
 	}
 	t := dvTarget(&s, pg, pg.Effective, nil)
-	switch known, ok := macLearningSupport(dvVersion(t.sw)); {
+	switch known, ok := inventory.MacLearningSupport(dvVersion(t.sw)); {
 	case !known:
 		e.macLearningDV(t, fmt.Sprintf("the version of the switch (%q) is not known to be 6.6.0 or later, which MAC learning needs", dvVersion(t.sw)))
 	case !ok:
@@ -253,7 +253,7 @@ func ToggleHazardsDV(s inventory.Snapshot, dvpgID string) []string {
 		return nil
 	}
 	var out []string
-	if legacyDVS(sw.Version) {
+	if inventory.LegacyDVS(sw.Version) {
 		out = append(out, CodeVDSUpgradedLegacy)
 	}
 	if names := enabledSessions(sw); len(names) > 0 {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
-	"github.com/carpsafe/terraform-provider-carp/internal/rules"
 )
 
 // PromiscuousTarget is one object whose promiscuous mode a toggle writes: a
@@ -110,7 +109,7 @@ func (c *Client) TogglePromiscuous(ctx context.Context, snap *Snapshot, t Promis
 	}
 	useMM := false
 	if sw := snap.FindDVSwitch(pg.SwitchID); sw != nil {
-		useMM = rules.UsesMacManagement(sw.Version)
+		useMM = inventory.UsesMacManagement(sw.Version)
 	}
 	off := pg.Security
 	off.AllowPromiscuous = inventory.Ptr(false)
