@@ -19,8 +19,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/nsx"
+	"github.com/carpsafe/terraform-provider-carp/internal/providerdata"
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -152,8 +154,8 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 }
 
 func (d *auditDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = tfhelp.ClientFrom(req.ProviderData, &resp.Diagnostics)
-	d.nsx = tfhelp.NSXFrom(req.ProviderData)
+	d.client = providerdata.ClientFrom(req.ProviderData, &resp.Diagnostics)
+	d.nsx = providerdata.NSXFrom(req.ProviderData)
 }
 
 func strs(in []types.String) []string {
@@ -284,7 +286,7 @@ func (in *auditInput) scope(m *auditModel, snap *vsphere.Snapshot) rules.Scope {
 				}
 			}
 		}
-		in.pgs = tfhelp.SortedUnique(in.derived)
+		in.pgs = tfvalue.SortedUnique(in.derived)
 	}
 	return scope
 }
@@ -314,7 +316,7 @@ func addPortGroups(diags *diag.Diagnostics, snap *vsphere.Snapshot, in *auditInp
 		}
 		diags.AddAttributeError(path.Root("portgroups"), "Port group not found",
 			fmt.Sprintf("None of the %d hosts of host_system_ids (%s) has a port group %q. Their port groups: %s.",
-				len(in.hosts), strings.Join(in.hosts, ", "), name, tfhelp.ListSome(tfhelp.SortedUnique(allNames), 10)))
+				len(in.hosts), strings.Join(in.hosts, ", "), name, tfdiag.ListSome(tfvalue.SortedUnique(allNames), 10)))
 	}
 }
 

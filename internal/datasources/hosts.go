@@ -15,7 +15,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/providerdata"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -74,7 +76,7 @@ func (d *hostsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 }
 
 func (d *hostsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = tfhelp.ClientFrom(req.ProviderData, &resp.Diagnostics)
+	d.client = providerdata.ClientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *hostsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -93,7 +95,7 @@ func (d *hostsDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	dc, cluster := m.Datacenter.ValueString(), m.Cluster.ValueString()
 	if dc != "" && !slices.Contains(tree.Datacenters, dc) {
 		resp.Diagnostics.AddAttributeError(path.Root("datacenter"), "Datacenter not found",
-			fmt.Sprintf("There is no datacenter %q. Datacenters: %s.", dc, tfhelp.ListSome(tree.Datacenters, 10)))
+			fmt.Sprintf("There is no datacenter %q. Datacenters: %s.", dc, tfdiag.ListSome(tree.Datacenters, 10)))
 		return
 	}
 	if cluster != "" {
@@ -109,7 +111,7 @@ func (d *hostsDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 				where = " in datacenter " + fmt.Sprintf("%q", dc)
 			}
 			resp.Diagnostics.AddAttributeError(path.Root("cluster"), "Cluster not found",
-				fmt.Sprintf("There is no cluster %q%s. Clusters: %s.", cluster, where, tfhelp.ListSome(tfhelp.SortedUnique(known), 10)))
+				fmt.Sprintf("There is no cluster %q%s. Clusters: %s.", cluster, where, tfdiag.ListSome(tfvalue.SortedUnique(known), 10)))
 			return
 		}
 	}

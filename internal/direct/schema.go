@@ -22,7 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 )
 
 // typesOf is the resource types the planner answers for, by type name,
@@ -290,7 +290,7 @@ func attrAt(v tftypes.Value, p path.Path) (tftypes.Value, bool) {
 		if !ok || !v.IsKnown() || v.IsNull() {
 			return tftypes.Value{}, false
 		}
-		if v = tfhelp.RawAttr(v, string(name)); v.Type() == nil {
+		if v = tfvalue.RawAttr(v, string(name)); v.Type() == nil {
 			return tftypes.Value{}, false // no such attribute
 		}
 	}

@@ -218,12 +218,14 @@ func lastingFault(rng *rand.Rand, sim *simulator.Server, counts map[string]int, 
 // wraps them in a box, so the output is flattened first).
 var (
 	boxChars   = strings.NewReplacer("│", " ", "╷", " ", "╵", " ")
+	// the toggle diagnostics (tfdiag.Toggle): "is left OFF on: <targets>:
+	// putting it back failed", "may be left OFF on: <targets>: it was
+	// turned off"
 	leftOffRes = []*regexp.Regexp{
-		regexp.MustCompile(`Promiscuous mode was turned off on (?:distributed )?(port group) "([^"]+)"`),
-		regexp.MustCompile(`(port group|vSwitch) "([^"]+)" on host \S+ \(\S+\) was left with promiscuous mode OFF`),
+		regexp.MustCompile(`is left OFF on: (.*?): putting it back failed`),
+		regexp.MustCompile(`may be left OFF on: (.*?): it was turned off`),
 	}
-	stillOffRe = regexp.MustCompile(`failed again for: (.*?)\. CARP does not work`)
-	targetRe   = regexp.MustCompile(`(port group|vSwitch) "([^"]+)" \(`)
+	targetRe = regexp.MustCompile(`(port group|vSwitch) "([^"]+)"`)
 )
 
 // leftOffClaims returns the port groups (standard or distributed, by name)
@@ -240,12 +242,9 @@ func leftOffClaims(out string) (pgs, vswitches map[string]bool) {
 	}
 	for _, re := range leftOffRes {
 		for _, m := range re.FindAllStringSubmatch(text, -1) {
-			add(m[1], m[2])
-		}
-	}
-	for _, m := range stillOffRe.FindAllStringSubmatch(text, -1) {
-		for _, t := range targetRe.FindAllStringSubmatch(m[1], -1) {
-			add(t[1], t[2])
+			for _, t := range targetRe.FindAllStringSubmatch(m[1], -1) {
+				add(t[1], t[2])
+			}
 		}
 	}
 	return pgs, vswitches
@@ -546,24 +545,32 @@ func TestLeftOffClaims(t *testing.T) {
 │   on main.tf line 14, in resource "carp_host_settings" "h":
 │   14: resource "carp_host_settings" "h" {
 │
-│ port group "FW-SYNC" on host esx-01 (host-18) was left with promiscuous mode
-│ OFF: re-enabling it failed 4 times (SystemError: ServerFaultCode:
-│ SystemError). CARP on that port group does not work until it is re-enabled.
-│ Not toggled (unchanged): port group "FW-WAN", vSwitch "vSwitch1".
+│ Promiscuous mode is left OFF on: port group "FW-SYNC" on host esx-01
+│ (host-18) (SystemError: ServerFaultCode: SystemError): putting it back
+│ failed 4 times. CARP on it does not work until it is back.
 ╵
 ╷
-│ Error: Toggle left promiscuous mode OFF
+│ Error: Toggle interrupted
 │
-│ Promiscuous mode was turned off on distributed port group "FW-CORE"
-│ (dvportgroup-27) on switch dvs-65 (dvs-22), but writing the desired policy
-│ failed after 4 attempts.
+│ The toggle stopped (the toggle of port group "FW-SYNC" left it off) before
+│ these, which were not toggled and keep promiscuous mode as it was: port
+│ group "FW-WAN" on host esx-01 (host-18), vSwitch "vSwitch1" on host esx-01
+│ (host-18). Toggled and restored: none.
 ╵
 ╷
-│ Error: Promiscuous mode still off
+│ Error: Promiscuous mode may be left off
 │
-│ Re-enabling promiscuous mode on host esx-01 (host-18) failed again for:
-│ vSwitch "vSwitch1" (SystemError: x); port group "FW-DMZ" (SystemError: y).
-│ CARP does not work on them until it is re-enabled.
+│ Promiscuous mode may be left OFF on: distributed port group "FW-CORE"
+│ (dvportgroup-27) on switch dvs-65 (dvs-22) (context deadline exceeded): it
+│ was turned off, then vSphere stopped answering.
+╵
+╷
+│ Error: Promiscuous mode left off
+│
+│ Promiscuous mode is left OFF on: vSwitch "vSwitch1" on host esx-01
+│ (host-18) (SystemError: x); port group "FW-DMZ" on host esx-01 (host-18)
+│ (SystemError: y): putting it back failed 4 times. CARP on them does not
+│ work until it is back.
 ╵
 ╷
 │ Error: Cannot write the port group policy

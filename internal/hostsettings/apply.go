@@ -9,22 +9,24 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/hazards"
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 )
 
 // apply brings the host to the plan. It returns the state to save (nil when
 // nothing was written on create) and whether everything succeeded.
 func (r *settingsResource) apply(ctx context.Context, prior *settingsModel, plan settingsModel, diags *diag.Diagnostics) (*settingsModel, bool) {
 	hostID := plan.HostSystemID.ValueString()
-	adv := tfhelp.StringMap(ctx, plan.AdvancedOptions, diags)
+	adv := tfvalue.StringMap(ctx, plan.AdvancedOptions, diags)
 	orig, pending, toggled := map[string]string{}, map[string]string{}, []string{}
 	var priorAdv map[string]string
 	restore := plan.RestoreOnDestroy.ValueBool()
 	if prior != nil {
-		orig = tfhelp.StringMap(ctx, prior.OriginalValues, diags)
-		pending = tfhelp.StringMap(ctx, prior.PendingReenable, diags)
-		priorAdv = tfhelp.StringMap(ctx, prior.AdvancedOptions, diags)
+		orig = tfvalue.StringMap(ctx, prior.OriginalValues, diags)
+		pending = tfvalue.StringMap(ctx, prior.PendingReenable, diags)
+		priorAdv = tfvalue.StringMap(ctx, prior.AdvancedOptions, diags)
 		if !prior.ToggledPortgroups.IsNull() {
 			diags.Append(prior.ToggledPortgroups.ElementsAs(ctx, &toggled, false)...)
 		}
@@ -32,7 +34,7 @@ func (r *settingsResource) apply(ctx context.Context, prior *settingsModel, plan
 	if diags.HasError() {
 		return nil, false
 	}
-	keys := append(tfhelp.SortedKeys(adv), tfhelp.SortedKeys(orig)...)
+	keys := append(tfvalue.SortedKeys(adv), tfvalue.SortedKeys(orig)...)
 	ctx, cancel := r.client.Begin(ctx)
 	defer cancel()
 	snap, h := r.readHost(ctx, hostID, keys, false, diags)
@@ -40,7 +42,7 @@ func (r *settingsResource) apply(ctx context.Context, prior *settingsModel, plan
 		return nil, false
 	}
 	if h == nil {
-		tfhelp.HostNotFound(ctx, diags, r.client, hostID)
+		r.hostNotFound(ctx, diags, hostID)
 		return nil, false
 	}
 	unlock, ok := r.lockHost(ctx, hostID, diags)
@@ -50,25 +52,25 @@ func (r *settingsResource) apply(ctx context.Context, prior *settingsModel, plan
 	defer unlock()
 
 	rpfNow := h.RPFCheckPromisc
-	found := tfhelp.Strings(ctx, hostHazards(h, rpfNow), diags)
+	found := tfvalue.Strings(ctx, hostHazards(h, rpfNow), diags)
 	// state builds what to save from what has been done so far.
 	state := func() *settingsModel {
 		st := plan
 		st.ID = types.StringValue(hostID)
 		st.Name = types.StringValue(h.Name)
-		st.TeamedVSwitches = tfhelp.StringList(teamedVSwitches(h))
+		st.TeamedVSwitches = tfvalue.StringList(teamedVSwitches(h))
 		st.Hazards = hostHazards(h, rpfNow)
-		tfhelp.KeepPlannedHazards(ctx, "hazards", plan.Hazards, &st.Hazards, hostLabel(h), diags)
+		hazards.KeepPlannedHazards(ctx, "hazards", plan.Hazards, &st.Hazards, hostLabel(h), diags)
 		if plan.HazardsRepaired.IsUnknown() || plan.HazardsRepaired.IsNull() {
 			before := types.ListNull(types.StringType)
 			if prior != nil {
 				before = prior.HazardsRepaired
 			}
-			st.HazardsRepaired = tfhelp.Repaired(ctx, found, st.Hazards, before, diags)
+			st.HazardsRepaired = hazards.Repaired(ctx, found, st.Hazards, before, diags)
 		}
-		st.OriginalValues = tfhelp.MapValue(orig)
-		st.PendingReenable = tfhelp.MapValue(pending)
-		st.ToggledPortgroups = tfhelp.StringList(toggled)
+		st.OriginalValues = tfvalue.MapValue(orig)
+		st.PendingReenable = tfvalue.MapValue(pending)
+		st.ToggledPortgroups = tfvalue.StringList(toggled)
 		return &st
 	}
 
@@ -87,7 +89,7 @@ func (r *settingsResource) apply(ctx context.Context, prior *settingsModel, plan
 				return state(), false
 			}
 			st := *prior
-			st.PendingReenable = tfhelp.MapValue(pending)
+			st.PendingReenable = tfvalue.MapValue(pending)
 			return &st, false
 		}
 		pending = map[string]string{}
@@ -105,14 +107,14 @@ func (r *settingsResource) apply(ctx context.Context, prior *settingsModel, plan
 			fmt.Sprintf("%s does not declare the advanced option %s.", hostLabel(h), inventory.OptionRPFKey))
 		return keepPrior(prior, pending), false
 	}
-	for _, k := range append([]string{inventory.OptionRPFKey}, tfhelp.SortedKeys(adv)...) {
+	for _, k := range append([]string{inventory.OptionRPFKey}, tfvalue.SortedKeys(adv)...) {
 		if _, ok := orig[k]; !ok {
 			if ov := snap.Options[hostID][k]; ov != nil && ov.Value != nil {
 				orig[k] = formatOption(ov.Value)
 			}
 		}
 	}
-	for _, k := range tfhelp.SortedKeys(priorAdv) {
+	for _, k := range tfvalue.SortedKeys(priorAdv) {
 		if _, still := adv[k]; still {
 			continue
 		}
@@ -134,7 +136,7 @@ func (r *settingsResource) apply(ctx context.Context, prior *settingsModel, plan
 	if rpfChanges {
 		values[inventory.OptionRPFKey] = want
 	}
-	for _, k := range tfhelp.SortedKeys(adv) {
+	for _, k := range tfvalue.SortedKeys(adv) {
 		ov := supported(snap, hostID, k)
 		if ov == nil {
 			diags.AddAttributeError(path.Root("advanced_options").AtMapKey(k), "Unknown advanced option", fmt.Sprintf("%s has no advanced option %q.", hostLabel(h), k))
@@ -151,8 +153,8 @@ func (r *settingsResource) apply(ctx context.Context, prior *settingsModel, plan
 	}
 	if len(values) > 0 {
 		if err := r.client.UpdateOptions(ctx, snap, hostID, values); err != nil {
-			tfhelp.AddObjectError(diags, path.Root("host_system_id"), "Cannot set host advanced options",
-				tfhelp.ObjectError("Setting "+strings.Join(tfhelp.SortedKeys(values), ", ")+" on", "host", h.Name, hostID, err), err)
+			tfdiag.AddObjectError(diags, path.Root("host_system_id"), "Cannot set host advanced options",
+				tfdiag.ObjectError("Setting "+strings.Join(tfvalue.SortedKeys(values), ", ")+" on", "host", h.Name, hostID, err), err)
 			return keepPrior(prior, pending), false
 		}
 	}
@@ -179,6 +181,6 @@ func keepPrior(prior *settingsModel, pending map[string]string) *settingsModel {
 		return nil
 	}
 	st := *prior
-	st.PendingReenable = tfhelp.MapValue(pending)
+	st.PendingReenable = tfvalue.MapValue(pending)
 	return &st
 }

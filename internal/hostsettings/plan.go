@@ -14,7 +14,8 @@ import (
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 )
 
 func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -27,7 +28,7 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if hasState {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	}
-	if resp.Diagnostics.HasError() || plan.HostSystemID.IsUnknown() || tfhelp.CheckHostID(plan.HostSystemID.ValueString()) != "" {
+	if resp.Diagnostics.HasError() || plan.HostSystemID.IsUnknown() || tfvalue.CheckHostID(plan.HostSystemID.ValueString()) != "" {
 		return
 	}
 	hostID := plan.HostSystemID.ValueString()
@@ -37,12 +38,12 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	ctx, cancel := r.client.Begin(ctx)
 	defer cancel()
-	snap, h := r.readHost(ctx, hostID, tfhelp.SortedKeys(adv), false, &resp.Diagnostics)
+	snap, h := r.readHost(ctx, hostID, tfvalue.SortedKeys(adv), false, &resp.Diagnostics)
 	if snap == nil {
 		return
 	}
 	if h == nil {
-		tfhelp.HostNotFound(ctx, &resp.Diagnostics, r.client, hostID)
+		r.hostNotFound(ctx, &resp.Diagnostics, hostID)
 		return
 	}
 	rpfOpt := supported(snap, hostID, inventory.OptionRPFKey)
@@ -50,7 +51,7 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		resp.Diagnostics.AddAttributeError(path.Root("reverse_path_fwd_check_promisc"), "Option not supported by the host",
 			fmt.Sprintf("%s does not declare the advanced option %s, so this resource cannot manage it. Remove carp_host_settings for this host; check the host's ESXi version.", hostLabel(h), inventory.OptionRPFKey))
 	}
-	for _, k := range tfhelp.SortedKeys(adv) {
+	for _, k := range tfvalue.SortedKeys(adv) {
 		at := path.Root("advanced_options").AtMapKey(k)
 		if k == inventory.OptionRPFKey {
 			resp.Diagnostics.AddAttributeError(at, "Option managed by its own attribute",
@@ -82,7 +83,7 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	var pending map[string]string
 	if hasState {
-		pending = tfhelp.StringMap(ctx, state.PendingReenable, &resp.Diagnostics)
+		pending = tfvalue.StringMap(ctx, state.PendingReenable, &resp.Diagnostics)
 		// The apply re-enables them first: for the port group plans
 		// that depend on this resource, what they find hangs on it.
 		r.client.NotePendingReenable(hostID, reenabledPortGroups(h, pending))
@@ -90,7 +91,7 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	changes := rpfKnown && (h.RPFCheckPromisc == nil || rpfOn(h) != plan.RPF.ValueBool())
 	if rpfKnown && !plan.Toggle.IsUnknown() {
 		planned := rules.PlanHostSettings(*h, plan.RPF.ValueBool(), plan.Toggle.ValueBool())
-		tfhelp.AddFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), planned, nil)
+		tfdiag.AddFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), planned, nil)
 	}
 	// What the plan repairs shows in the diff: hazards goes from the codes
 	// of the last read to the codes left with the planned option, and
@@ -115,8 +116,8 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 
 	plan.ID = types.StringValue(hostID)
 	plan.Name = types.StringValue(h.Name)
-	plan.TeamedVSwitches = tfhelp.StringList(teamedVSwitches(h))
-	plan.PendingReenable = tfhelp.MapValue(map[string]string{})
+	plan.TeamedVSwitches = tfvalue.StringList(teamedVSwitches(h))
+	plan.PendingReenable = tfvalue.MapValue(map[string]string{})
 	// toggled_portgroups is decided by the apply (the option's value then,
 	// which a replaced instance's destroy may change): unknown whenever an
 	// apply runs, the state's value otherwise.
@@ -125,7 +126,7 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		len(pending) > 0)
 	switch {
 	case !hasState && !plan.Toggle.IsUnknown() && !plan.Toggle.ValueBool():
-		plan.ToggledPortgroups = tfhelp.StringList([]string{}) // a create without toggle
+		plan.ToggledPortgroups = tfvalue.StringList([]string{}) // a create without toggle
 	case !hasState || updating || changes || state.ToggledPortgroups.IsNull():
 		plan.ToggledPortgroups = types.ListUnknown(types.StringType)
 	default:
@@ -133,9 +134,9 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	plan.OriginalValues = types.MapUnknown(types.StringType)
 	if hasState && !state.OriginalValues.IsNull() && !plan.AdvancedOptions.IsUnknown() {
-		orig := tfhelp.StringMap(ctx, state.OriginalValues, &resp.Diagnostics)
-		want := append(tfhelp.SortedKeys(adv), inventory.OptionRPFKey)
-		if strings.Join(tfhelp.SortedUnique(want), "\n") == strings.Join(tfhelp.SortedKeys(orig), "\n") {
+		orig := tfvalue.StringMap(ctx, state.OriginalValues, &resp.Diagnostics)
+		want := append(tfvalue.SortedKeys(adv), inventory.OptionRPFKey)
+		if strings.Join(tfvalue.SortedUnique(want), "\n") == strings.Join(tfvalue.SortedKeys(orig), "\n") {
 			plan.OriginalValues = state.OriginalValues
 		}
 	}
@@ -156,21 +157,21 @@ func (r *settingsResource) planAsStored(req resource.ModifyPlanRequest, resp *re
 		return false
 	}
 	var pending, orig, adv map[string]tftypes.Value
-	if tfhelp.RawAttr(req.State.Raw, "pending_reenable").As(&pending) != nil || pending == nil || len(pending) > 0 ||
-		tfhelp.RawAttr(req.State.Raw, "toggled_portgroups").IsNull() || tfhelp.RawAttr(req.State.Raw, "original_values").As(&orig) != nil ||
-		tfhelp.RawAttr(req.State.Raw, "advanced_options").As(&adv) != nil {
+	if tfvalue.RawAttr(req.State.Raw, "pending_reenable").As(&pending) != nil || pending == nil || len(pending) > 0 ||
+		tfvalue.RawAttr(req.State.Raw, "toggled_portgroups").IsNull() || tfvalue.RawAttr(req.State.Raw, "original_values").As(&orig) != nil ||
+		tfvalue.RawAttr(req.State.Raw, "advanced_options").As(&adv) != nil {
 		return false
 	}
 	want := append(slices.Collect(maps.Keys(adv)), inventory.OptionRPFKey)
-	if orig == nil || strings.Join(tfhelp.SortedUnique(want), "\n") != strings.Join(slices.Sorted(maps.Keys(orig)), "\n") {
+	if orig == nil || strings.Join(tfvalue.SortedUnique(want), "\n") != strings.Join(slices.Sorted(maps.Keys(orig)), "\n") {
 		return false
 	}
-	hostID := tfhelp.RawString(tfhelp.RawAttr(req.State.Raw, "host_system_id"))
+	hostID := tfvalue.RawString(tfvalue.RawAttr(req.State.Raw, "host_system_id"))
 	var rpf bool
-	if hostID == "" || r.client.Refreshed(destroyKey(hostID)) || tfhelp.RawAttr(req.State.Raw, "reverse_path_fwd_check_promisc").As(&rpf) != nil {
+	if hostID == "" || r.client.Refreshed(destroyKey(hostID)) || tfvalue.RawAttr(req.State.Raw, "reverse_path_fwd_check_promisc").As(&rpf) != nil {
 		return false
 	}
 	r.client.NotePlannedRPF(hostID, rpf)
-	tfhelp.AddStoredFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), "host "+hostID, tfhelp.RawStrings(tfhelp.RawAttr(req.State.Raw, "hazards")))
+	tfdiag.AddStoredFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), "host "+hostID, tfvalue.RawStrings(tfvalue.RawAttr(req.State.Raw, "hazards")))
 	return true
 }

@@ -20,7 +20,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+	"github.com/carpsafe/terraform-provider-carp/internal/providerdata"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
 	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -37,7 +40,7 @@ func New() resource.Resource { return &settingsResource{} }
 type settingsResource struct{ client *vsphere.Client }
 
 func (r *settingsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = tfhelp.ClientFrom(req.ProviderData, &resp.Diagnostics)
+	r.client = providerdata.ClientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *settingsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -68,10 +71,10 @@ func (r *settingsResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, re
 		hostID = state.ID.ValueString()
 	}
 	setIdentity(ctx, resp.Identity, hostID, &resp.Diagnostics)
-	adv := tfhelp.StringMap(ctx, state.AdvancedOptions, &resp.Diagnostics)
+	adv := tfvalue.StringMap(ctx, state.AdvancedOptions, &resp.Diagnostics)
 	ctx, cancel := r.client.Begin(ctx)
 	defer cancel()
-	snap, h := r.readHost(ctx, hostID, tfhelp.SortedKeys(adv), false, &resp.Diagnostics)
+	snap, h := r.readHost(ctx, hostID, tfvalue.SortedKeys(adv), false, &resp.Diagnostics)
 	if snap == nil {
 		return
 	}
@@ -94,9 +97,9 @@ func (r *settingsResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, re
 		}
 	}
 	if !state.AdvancedOptions.IsNull() {
-		state.AdvancedOptions = tfhelp.MapValue(adv)
+		state.AdvancedOptions = tfvalue.MapValue(adv)
 	}
-	state.TeamedVSwitches = tfhelp.StringList(teamedVSwitches(h))
+	state.TeamedVSwitches = tfvalue.StringList(teamedVSwitches(h))
 	state.Hazards = hostHazards(h, h.RPFCheckPromisc)
 	// Import leaves everything but the ids null: fill in the defaults and
 	// what can be known now.
@@ -110,18 +113,18 @@ func (r *settingsResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, re
 		state.RPF = types.BoolValue(true)
 	}
 	if state.OriginalValues.IsNull() {
-		state.HazardsRepaired = tfhelp.StringList([]string{}) // an import repairs nothing
+		state.HazardsRepaired = tfvalue.StringList([]string{}) // an import repairs nothing
 		orig := map[string]string{}
 		if ov := snap.Options[hostID][inventory.OptionRPFKey]; ov != nil && ov.Value != nil {
 			orig[inventory.OptionRPFKey] = formatOption(ov.Value)
 		}
-		state.OriginalValues = tfhelp.MapValue(orig)
+		state.OriginalValues = tfvalue.MapValue(orig)
 	}
 	if state.ToggledPortgroups.IsNull() {
-		state.ToggledPortgroups = tfhelp.StringList([]string{})
+		state.ToggledPortgroups = tfvalue.StringList([]string{})
 	}
 	if state.PendingReenable.IsNull() {
-		state.PendingReenable = tfhelp.MapValue(map[string]string{})
+		state.PendingReenable = tfvalue.MapValue(map[string]string{})
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -148,11 +151,11 @@ func (r *settingsResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	hostID := state.HostSystemID.ValueString()
-	orig := tfhelp.StringMap(ctx, state.OriginalValues, &resp.Diagnostics)
-	pending := tfhelp.StringMap(ctx, state.PendingReenable, &resp.Diagnostics)
+	orig := tfvalue.StringMap(ctx, state.OriginalValues, &resp.Diagnostics)
+	pending := tfvalue.StringMap(ctx, state.PendingReenable, &resp.Diagnostics)
 	ctx, cancel := r.client.Begin(ctx)
 	defer cancel()
-	keys := tfhelp.SortedKeys(orig)
+	keys := tfvalue.SortedKeys(orig)
 	snap, h := r.readHost(ctx, hostID, keys, false, &resp.Diagnostics)
 	if snap == nil {
 		return
@@ -169,7 +172,7 @@ func (r *settingsResource) Delete(ctx context.Context, req resource.DeleteReques
 	defer unlock()
 	r.client.NoteBeforeDestroy(destroyKey(hostID), rpfFacts(h.RPFCheckPromisc))
 	savePending := func(p map[string]string) {
-		state.PendingReenable = tfhelp.MapValue(p)
+		state.PendingReenable = tfvalue.MapValue(p)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
 	if len(pending) > 0 {
@@ -210,8 +213,8 @@ func (r *settingsResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	if err := r.client.UpdateOptions(ctx, snap, hostID, values); err != nil {
-		tfhelp.AddObjectError(&resp.Diagnostics, path.Root("host_system_id"), "Cannot restore host advanced options",
-			tfhelp.ObjectError("Restoring "+strings.Join(tfhelp.SortedKeys(values), ", ")+" on", "host", h.Name, hostID, err)+
+		tfdiag.AddObjectError(&resp.Diagnostics, path.Root("host_system_id"), "Cannot restore host advanced options",
+			tfdiag.ObjectError("Restoring "+strings.Join(tfvalue.SortedKeys(values), ", ")+" on", "host", h.Name, hostID, err)+
 				". The resource stays in the state; run terraform destroy again, or set restore_on_destroy = false to leave the host as it is.", err)
 		return
 	}
@@ -232,7 +235,7 @@ func (r *settingsResource) ImportState(ctx context.Context, req resource.ImportS
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if msg := tfhelp.CheckHostID(id); msg != "" {
+	if msg := tfvalue.CheckHostID(id); msg != "" {
 		resp.Diagnostics.AddError("Invalid "+what, "Import carp_host_settings by the host's managed object id. "+msg)
 		return
 	}

@@ -11,8 +11,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/hazards"
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 )
 
 func (r *settingsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -35,7 +36,7 @@ func (r *settingsResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "Managed object id of the HostSystem, such as `host-21` (`ha-host` on a host managed directly). " +
 					"Take it from `data.carp_hosts` (`hosts[*].id`) or the vsphere provider's `vsphere_host` data source. Changing it replaces the resource.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:    []validator.String{tfhelp.HostID()},
+				Validators:    []validator.String{tfvalue.HostID()},
 			},
 			"name": schema.StringAttribute{
 				Computed:            true,
@@ -96,7 +97,7 @@ func (r *settingsResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			},
 			"hazards_repaired": schema.ListAttribute{
 				Computed: true, ElementType: types.StringType,
-				MarkdownDescription: tfhelp.HazardsRepairedDoc,
+				MarkdownDescription: hazards.HazardsRepairedDoc,
 			},
 		},
 	}

@@ -6,9 +6,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/hazards"
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -83,7 +84,7 @@ func hazardsLeft(snap *vsphere.Snapshot, v *pgView, w pgWrite) []string {
 // of the same run may change in any order, so they are known after apply.
 func toggleHazardsLeft(t pgTarget, now []string) types.List {
 	if t.isDV() {
-		return tfhelp.StringList(now)
+		return tfvalue.StringList(now)
 	}
 	return types.ListUnknown(types.StringType)
 }
@@ -110,7 +111,7 @@ func (r *policyResource) plannedRepaired(ctx context.Context, t pgTarget, found 
 	if !t.isDV() && r.client.PendingReenable(t.HostID, t.PortGroup) {
 		return types.ListUnknown(types.StringType)
 	}
-	return tfhelp.Repaired(ctx, found, left, priorRepaired(state), diags)
+	return hazards.Repaired(ctx, found, left, priorRepaired(state), diags)
 }
 
 // priorRepaired is the state's hazards_repaired, null on create.

@@ -13,7 +13,8 @@ import (
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 )
 
 // ModifyPlan reads the port group, checks the planned teaming against it,
@@ -101,7 +102,7 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	addMacLearningErrors(&resp.Diagnostics, fatal)
 	dependsOnHint(warn)
-	tfhelp.AddFindings(&resp.Diagnostics, t.path(), warn, nil)
+	tfdiag.AddFindings(&resp.Diagnostics, t.path(), warn, nil)
 	// What the plan repairs shows in the diff: hazards goes from the codes
 	// found at the last read (state) to the codes left after this plan, and
 	// hazards_repaired holds the codes found now that it leaves fixed (on a
@@ -114,7 +115,7 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		if before, ok := r.client.BeforeDestroy(destroyKey(t)); ok && state == nil {
 			found = before // a replacement, planned again after the destroy
 		}
-		left := tfhelp.StringList(hazardsLeft(snap, v, writeOf(ctx, &plan, v, team, &resp.Diagnostics)))
+		left := tfvalue.StringList(hazardsLeft(snap, v, writeOf(ctx, &plan, v, team, &resp.Diagnostics)))
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("hazards"), left)...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("hazards_repaired"), r.plannedRepaired(ctx, t, found, left, state, &resp.Diagnostics))...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("toggle_hazards"), toggleHazardsLeft(t, toggleNow))...)
@@ -134,7 +135,7 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	// Hazard drift: the conditions that call for a toggle changed since
 	// the last apply.
 	if hazardDrift(ctx, &plan, state, toggleNow, &resp.Diagnostics) {
-		before := tfhelp.Strings(ctx, state.ToggleHazards, &resp.Diagnostics)
+		before := tfvalue.Strings(ctx, state.ToggleHazards, &resp.Diagnostics)
 		resp.Diagnostics.AddAttributeWarning(path.Root("toggle_on_apply"), "Toggle hazards changed: this apply toggles promiscuous mode again",
 			fmt.Sprintf("The conditions that call for a toggle on %s changed since the last apply's toggle, from [%s] to [%s] (CARP006 legacy switch, CARP007 and mirror=<session> port mirroring, rpf=<Net.ReversePathFwdCheckPromisc>).",
 				v.describe(), strings.Join(before, ", "), strings.Join(toggleNow, ", ")))
@@ -155,14 +156,14 @@ func (r *policyResource) planAsStored(req resource.ModifyPlanRequest, resp *reso
 		return false
 	}
 	var toggle bool
-	if tfhelp.RawAttr(req.State.Raw, "toggle_on_apply").As(&toggle) != nil || toggle || !tfhelp.RawAttr(req.State.Raw, "allow_port_overrides").IsNull() {
+	if tfvalue.RawAttr(req.State.Raw, "toggle_on_apply").As(&toggle) != nil || toggle || !tfvalue.RawAttr(req.State.Raw, "allow_port_overrides").IsNull() {
 		return false
 	}
-	t, err := parsePortGroupID(tfhelp.RawString(tfhelp.RawAttr(req.State.Raw, "id")))
+	t, err := parsePortGroupID(tfvalue.RawString(tfvalue.RawAttr(req.State.Raw, "id")))
 	if err != nil || r.client.Refreshed(destroyKey(t)) {
 		return false
 	}
-	tfhelp.AddStoredFindings(&resp.Diagnostics, t.path(), t.kind()+" "+t.ID(), tfhelp.RawStrings(tfhelp.RawAttr(req.State.Raw, "hazards")))
+	tfdiag.AddStoredFindings(&resp.Diagnostics, t.path(), t.kind()+" "+t.ID(), tfvalue.RawStrings(tfvalue.RawAttr(req.State.Raw, "hazards")))
 	return true
 }
 
@@ -172,13 +173,13 @@ func hazardDrift(ctx context.Context, plan, state *policyModel, now []string, di
 	if state == nil || !plan.ToggleOnApply.ValueBool() || state.ToggleHazards.IsNull() {
 		return false
 	}
-	return !slices.Equal(now, tfhelp.Strings(ctx, state.ToggleHazards, diags))
+	return !slices.Equal(now, tfvalue.Strings(ctx, state.ToggleHazards, diags))
 }
 
 // addMacLearningErrors reports CARP014 findings as errors on mac_learning,
 // at plan and at apply time.
 func addMacLearningErrors(diags *diag.Diagnostics, fs []rules.Finding) {
-	tfhelp.AddFindings(diags, path.Root("mac_learning"), fs, map[string]bool{rules.CodeMacLearningUnsupported: true})
+	tfdiag.AddFindings(diags, path.Root("mac_learning"), fs, map[string]bool{rules.CodeMacLearningUnsupported: true})
 }
 
 // warnMootLoadBalancing warns when the configured load balancing has no
@@ -215,7 +216,7 @@ func checkTeaming(diags *diag.Diagnostics, v *pgView, t *teamingSpec) {
 			what = "uplink ports of the switch"
 		}
 		diags.AddAttributeError(path.Root("teaming"), "Unknown uplink",
-			fmt.Sprintf("%s: %s %s not among the %s. Valid uplinks: %s.", v.describe(), tfhelp.ListSome(bad, 10), tfhelp.Plural(len(bad), "is", "are"), what, tfhelp.ListSome(v.uplinks, 20)))
+			fmt.Sprintf("%s: %s %s not among the %s. Valid uplinks: %s.", v.describe(), tfdiag.ListSome(bad, 10), tfdiag.Plural(len(bad), "is", "are"), what, tfdiag.ListSome(v.uplinks, 20)))
 	}
 	for _, a := range t.Active {
 		if slices.Contains(t.Standby, a) {

@@ -18,7 +18,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/providerdata"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
 	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -36,7 +39,7 @@ func New() resource.Resource { return &policyResource{} }
 type policyResource struct{ client *vsphere.Client }
 
 func (r *policyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = tfhelp.ClientFrom(req.ProviderData, &resp.Diagnostics)
+	r.client = providerdata.ClientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -72,7 +75,7 @@ func (r *policyResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, resp
 	}
 	setIdentity(ctx, resp.Identity, &m, &resp.Diagnostics)
 	if r.client == nil {
-		tfhelp.NotConfigured(&resp.Diagnostics)
+		tfdiag.NotConfigured(&resp.Diagnostics)
 		return
 	}
 	importing := m.OriginalPolicy.IsNull()
@@ -118,8 +121,8 @@ func (r *policyResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, resp
 		m.ToggleOnApply = types.BoolValue(false)
 		m.RestoreOnDestroy = types.BoolValue(true)
 		m.ToggleTriggers = types.MapNull(types.StringType)
-		m.ToggleHazards = tfhelp.StringList(toggleHazardsOf(snap, t))
-		m.HazardsRepaired = tfhelp.StringList([]string{})
+		m.ToggleHazards = tfvalue.StringList(toggleHazardsOf(snap, t))
+		m.HazardsRepaired = tfvalue.StringList([]string{})
 	}
 	fillComputed(ctx, &m, snap, v, v.eff, v.ownML, &resp.Diagnostics)
 	resp.Diagnostics.Append(m.setIn(ctx, &resp.State)...)
@@ -172,7 +175,7 @@ func (r *policyResource) ImportState(ctx context.Context, req resource.ImportSta
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	tfhelp.SetIdentity(ctx, resp.Identity, identityOf(t), &resp.Diagnostics)
+	tfvalue.SetIdentity(ctx, resp.Identity, identityOf(t), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), t.ID())...)
 	if t.isDV() {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("distributed_portgroup_id"), t.DVPortGroupID)...)

@@ -21,9 +21,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/hazards"
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 )
 
 // Enum values of carp_portgroup_policy, feeding both the validators and the
@@ -96,7 +97,7 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"host_system_id": schema.StringAttribute{
 				Optional: true, PlanModifiers: replace,
 				MarkdownDescription: "Managed object id of the ESXi host (such as `host-21`) whose standard port group `portgroup` is managed. Set with `portgroup`, not with `distributed_portgroup_id`. Changing it replaces the resource.",
-				Validators:          []validator.String{tfhelp.HostID()},
+				Validators:          []validator.String{tfvalue.HostID()},
 			},
 			"portgroup": schema.StringAttribute{
 				Optional: true, PlanModifiers: replace,
@@ -106,7 +107,7 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"distributed_portgroup_id": schema.StringAttribute{
 				Optional: true, PlanModifiers: replace,
 				MarkdownDescription: "Managed object id of an existing distributed port group, such as `dvportgroup-42`. Not with `host_system_id`/`portgroup`. Changing it replaces the resource.",
-				Validators:          []validator.String{tfhelp.DVPortGroupID()},
+				Validators:          []validator.String{tfvalue.DVPortGroupID()},
 			},
 			"allow_promiscuous":      secBool("promiscuous mode"),
 			"allow_mac_changes":      secBool("MAC address changes"),
@@ -168,7 +169,7 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			},
 			"hazards_repaired": schema.ListAttribute{
 				Computed: true, ElementType: types.StringType,
-				MarkdownDescription: tfhelp.HazardsRepairedDoc,
+				MarkdownDescription: hazards.HazardsRepairedDoc,
 			},
 			"toggle_hazards": schema.ListAttribute{
 				Computed: true, ElementType: types.StringType,
@@ -233,7 +234,7 @@ var (
 // checks, from the configuration's value.
 func (r *policyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	raw := req.Config.Raw
-	set := func(name string) (bool, bool) { return tfhelp.RawSet(raw, name) }
+	set := func(name string) (bool, bool) { return tfvalue.RawSet(raw, name) }
 	host, hostUnknown := set("host_system_id")
 	pg, pgUnknown := set("portgroup")
 	dv, dvUnknown := set("distributed_portgroup_id")
@@ -260,7 +261,7 @@ func (r *policyResource) ValidateConfig(ctx context.Context, req resource.Valida
 	if ml, _ := set("mac_learning"); !ml {
 		return
 	}
-	if enabled := tfhelp.RawAttr(tfhelp.RawAttr(raw, "mac_learning"), "enabled"); enabled.IsKnown() && enabled.IsNull() {
+	if enabled := tfvalue.RawAttr(tfvalue.RawAttr(raw, "mac_learning"), "enabled"); enabled.IsKnown() && enabled.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("mac_learning").AtName("enabled"), "Missing mac_learning.enabled",
 			"The mac_learning block needs enabled = true or enabled = false.")
 	}

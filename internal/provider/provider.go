@@ -30,7 +30,7 @@ import (
 	"github.com/carpsafe/terraform-provider-carp/internal/hostsettings"
 	"github.com/carpsafe/terraform-provider-carp/internal/nsx"
 	"github.com/carpsafe/terraform-provider-carp/internal/portgrouppolicy"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/providerdata"
 	"github.com/carpsafe/terraform-provider-carp/internal/toggleaction"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
@@ -292,7 +292,7 @@ func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		resp.Diagnostics.AddAttributeError(path.Root("nsx_manager"), "Invalid nsx_manager", err.Error())
 		return
 	}
-	resp.DataSourceData = &tfhelp.ProviderData{VSphere: client, NSX: nsxClient}
+	resp.DataSourceData = &providerdata.ProviderData{VSphere: client, NSX: nsxClient}
 	resp.ResourceData = client
 	resp.ActionData = client
 	p.resourceData.Store(&direct.ProviderData{V: client})

@@ -204,3 +204,32 @@ func (c *Client) DVPortGroups(ctx context.Context) ([]NamedRef, error) {
 	})
 	return out, nil
 }
+
+// HostNames lists every host as "name (moref)", sorted by name: what an
+// error about a host id that does not exist names (one round trip, on
+// that error path only).
+func (c *Client) HostNames(ctx context.Context) ([]string, error) {
+	tree, err := c.InventoryTree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(tree.Hosts))
+	for _, h := range tree.Hosts {
+		out = append(out, fmt.Sprintf("%s (%s)", h.Name, h.ID))
+	}
+	return out, nil
+}
+
+// DVPortGroupNames lists every distributed port group as "name (moref)",
+// sorted by name, for an error about one that does not exist.
+func (c *Client) DVPortGroupNames(ctx context.Context) ([]string, error) {
+	pgs, err := c.DVPortGroups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(pgs))
+	for _, p := range pgs {
+		out = append(out, fmt.Sprintf("%s (%s)", p.Name, p.ID))
+	}
+	return out, nil
+}
