@@ -154,8 +154,9 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 }
 
 func (d *auditDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = providerdata.ClientFrom(req.ProviderData, &resp.Diagnostics)
-	d.nsx = providerdata.NSXFrom(req.ProviderData)
+	if data := providerdata.From(req.ProviderData, &resp.Diagnostics); data != nil {
+		d.client, d.nsx = data.VSphere, data.NSX
+	}
 }
 
 func strs(in []types.String) []string {

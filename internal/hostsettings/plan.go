@@ -79,14 +79,14 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	rpfKnown := !plan.RPF.IsUnknown()
 	if rpfKnown {
 		// for the port group plans that depend on this resource
-		r.client.NotePlannedRPF(hostID, plan.RPF.ValueBool())
+		r.cmd.NotePlannedRPF(hostID, plan.RPF.ValueBool())
 	}
 	var pending map[string]string
 	if hasState {
 		pending = tfvalue.StringMap(ctx, state.PendingReenable, &resp.Diagnostics)
 		// The apply re-enables them first: for the port group plans
 		// that depend on this resource, what they find hangs on it.
-		r.client.NotePendingReenable(hostID, reenabledPortGroups(h, pending))
+		r.cmd.NotePendingReenable(hostID, reenabledPortGroups(h, pending))
 	}
 	changes := rpfKnown && (h.RPFCheckPromisc == nil || rpfOn(h) != plan.RPF.ValueBool())
 	if rpfKnown && !plan.Toggle.IsUnknown() {
@@ -100,7 +100,7 @@ func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	case rpfKnown && (!hasState || !req.Plan.Raw.Equal(req.State.Raw) || changes):
 		plan.Hazards = plannedHazards(h, plan.RPF.ValueBool())
 		read := h.RPFCheckPromisc
-		if facts, ok := r.client.BeforeDestroy(destroyKey(hostID)); ok && !hasState {
+		if facts, ok := r.cmd.BeforeDestroy(destroyKey(hostID)); ok && !hasState {
 			read = rpfOfFacts(facts) // a replacement, planned again after the destroy
 		}
 		plan.HazardsRepaired = plannedRepaired(read, plan.RPF.ValueBool())
@@ -168,10 +168,10 @@ func (r *settingsResource) planAsStored(req resource.ModifyPlanRequest, resp *re
 	}
 	hostID := tfvalue.RawString(tfvalue.RawAttr(req.State.Raw, "host_system_id"))
 	var rpf bool
-	if hostID == "" || r.client.Refreshed(destroyKey(hostID)) || tfvalue.RawAttr(req.State.Raw, "reverse_path_fwd_check_promisc").As(&rpf) != nil {
+	if hostID == "" || r.cmd.Refreshed(destroyKey(hostID)) || tfvalue.RawAttr(req.State.Raw, "reverse_path_fwd_check_promisc").As(&rpf) != nil {
 		return false
 	}
-	r.client.NotePlannedRPF(hostID, rpf)
+	r.cmd.NotePlannedRPF(hostID, rpf)
 	tfdiag.AddStoredFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), "host "+hostID, tfvalue.RawStrings(tfvalue.RawAttr(req.State.Raw, "hazards")))
 	return true
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/command"
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/providerdata"
 	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
@@ -37,10 +38,17 @@ var (
 // New is the carp_host_settings resource.
 func New() resource.Resource { return &settingsResource{} }
 
-type settingsResource struct{ client *vsphere.Client }
+type settingsResource struct {
+	client *vsphere.Client
+	// cmd is the state this command's plans share (the planned host
+	// options, what a destroy found, what a Read refreshed).
+	cmd *command.State
+}
 
 func (r *settingsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = providerdata.ClientFrom(req.ProviderData, &resp.Diagnostics)
+	if data := providerdata.From(req.ProviderData, &resp.Diagnostics); data != nil {
+		r.client, r.cmd = data.VSphere, data.Command
+	}
 }
 
 func (r *settingsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -84,7 +92,7 @@ func (r *settingsResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, re
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	r.client.NoteRefreshed(destroyKey(hostID))
+	r.cmd.NoteRefreshed(destroyKey(hostID))
 	state.ID = types.StringValue(hostID)
 	state.HostSystemID = types.StringValue(hostID)
 	state.Name = types.StringValue(h.Name)
@@ -170,7 +178,7 @@ func (r *settingsResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	defer unlock()
-	r.client.NoteBeforeDestroy(destroyKey(hostID), rpfFacts(h.RPFCheckPromisc))
+	r.cmd.NoteBeforeDestroy(destroyKey(hostID), rpfFacts(h.RPFCheckPromisc))
 	savePending := func(p map[string]string) {
 		state.PendingReenable = tfvalue.MapValue(p)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

@@ -65,7 +65,7 @@ func (w pgWrite) putLocal(snap *vsphere.Snapshot, v *pgView) inventory.Effective
 func (r *policyResource) usePlannedRPF(snap *vsphere.Snapshot) {
 	for i := range snap.Hosts {
 		h := &snap.Hosts[i]
-		if on, ok := r.client.PlannedRPF(h.ID); ok {
+		if on, ok := r.cmd.PlannedRPF(h.ID); ok {
 			h.RPFCheckPromisc = inventory.RPFValue(on)
 		}
 	}
@@ -108,7 +108,7 @@ func destroyKey(t pgTarget) string { return "carp_portgroup_policy:" + t.ID() }
 // port group first (its pending_reenable, vsphere.PendingReenable): what
 // this apply finds then is not what the plan found.
 func (r *policyResource) plannedRepaired(ctx context.Context, t pgTarget, found []string, left types.List, state *policyModel, diags *diag.Diagnostics) types.List {
-	if !t.isDV() && r.client.PendingReenable(t.HostID, t.PortGroup) {
+	if !t.isDV() && r.cmd.PendingReenable(t.HostID, t.PortGroup) {
 		return types.ListUnknown(types.StringType)
 	}
 	return hazards.Repaired(ctx, found, left, priorRepaired(state), diags)

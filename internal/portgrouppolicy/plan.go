@@ -112,7 +112,7 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	toggleNow := toggleHazardsOf(snap, t)
 	if state == nil || !req.Plan.Raw.Equal(req.State.Raw) || hazardDrift(ctx, &plan, state, toggleNow, &resp.Diagnostics) {
 		found := hazardsOf(snap, t) // before hazardsLeft puts the planned policy into snap
-		if before, ok := r.client.BeforeDestroy(destroyKey(t)); ok && state == nil {
+		if before, ok := r.cmd.BeforeDestroy(destroyKey(t)); ok && state == nil {
 			found = before // a replacement, planned again after the destroy
 		}
 		left := tfvalue.StringList(hazardsLeft(snap, v, writeOf(ctx, &plan, v, team, &resp.Diagnostics)))
@@ -160,7 +160,7 @@ func (r *policyResource) planAsStored(req resource.ModifyPlanRequest, resp *reso
 		return false
 	}
 	t, err := parsePortGroupID(tfvalue.RawString(tfvalue.RawAttr(req.State.Raw, "id")))
-	if err != nil || r.client.Refreshed(destroyKey(t)) {
+	if err != nil || r.cmd.Refreshed(destroyKey(t)) {
 		return false
 	}
 	tfdiag.AddStoredFindings(&resp.Diagnostics, t.path(), t.kind()+" "+t.ID(), tfvalue.RawStrings(tfvalue.RawAttr(req.State.Raw, "hazards")))

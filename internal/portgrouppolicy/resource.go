@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/command"
 	"github.com/carpsafe/terraform-provider-carp/internal/providerdata"
 	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
 	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
@@ -36,10 +37,17 @@ var (
 // New is the carp_portgroup_policy resource.
 func New() resource.Resource { return &policyResource{} }
 
-type policyResource struct{ client *vsphere.Client }
+type policyResource struct {
+	client *vsphere.Client
+	// cmd is the state this command's plans share (the planned host
+	// options, what a destroy found, what a Read refreshed).
+	cmd *command.State
+}
 
 func (r *policyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = providerdata.ClientFrom(req.ProviderData, &resp.Diagnostics)
+	if data := providerdata.From(req.ProviderData, &resp.Diagnostics); data != nil {
+		r.client, r.cmd = data.VSphere, data.Command
+	}
 }
 
 func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -102,7 +110,7 @@ func (r *policyResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, resp
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	r.client.NoteRefreshed(destroyKey(t))
+	r.cmd.NoteRefreshed(destroyKey(t))
 	var adopted []string
 	if !importing {
 		adopted = adoptedFields(ctx, req.Private, &resp.Diagnostics)

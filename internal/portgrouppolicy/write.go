@@ -242,7 +242,7 @@ func (r *policyResource) restore(ctx context.Context, m *policyModel, t pgTarget
 		diags.AddWarning("Port group gone; nothing to restore", fmt.Sprintf("%s %s no longer exists, so its original policy cannot be put back.", t.kind(), t.ID()))
 		return diags
 	}
-	r.client.NoteBeforeDestroy(destroyKey(t), hazardsOf(snap, t))
+	r.cmd.NoteBeforeDestroy(destroyKey(t), hazardsOf(snap, t))
 	sec, team, ml := sp.security(), sp.teaming(), sp.macLearning()
 	secDiff, teamDiff, mlDiff := !securityEqual(v.own, sec), !teamingEqual(v.ownTeam, team), !macLearningEqual(v.ownML, ml)
 	overDiff := t.isDV() && sp.PortOverrides != nil && sp.PortOverrides.flags() != v.overrides

@@ -6,41 +6,41 @@ package providerdata
 import (
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/command"
 	"github.com/carpsafe/terraform-provider-carp/internal/nsx"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 )
 
-// ProviderData is what the data sources get from the provider: the vSphere
-// client and, when nsx_manager is set, the NSX client (which connects
-// only when a data source needs it). Resources and the action get the
-// vSphere client alone.
-type ProviderData struct {
+// Data is what a Configure of the provider gives every resource, data
+// source and the action.
+type Data struct {
 	VSphere *vsphere.Client
-	NSX     *nsx.Client
+	// NSX is nil unless nsx_manager is set; it connects only when a data
+	// source needs it.
+	NSX *nsx.Client
+	// Command is the state the plans of this command share.
+	Command *command.State
 }
 
-// NSXFrom returns the NSX client of provider data: nil when no NSX Manager
-// is configured (or the provider is not configured yet).
-func NSXFrom(data any) *nsx.Client {
-	if d, ok := data.(*ProviderData); ok {
-		return d.NSX
-	}
-	return nil
-}
-
-// ClientFrom turns provider data into the vSphere client, for the Configure
-// method of resources and data sources.
-func ClientFrom(data any, diags *diag.Diagnostics) *vsphere.Client {
+// From is the provider data of a Configure request: nil while the provider
+// is not configured yet (validate, early plan).
+func From(data any, diags *diag.Diagnostics) *Data {
 	if data == nil {
-		return nil // provider not configured yet (validate, early plan)
+		return nil
 	}
-	switch c := data.(type) {
-	case *vsphere.Client:
-		return c
-	case *ProviderData:
-		return c.VSphere
+	if d, ok := data.(*Data); ok {
+		return d
 	}
-	diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *vsphere.Client, got %T. This is a bug in the provider.", data))
+	diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *providerdata.Data, got %T. This is a bug in the provider.", data))
 	return nil
+}
+
+// Client is the vSphere client of provider data, nil before Configure.
+func (d *Data) Client() *vsphere.Client {
+	if d == nil {
+		return nil
+	}
+	return d.VSphere
 }

@@ -41,7 +41,7 @@ func (a *toggleAction) Metadata(_ context.Context, _ action.MetadataRequest, res
 }
 
 func (a *toggleAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	a.client = providerdata.ClientFrom(req.ProviderData, &resp.Diagnostics)
+	a.client = providerdata.From(req.ProviderData, &resp.Diagnostics).Client()
 }
 
 // Schema is the action's schema (also what the docs' argument reference is

@@ -101,8 +101,6 @@ type Client struct {
 
 	life lifecycle
 
-	// planned holds what this process's plans set (see planned.go).
-	planned plannedValues
 }
 
 // ServerURL validates a vsphere_server value and returns the SDK URL.
