@@ -217,7 +217,7 @@ func lastingFault(rng *rand.Rand, sim *simulator.Server, counts map[string]int, 
 // messages of carp_portgroup_policy and carp_host_settings; Terraform
 // wraps them in a box, so the output is flattened first).
 var (
-	boxChars   = strings.NewReplacer("│", " ", "╷", " ", "╵", " ")
+	boxChars = strings.NewReplacer("│", " ", "╷", " ", "╵", " ")
 	// the toggle diagnostics (tfdiag.Toggle): "is left OFF on: <targets>:
 	// putting it back failed", "may be left OFF on: <targets>: it was
 	// turned off"

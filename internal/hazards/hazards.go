@@ -9,10 +9,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 )
 
 // Repaired is the hazards_repaired value of both resources: the codes found

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -184,33 +185,53 @@ func (r *settingsResource) Delete(ctx context.Context, req resource.DeleteReques
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
 	if len(pending) > 0 {
-		// Re-read under the lock, fresh: the specs are written back.
-		if snap, h = r.readHost(ctx, hostID, keys, true, &resp.Diagnostics); snap == nil || h == nil {
-			return
-		}
-		if left := r.reenable(ctx, snap, h, pending, &resp.Diagnostics); len(left) > 0 {
-			savePending(left)
-			return
-		}
-		savePending(map[string]string{})
-		if snap, h = r.readHost(ctx, hostID, keys, false, &resp.Diagnostics); snap == nil || h == nil {
+		if snap, h = r.reenableBeforeDestroy(ctx, hostID, keys, pending, savePending, &resp.Diagnostics); snap == nil {
 			return
 		}
 	}
-	if !state.RestoreOnDestroy.ValueBool() {
-		return
+	if state.RestoreOnDestroy.ValueBool() {
+		r.restoreOptions(ctx, snap, h, orig, state.Toggle.ValueBool(), savePending, &resp.Diagnostics)
 	}
+}
+
+// reenableBeforeDestroy puts back what an earlier toggle left off, under
+// the lock, before the options are restored; snap is nil (the pending list
+// saved) when some are still off.
+func (r *settingsResource) reenableBeforeDestroy(ctx context.Context, hostID string, keys []string, pending map[string]string,
+	savePending func(map[string]string), diags *diag.Diagnostics) (*vsphere.Snapshot, *inventory.Host) {
+	// Re-read under the lock, fresh: the specs are written back.
+	snap, h := r.readHost(ctx, hostID, keys, true, diags)
+	if snap == nil || h == nil {
+		return nil, nil
+	}
+	if left := r.reenable(ctx, snap, h, pending, diags); len(left) > 0 {
+		savePending(left)
+		return nil, nil
+	}
+	savePending(map[string]string{})
+	if snap, h = r.readHost(ctx, hostID, keys, false, diags); h == nil {
+		return nil, nil
+	}
+	return snap, h
+}
+
+// restoreOptions puts back the options' values found before the first
+// change (restore_on_destroy) and, where the reverse-path option changes
+// and toggle_promiscuous_on_apply is set, toggles the host's port groups;
+// what that toggle leaves off is saved (the resource stays in the state).
+func (r *settingsResource) restoreOptions(ctx context.Context, snap *vsphere.Snapshot, h *inventory.Host, orig map[string]string, toggle bool,
+	savePending func(map[string]string), diags *diag.Diagnostics) {
 	values := map[string]any{}
-	for _, k := range keys {
-		ov := supported(snap, hostID, k)
+	for _, k := range tfvalue.SortedKeys(orig) {
+		ov := supported(snap, h.ID, k)
 		if ov == nil {
-			resp.Diagnostics.AddWarning("Option not restored",
+			diags.AddWarning("Option not restored",
 				fmt.Sprintf("%s no longer declares %s, so its original value %q was not put back.", hostLabel(h), k, orig[k]))
 			continue
 		}
 		v, err := convertOption(ov, orig[k])
 		if err != nil {
-			resp.Diagnostics.AddWarning("Option not restored", fmt.Sprintf("%s: the original value of %s cannot be written back: %v.", hostLabel(h), k, err))
+			diags.AddWarning("Option not restored", fmt.Sprintf("%s: the original value of %s cannot be written back: %v.", hostLabel(h), k, err))
 			continue
 		}
 		if formatOption(v) != formatOption(ov.Value) {
@@ -220,20 +241,17 @@ func (r *settingsResource) Delete(ctx context.Context, req resource.DeleteReques
 	if len(values) == 0 {
 		return
 	}
-	if err := r.client.UpdateOptions(ctx, snap, hostID, values); err != nil {
-		tfdiag.AddObjectError(&resp.Diagnostics, path.Root("host_system_id"), "Cannot restore host advanced options",
-			tfdiag.ObjectError("Restoring "+strings.Join(tfvalue.SortedKeys(values), ", ")+" on", "host", h.Name, hostID, err)+
+	if err := r.client.UpdateOptions(ctx, snap, h.ID, values); err != nil {
+		tfdiag.AddObjectError(diags, path.Root("host_system_id"), "Cannot restore host advanced options",
+			tfdiag.ObjectError("Restoring "+strings.Join(tfvalue.SortedKeys(values), ", ")+" on", "host", h.Name, h.ID, err)+
 				". The resource stays in the state; run terraform destroy again, or set restore_on_destroy = false to leave the host as it is.", err)
 		return
 	}
-	if _, changed := values[inventory.OptionRPFKey]; changed && state.Toggle.ValueBool() {
-		if _, left, ok := r.toggleHost(ctx, hostID, keys, &resp.Diagnostics); !ok {
-			// The options are restored; keep the resource so that the next
-			// apply (or destroy) re-enables what the toggle left off.
-			if len(left) > 0 {
-				savePending(left)
-			}
-			return
+	if _, changed := values[inventory.OptionRPFKey]; changed && toggle {
+		// The options are restored; keep the resource so that the next
+		// apply (or destroy) re-enables what the toggle left off.
+		if _, left, ok := r.toggleHost(ctx, h.ID, tfvalue.SortedKeys(orig), diags); !ok && len(left) > 0 {
+			savePending(left)
 		}
 	}
 }

@@ -100,7 +100,6 @@ type Client struct {
 	owner sync.Map
 
 	life lifecycle
-
 }
 
 // ServerURL validates a vsphere_server value and returns the SDK URL.
