@@ -1,8 +1,11 @@
-// Package datasources holds the two data sources, each one file (schema,
-// model and Read): carp_hosts (hosts.go), the ESXi hosts of the inventory
-// tree, and carp_audit (audit.go), the rule catalog evaluated over named
-// hosts, port groups and VMs. They read through internal/vsphere and judge
-// through internal/rules.
+// Package datasources holds the three data sources, each in a file of its
+// own (schema, model and Read): carp_hosts (hosts.go), the ESXi hosts of
+// the inventory tree; carp_firewalls (firewalls.go), the firewall VMs
+// followed to their hosts, port groups and DV port groups; and carp_audit
+// (audit.go), the rule catalog evaluated over named hosts, port groups and
+// VMs, with what NSX Manager says of their NSX segments (nsx.go). They read
+// through internal/vsphere and internal/nsx and judge through
+// internal/rules.
 package datasources
 
 import (

@@ -7,7 +7,8 @@
 // schema; model.go the model and small reads of a host; plan.go ModifyPlan;
 // apply.go the write of create and update; toggle.go the toggle of the
 // host's port groups and vSwitches; options.go the typed conversion of
-// option values. vSphere is reached only through internal/vsphere's verbs.
+// option values; identity.go the resource identity and import. vSphere is
+// reached only through internal/vsphere's verbs.
 package hostsettings
 
 import (

@@ -3,11 +3,15 @@
 // standard or distributed port group.
 //
 // resource.go holds the CRUD methods in lifecycle order; schema.go the
-// schema and config validation; model.go the models and their conversions;
-// plan.go ModifyPlan; write.go the locked read-modify-write of apply and
+// schema and config validation; model.go the models and their conversions
+// (convert.go those of the hot paths, without reflection); plan.go
+// ModifyPlan; hazards.go what an apply writes and the hazards left and
+// repaired after it; write.go the locked read-modify-write of apply and
 // destroy; target.go what a resource points at and how a read shows it;
-// policy.go the pure policy helpers. vSphere is reached only through
-// internal/vsphere's verbs; the rules through internal/rules.
+// policy.go the pure policy helpers; adopt.go the inherited security
+// fields adopted at import; identity.go the resource identity and import;
+// nsx.go the refusal of an NSX port group (CARP022). vSphere is reached
+// only through internal/vsphere's verbs; the rules through internal/rules.
 package portgrouppolicy
 
 import (

@@ -1,5 +1,6 @@
 // Package rules holds the CARP-on-vSphere pitfall catalog (stable codes
-// CARP001-CARP021, see the pitfall guide, docs/guides/pitfalls.md) and judges an
+// CARP001-CARP025: catalog.go and nsx_catalog.go; the pitfall guide,
+// docs/guides/pitfalls.md, is generated from it) and judges an
 // inventory.Snapshot against it.
 //
 // The package is pure: no I/O, no context, no mutable globals. Evaluate is

@@ -5,7 +5,9 @@ import (
 	"testing"
 )
 
-// The table of shared/PITFALLS.md: code, name, severity.
+// The catalog's table, written out by hand so that a change of a code, a
+// name or a severity must be made twice: code, name, severity (the table
+// of the generated guide, docs/guides/pitfalls.md).
 var pitfalls = []struct {
 	code, name string
 	sev        Severity
@@ -38,14 +40,15 @@ var pitfalls = []struct {
 }
 
 // The rules about the VIP's virtual MAC, which do not apply with
-// vip_mac = "interface" (PITFALLS.md: 001-003, 013, 015, 019, 023; and 020:
-// the NIC's own MAC is known to the switch without learning).
+// vip_mac = "interface" (marked "virtual MAC" in docs/guides/pitfalls.md:
+// 001-003, 013, 015, 019, 023; and 020: the NIC's own MAC is known to the
+// switch without learning).
 var virtualMACOnly = map[string]bool{"CARP001": true, "CARP002": true, "CARP003": true, "CARP013": true, "CARP015": true, "CARP019": true, "CARP020": true, "CARP023": true}
 
-// Where each rule shows, from PITFALLS.md.
+// Where each rule shows ("Shows in" of docs/guides/pitfalls.md).
 var shows = map[string][]string{
 	"CARP004": {ShowHostSettingsPlan, ShowPolicyPlan, ShowAudit},
-	"CARP005": {ShowHostSettingsPlan}, // PITFALLS.md lists the audit, but 005 is a planned change
+	"CARP005": {ShowHostSettingsPlan}, // not the audit: 005 is a planned change, which the audit cannot see
 	"CARP008": {ShowAudit},
 	"CARP012": {ShowAudit},
 	"CARP014": {ShowPolicyPlan}, // a configuration error: the plan fails

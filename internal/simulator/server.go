@@ -2,11 +2,15 @@
 // makes it behave like real ESXi/vCenter where stock vcsim does not, so that
 // acceptance tests of the provider prove something. Every Start call builds
 // an independent server from a Scenario; nothing is shared between servers.
+// A scenario with NSX segments also gets an NSX Manager of its own (nsx.go).
 //
-// The overrides are installed through the simulator Registry's Handler hook:
-// for the methods listed in overrides.go the hook returns a per-call wrapper
-// object that embeds the stock simulator object, so the objects stored in the
-// registry keep their stock types (vcsim asserts on them internally).
+// The overrides are wrapper objects that embed the stock simulator objects,
+// registered under alias references of their own types: for the methods
+// listed in alias.go (overridden) the HTTP layer (wrap) points the call's
+// _this at the alias, so the objects stored in the registry keep their
+// stock types (vcsim asserts on them internally). The Registry's Handler
+// hook (dispatch, overrides.go) injects the faults the HTTP layer decided
+// for calls that are not tasks (FailCall; NoPermission, permissions.go).
 //
 // Tests drive a running server through control.go (the call record, delays,
 // injected faults, sessions) and make out-of-band reads and changes through
