@@ -266,7 +266,7 @@ func TestAccHostSettings_toggleFault(t *testing.T) {
 					}
 				},
 				Config:      e.Config(acctest.HostSettingsHCL(id, "toggle_promiscuous_on_apply = true")),
-				ExpectError: regexp.MustCompile(`(?s)port group "FW-SYNC" on host\s+esx-01\s+\(` + id + `\).*promiscuous\s+mode\s+OFF.*SystemError.*pending_reenable`),
+				ExpectError: regexp.MustCompile(`(?s)Promiscuous\s+mode\s+is\s+left\s+OFF\s+on:\s+port\s+group\s+"FW-SYNC"\s+on\s+host\s+esx-01\s+\(` + id + `\).*SystemError.*pending_reenable`),
 			},
 			{
 				PreConfig: func() {
@@ -537,7 +537,7 @@ func TestAccHostSettings_createFault(t *testing.T) {
 					}
 				},
 				Config:      cfg,
-				ExpectError: regexp.MustCompile(`(?s)port group "FW-SYNC" on host\s+esx-01\s+\(` + id + `\).*promiscuous\s+mode\s+OFF`),
+				ExpectError: regexp.MustCompile(`(?s)Promiscuous\s+mode\s+is\s+left\s+OFF\s+on:\s+port\s+group\s+"FW-SYNC"\s+on\s+host\s+esx-01\s+\(` + id + `\)`),
 			},
 			{
 				PreConfig: func() { e.Sim.ClearFaults(); e.Sim.ResetCalls() },

@@ -134,7 +134,7 @@ func TestAccPortGroupPolicy_toggleFault(t *testing.T) {
 					}
 				},
 				Config:      cfg("2"),
-				ExpectError: regexp.MustCompile(`(?s)Toggle left promiscuous mode OFF.*port group "FW-WAN" on vSwitch vSwitch1 of.*host esx-01 \(` + host + `\).*next plan re-enables it`),
+				ExpectError: regexp.MustCompile(`(?s)Promiscuous mode left off.*port\s+group\s+"FW-WAN"\s+on\s+vSwitch\s+vSwitch1\s+of\s+host\s+esx-01\s+\(` + host + `\).*next\s+plan\s+re-enables\s+it`),
 			},
 			e.RepairStep(cfg("2"), e.Sim.ClearFaults),
 		},

@@ -375,7 +375,7 @@ func TestAccPortGroupPolicy_dvConcurrentAndFault(t *testing.T) {
 					}
 				},
 				Config:      cfg("2"),
-				ExpectError: regexp.MustCompile(`(?s)Toggle left promiscuous mode OFF.*"fw-70"\s+\(` + id + `\)\s+on\s+switch\s+dvs-70\s+\(` + e.Sim.DVSwitchID("dvs-70") + `\)`),
+				ExpectError: regexp.MustCompile(`(?s)Promiscuous mode left off.*"fw-70"\s+\(` + id + `\)\s+on\s+switch\s+dvs-70\s+\(` + e.Sim.DVSwitchID("dvs-70") + `\)`),
 			},
 			{
 				PreConfig: e.Sim.ClearFaults,
