@@ -70,7 +70,7 @@ func TestCatalog(t *testing.T) {
 		if r.Code != want.code || r.Name != want.name || r.Severity != want.sev {
 			t.Errorf("rule %d = %s %s %s, want %s %s %s", i, r.Code, r.Name, r.Severity, want.code, want.name, want.sev)
 		}
-		if r.Title == "" || r.Trigger == "" || r.Why == "" || r.Remedy == "" {
+		if r.Title == "" || r.Trigger == "" || r.Why == "" || len(r.Remedy) < 2 {
 			t.Errorf("%s: empty text field", r.Code)
 		}
 		if !strings.HasSuffix(r.Title, ".") {
@@ -108,11 +108,26 @@ func TestCatalog(t *testing.T) {
 	}
 }
 
-func TestRulePanicsOnUnknown(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("no panic")
+func TestRuleUnknown(t *testing.T) {
+	r := rule("CARP999")
+	if r.Code != "CARP999" || r.Severity != SeverityWarning || r.plainRemedy() != "" {
+		t.Errorf("rule(CARP999) = %+v", r)
+	}
+}
+
+// TestRemedySentences: the catalog's remedy is the one text of it, ending
+// every finding's message and the pitfall guide's Fix line, so it reads as
+// sentences, and a message shows it without markdown.
+func TestRemedySentences(t *testing.T) {
+	for _, r := range Catalog() {
+		if r.Remedy[0] < 'A' || r.Remedy[0] > 'Z' || !strings.HasSuffix(r.Remedy, ".") {
+			t.Errorf("%s: remedy not a sentence: %q", r.Code, r.Remedy)
 		}
-	}()
-	rule("CARP999")
+		if strings.Count(r.Remedy, "`")%2 != 0 {
+			t.Errorf("%s: unbalanced code marks: %q", r.Code, r.Remedy)
+		}
+		if p := r.plainRemedy(); strings.Contains(p, "`") {
+			t.Errorf("%s: plain remedy keeps a code mark: %q", r.Code, p)
+		}
+	}
 }
