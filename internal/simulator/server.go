@@ -11,6 +11,13 @@
 // stock types (vcsim asserts on them internally). The Registry's Handler
 // hook (dispatch, overrides.go) injects the faults the HTTP layer decided
 // for calls that are not tasks (FailCall; NoPermission, permissions.go).
+// The overrides by object: host networking in netsys.go (the calls),
+// netpolicy.go (the policies) and netshared.go (the Network objects hosts
+// share); host options in options.go; distributed switches in dvs.go, their
+// port groups in dvpg.go, what both reconfigures share in dvmerge.go, DV
+// ports in dvports.go and dvportcfg.go, LACP in lacp.go; the property
+// collector in traversal.go. A scenario (scenario.go) is built by build.go,
+// builddvs.go, buildvm.go, nsxbuild.go and placement.go.
 //
 // Tests drive a running server through control.go (the call record, delays,
 // injected faults, sessions) and make out-of-band reads and changes through
