@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
@@ -55,7 +56,22 @@ func KeepPlannedHazards(ctx context.Context, attr string, planned types.List, go
 	*got = planned
 }
 
-// HazardsRepairedDoc describes hazards_repaired, the same on both resources.
-const HazardsRepairedDoc = "The CARP codes the latest apply that repaired any repaired: found on the object just before it and gone after it, sorted; empty when none did (and after an import). " +
+// Attributes are the hazards and hazards_repaired attributes of a
+// resource's schema; hazardsDoc describes hazards on it.
+func Attributes(hazardsDoc string) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"hazards": schema.ListAttribute{
+			Computed: true, ElementType: types.StringType,
+			MarkdownDescription: hazardsDoc,
+		},
+		"hazards_repaired": schema.ListAttribute{
+			Computed: true, ElementType: types.StringType,
+			MarkdownDescription: hazardsRepairedDoc,
+		},
+	}
+}
+
+// hazardsRepairedDoc describes hazards_repaired, the same on both resources.
+const hazardsRepairedDoc = "The CARP codes the latest apply that repaired any repaired: found on the object just before it and gone after it, sorted; empty when none did (and after an import). " +
 	"A plan that repairs something shows the codes it repairs, so that a create reads `+ hazards_repaired = [\"CARP001\", \"CARP010\"]` next to `+ hazards = []` (the codes left), and an update `hazards = [\"CARP001\"] -> []` with `hazards_repaired = [] -> [\"CARP001\"]`; a plan that repairs nothing leaves it as it is. " +
 	"Unknown in the plan while what the apply repairs hangs on other resources of the run. A refresh keeps it: it describes an apply, not the object now (that is `hazards`)."

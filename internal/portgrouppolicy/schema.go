@@ -72,6 +72,7 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	maps.Copy(attrs, securityAttributes())
 	maps.Copy(attrs, judgementAttributes())
 	maps.Copy(attrs, stateAttributes())
+	maps.Copy(attrs, hazards.Attributes(hazardsDoc))
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The security (and optionally MAC learning and teaming) policy of one existing port group used by CARP firewalls: " +
 			"a port group of a standard vSwitch on one host, or a distributed port group. The provider never creates or deletes port groups; " +
@@ -81,6 +82,9 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		Blocks:     map[string]schema.Block{"mac_learning": macLearningBlock(), "teaming": teamingBlock()},
 	}
 }
+
+// hazardsDoc describes the hazards attribute.
+const hazardsDoc = "The CARP codes (`CARP001`...) found on this port group at the last read, sorted; empty when none. A plan shows the codes left once it is applied, so a repair reads as `[\"CARP001\"] -> []` in the diff. CARP004, a finding on the host, is held by the host's `carp_host_settings` instead (the plan still warns about it)."
 
 var (
 	replaceOnChange = []planmodifier.String{stringplanmodifier.RequiresReplace()}
@@ -191,14 +195,6 @@ func stateAttributes() map[string]schema.Attribute {
 				"`mac_learning_enabled` (false on standard port groups), `load_balancing`, `active_uplinks`, `standby_uplinks`, `notify_switches`, `failback`, and `failure_detection` (" + mdList(failureDetections) + "). " +
 				"The security policy is not repeated here: the resource writes it explicitly, so `allow_promiscuous`, `allow_mac_changes` and `allow_forged_transmits` are what ports get " +
 				"(a value that inherits reads as null and the plan sets it). Earlier versions had those three fields here too; their states load unchanged.",
-		},
-		"hazards": schema.ListAttribute{
-			Computed: true, ElementType: types.StringType,
-			MarkdownDescription: "The CARP codes (`CARP001`...) found on this port group at the last read, sorted; empty when none. A plan shows the codes left once it is applied, so a repair reads as `[\"CARP001\"] -> []` in the diff. CARP004, a finding on the host, is held by the host's `carp_host_settings` instead (the plan still warns about it).",
-		},
-		"hazards_repaired": schema.ListAttribute{
-			Computed: true, ElementType: types.StringType,
-			MarkdownDescription: hazards.HazardsRepairedDoc,
 		},
 		"toggle_hazards": schema.ListAttribute{
 			Computed: true, ElementType: types.StringType,
