@@ -22,10 +22,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/command"
+	"github.com/carpsafe/terraform-provider-carp/internal/direct"
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/providerdata"
 	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
 	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
@@ -66,11 +66,11 @@ func (r *settingsResource) Create(ctx context.Context, req resource.CreateReques
 }
 
 func (r *settingsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	tfhelp.FrameworkRead(ctx, r, req, resp)
+	direct.FrameworkRead(ctx, r, req, resp)
 }
 
-// ReadValues is the resource's Read (tfhelp.ValuesReader).
-func (r *settingsResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, resp *tfhelp.ReadOut) {
+// ReadValues is the resource's Read (direct.ValuesReader).
+func (r *settingsResource) ReadValues(ctx context.Context, req direct.ReadIn, resp *direct.ReadOut) {
 	var state settingsModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {

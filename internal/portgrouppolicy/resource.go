@@ -23,9 +23,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/command"
+	"github.com/carpsafe/terraform-provider-carp/internal/direct"
 	"github.com/carpsafe/terraform-provider-carp/internal/providerdata"
 	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
 	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
@@ -70,11 +70,11 @@ func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest,
 }
 
 func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	tfhelp.FrameworkRead(ctx, r, req, resp)
+	direct.FrameworkRead(ctx, r, req, resp)
 }
 
-// ReadValues is the resource's Read (tfhelp.ValuesReader).
-func (r *policyResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, resp *tfhelp.ReadOut) {
+// ReadValues is the resource's Read (direct.ValuesReader).
+func (r *policyResource) ReadValues(ctx context.Context, req direct.ReadIn, resp *direct.ReadOut) {
 	var m policyModel
 	resp.Diagnostics.Append(m.readValue(ctx, req.State.Raw)...)
 	if resp.Diagnostics.HasError() {
