@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/provider"
+	"github.com/carpsafe/terraform-provider-carp/internal/runtimetune"
 )
 
 // Set by goreleaser's ldflags.
@@ -30,8 +31,8 @@ func main() {
 	flag.Parse()
 
 	quietLogs()
-	tuneGC()
-	stopProfile := startProfile()
+	runtimetune.GC()
+	stopProfile := runtimetune.StartProfile()
 
 	sessions := &provider.Sessions{}
 	ctx := context.Background()

@@ -4,14 +4,15 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
-	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
+	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
 )
 
 // Fixtures the tests of more than one package share: scenarios and HCL.

@@ -19,8 +19,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/nsx"
+	"github.com/carpsafe/terraform-provider-carp/internal/providerdata"
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -152,11 +154,17 @@ func (d *auditDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 }
 
 func (d *auditDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = tfhelp.ClientFrom(req.ProviderData, &resp.Diagnostics)
-	d.nsx = tfhelp.NSXFrom(req.ProviderData)
+	if data := providerdata.From(req.ProviderData, &resp.Diagnostics); data != nil {
+		d.client, d.nsx = data.VSphere, data.NSX
+	}
 }
 
+// strs returns the known strings of a list: nil for a list left out (nil),
+// empty for an empty one.
 func strs(in []types.String) []string {
+	if in == nil {
+		return nil
+	}
 	out := make([]string, 0, len(in))
 	for _, s := range in {
 		if !s.IsNull() && !s.IsUnknown() {
@@ -188,11 +196,13 @@ func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	if d.addMissing(&resp.Diagnostics, snap.Missing, in) {
 		return
 	}
-	scope := in.scope(&m, snap)
-	addPortGroups(&resp.Diagnostics, snap, in, &scope)
-	if resp.Diagnostics.HasError() {
+	as := rules.ScopeOfAudit(&snap.Snapshot, rules.AuditGiven{
+		HostIDs: in.hosts, PortGroups: in.pgs, DVPortGroupIDs: in.dvpgs, FirewallVMs: in.vms, Guest: in.guest,
+	})
+	if addMissingPortGroups(&resp.Diagnostics, snap, as) {
 		return
 	}
+	scope := as.Scope
 	if snap.NSX = d.readNSX(ctx, snap.Snapshot, scope, &resp.Diagnostics); resp.Diagnostics.HasError() {
 		return
 	}
@@ -200,11 +210,11 @@ func (d *auditDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// auditInput is the audit's configuration as plain values.
+// auditInput is the audit's configuration as plain values: a list left
+// out is nil, an empty one is empty.
 type auditInput struct {
 	hosts, pgs, dvpgs, vms []string
 	guest                  rules.Scope // Transport, VIPMac, VHIDs and Pairs
-	derived                []string    // port group names taken from the firewalls' NICs
 }
 
 // auditInputOf reads the lists and the guest out of m: firewall_vm_ids
@@ -255,67 +265,26 @@ func (d *auditDataSource) addMissing(diags *diag.Diagnostics, missing []string, 
 	return len(missing) > 0
 }
 
-// scope derives the rules scope: the lists given, and, from the firewall
-// VMs, what is left out of them (as carp_firewalls derives it).
-func (in *auditInput) scope(m *auditModel, snap *vsphere.Snapshot) rules.Scope {
-	scope := in.guest
-	scope.DVPortGroups, scope.FirewallVMs = in.dvpgs, in.vms
-	if len(in.vms) == 0 {
-		return scope
+// addMissingPortGroups reports each port group name of portgroups that
+// none of the hosts searched has; true when there was one.
+func addMissingPortGroups(diags *diag.Diagnostics, snap *vsphere.Snapshot, as rules.AuditScope) bool {
+	if len(as.MissingPortGroups) == 0 {
+		return false
 	}
-	fp := snap.FootprintOf(in.vms)
-	if m.DistributedPortGroupIDs == nil {
-		scope.DVPortGroups = fp.DVPortGroupIDs
-	}
-	if m.HostSystemIDs == nil && m.PortGroups == nil {
-		for _, p := range fp.StandardPortGroups {
-			scope.PortGroups = append(scope.PortGroups, rules.PortGroupRef{HostID: p.HostID, Name: p.Name})
-		}
-	}
-	if m.HostSystemIDs == nil {
-		in.hosts = fp.HostIDs
-	}
-	if m.PortGroups == nil && m.HostSystemIDs != nil {
-		// the firewalls' own port group names, on the hosts given
-		for _, vm := range snap.VMs {
-			for _, n := range vm.NICs {
-				if slices.Contains(in.vms, vm.ID) && n.DVPortGroupID == "" && n.Network != "" {
-					in.derived = append(in.derived, n.Network)
-				}
-			}
-		}
-		in.pgs = tfhelp.SortedUnique(in.derived)
-	}
-	return scope
-}
-
-// addPortGroups adds to scope each port group name on every host that has
-// it; a name no host has is an error (clusters often carry some port
-// groups on some hosts only).
-func addPortGroups(diags *diag.Diagnostics, snap *vsphere.Snapshot, in *auditInput, scope *rules.Scope) {
 	var allNames []string
-	for _, name := range in.pgs {
-		found := false
-		for _, hid := range in.hosts {
-			if h := snap.FindHost(hid); h != nil && h.PortGroup(name) != nil {
-				scope.PortGroups = append(scope.PortGroups, rules.PortGroupRef{HostID: hid, Name: name})
-				found = true
+	for _, hid := range as.Hosts {
+		if h := snap.FindHost(hid); h != nil {
+			for _, pg := range h.PortGroups {
+				allNames = append(allNames, pg.Name)
 			}
 		}
-		if found || slices.Contains(in.derived, name) {
-			continue
-		}
-		if allNames == nil {
-			for _, hid := range in.hosts {
-				for _, pg := range snap.FindHost(hid).PortGroups {
-					allNames = append(allNames, pg.Name)
-				}
-			}
-		}
+	}
+	for _, name := range as.MissingPortGroups {
 		diags.AddAttributeError(path.Root("portgroups"), "Port group not found",
 			fmt.Sprintf("None of the %d hosts of host_system_ids (%s) has a port group %q. Their port groups: %s.",
-				len(in.hosts), strings.Join(in.hosts, ", "), name, tfhelp.ListSome(tfhelp.SortedUnique(allNames), 10)))
+				len(as.Hosts), strings.Join(as.Hosts, ", "), name, tfdiag.ListSome(tfvalue.SortedUnique(allNames), 10)))
 	}
+	return true
 }
 
 // setFindings puts the findings, ready and counts into m.

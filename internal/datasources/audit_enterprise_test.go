@@ -125,7 +125,7 @@ func TestAccAuditDataSource_macLearning(t *testing.T) {
 				PreConfig: set(1, "drop", true),
 				Config:    entAudit(e, ""),
 				Check: expectFindings(false, []string{"CARP019 " + learn + " error"},
-					"past a limit of 1 per port, below the 2 a firewall NIC needs", `Set limit to 2 or more in the mac_learning block of carp_portgroup_policy, or limit_policy = "allow".`),
+					"past a limit of 1 per port, below the 2 a firewall NIC needs", `Raise limit in the mac_learning block of carp_portgroup_policy to at least 1 + the virtual MACs per NIC, or set limit_policy = "allow".`),
 			},
 			{PreConfig: set(1, "allow", true), Config: entAudit(e, ""), Check: expectFindings(true, nil)},
 			{PreConfig: set(3, "drop", true), Config: entAudit(e, "vhids = 3"), Check: expectFindings(false, []string{"CARP019 " + learn + " error"}, "below the 4 a firewall NIC needs")},

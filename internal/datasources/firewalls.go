@@ -16,7 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/providerdata"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -154,7 +154,7 @@ func (d *firewallsDataSource) ConfigValidators(context.Context) []datasource.Con
 }
 
 func (d *firewallsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = tfhelp.ClientFrom(req.ProviderData, &resp.Diagnostics)
+	d.client = providerdata.From(req.ProviderData, &resp.Diagnostics).Client()
 }
 
 func (d *firewallsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -1,8 +1,11 @@
-// Package datasources holds the two data sources, each one file (schema,
-// model and Read): carp_hosts (hosts.go), the ESXi hosts of the inventory
-// tree, and carp_audit (audit.go), the rule catalog evaluated over named
-// hosts, port groups and VMs. They read through internal/vsphere and judge
-// through internal/rules.
+// Package datasources holds the three data sources, each in a file of its
+// own (schema, model and Read): carp_hosts (hosts.go), the ESXi hosts of
+// the inventory tree; carp_firewalls (firewalls.go), the firewall VMs
+// followed to their hosts, port groups and DV port groups; and carp_audit
+// (audit.go), the rule catalog evaluated over named hosts, port groups and
+// VMs, with what NSX Manager says of their NSX segments (nsx.go). They read
+// through internal/vsphere and internal/nsx and judge through
+// internal/rules.
 package datasources
 
 import (
@@ -15,7 +18,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/providerdata"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -74,7 +79,7 @@ func (d *hostsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 }
 
 func (d *hostsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = tfhelp.ClientFrom(req.ProviderData, &resp.Diagnostics)
+	d.client = providerdata.From(req.ProviderData, &resp.Diagnostics).Client()
 }
 
 func (d *hostsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -93,7 +98,7 @@ func (d *hostsDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	dc, cluster := m.Datacenter.ValueString(), m.Cluster.ValueString()
 	if dc != "" && !slices.Contains(tree.Datacenters, dc) {
 		resp.Diagnostics.AddAttributeError(path.Root("datacenter"), "Datacenter not found",
-			fmt.Sprintf("There is no datacenter %q. Datacenters: %s.", dc, tfhelp.ListSome(tree.Datacenters, 10)))
+			fmt.Sprintf("There is no datacenter %q. Datacenters: %s.", dc, tfdiag.ListSome(tree.Datacenters, 10)))
 		return
 	}
 	if cluster != "" {
@@ -109,7 +114,7 @@ func (d *hostsDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 				where = " in datacenter " + fmt.Sprintf("%q", dc)
 			}
 			resp.Diagnostics.AddAttributeError(path.Root("cluster"), "Cluster not found",
-				fmt.Sprintf("There is no cluster %q%s. Clusters: %s.", cluster, where, tfhelp.ListSome(tfhelp.SortedUnique(known), 10)))
+				fmt.Sprintf("There is no cluster %q%s. Clusters: %s.", cluster, where, tfdiag.ListSome(tfvalue.SortedUnique(known), 10)))
 			return
 		}
 	}

@@ -11,17 +11,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
 )
 
 // Read answers ReadResource for a resource whose Read is ReadValues
-// (tfhelp.ValuesReader), as terraform-plugin-framework v1.19.0 does
+// (ValuesReader, readvalues.go), as terraform-plugin-framework v1.19.0 does
 // (internal/fwserver/server_readresource.go) less its walks of the value:
 // semantic equality (a plannable type has no custom types), write-only
-// attributes and list or set blocks (none either). For 1,000 port group
-// policies the framework's part of a refresh was about 0.9 s of the
-// provider's CPU, three times the Read itself.
+// attributes and list or set blocks (none either). What that saves: the
+// package comment (doc.go).
 //
 // A state whose private data holds keys of the framework's own (an import
 // about to be read) goes to the framework, as does one that does not
@@ -44,15 +41,15 @@ func (u *Paths) Read(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*
 	if err != nil {
 		return nil, false
 	}
-	vr, ok := configuredAs[tfhelp.ValuesReader](ctx, t, data)
+	vr, ok := configuredAs[ValuesReader](ctx, t, data)
 	if !ok {
 		return nil, false
 	}
-	in := tfhelp.ReadIn{State: tfsdk.State{Raw: state, Schema: t.schema}, Private: priv}
+	in := ReadIn{State: tfsdk.State{Raw: state, Schema: t.schema}, Private: priv}
 	if req.ClientCapabilities != nil {
 		in.ClientCapabilities.DeferralAllowed = req.ClientCapabilities.DeferralAllowed
 	}
-	out := tfhelp.ReadOut{State: tfsdk.State{Raw: state.Copy(), Schema: t.schema}, Private: priv}
+	out := ReadOut{State: tfsdk.State{Raw: state.Copy(), Schema: t.schema}, Private: priv}
 	var current tftypes.Value
 	if t.identityType != nil {
 		if req.CurrentIdentity == nil || req.CurrentIdentity.IdentityData == nil {
@@ -128,8 +125,8 @@ func encodeValue(typ tftypes.Type, v tftypes.Value, what string, diags *diag.Dia
 type privateData struct{ data map[string][]byte }
 
 var _ interface {
-	tfhelp.PrivateReader
-	tfhelp.PrivateWriter
+	PrivateReader
+	PrivateWriter
 } = (*privateData)(nil)
 
 func parsePrivate(b []byte) (*privateData, bool) {

@@ -21,8 +21,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
 )
 
 // typesOf is the resource types the planner answers for, by type name,
@@ -287,11 +285,16 @@ func (t *plannableType) noDefaultApplies(ctx context.Context, prior, config tfty
 func attrAt(v tftypes.Value, p path.Path) (tftypes.Value, bool) {
 	for _, step := range p.Steps() {
 		name, ok := step.(path.PathStepAttributeName)
-		if !ok || !v.IsKnown() || v.IsNull() {
+		if !ok {
 			return tftypes.Value{}, false
 		}
-		if v = tfhelp.RawAttr(v, string(name)); v.Type() == nil {
-			return tftypes.Value{}, false // no such attribute
+		// An error: v is null, unknown, or has no such attribute.
+		next, err := v.ApplyTerraform5AttributePathStep(tftypes.AttributeName(name))
+		if err != nil {
+			return tftypes.Value{}, false
+		}
+		if v, ok = next.(tftypes.Value); !ok {
+			return tftypes.Value{}, false
 		}
 	}
 	return v, true

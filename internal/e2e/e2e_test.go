@@ -194,9 +194,9 @@ func TestE2E_moduleAndDriftCheck(t *testing.T) {
 	}
 	remaining := fmt.Sprint(c.output("demo", "remaining"))
 	for _, want := range []string{
-		`CARP016 port group "FW-LAN" on host esx-02.lab (` + sim.HostID("esx-02.lab") + `)`, "but it has VLAN 21 here. Set VLAN 20",
+		`CARP016 port group "FW-LAN" on host esx-02.lab (` + sim.HostID("esx-02.lab") + `)`, "but it has VLAN 21 here. Create the port group with the same VLAN setting",
 		`CARP016 port group "FW-LAN" on host esx-01.lab (` + sim.HostID("esx-01.lab") + `)`,
-		"CARP017 cluster fw-cluster (" + sim.ClusterID("fw-cluster") + ")", "anti-affinity rule naming fw-a and fw-b",
+		"CARP017 cluster fw-cluster (" + sim.ClusterID("fw-cluster") + ")", "they need a rule naming fw-a and fw-b",
 		// fw-a's NIC on NSX segment fw-nsx: NSX's default MAC discovery profile
 		"CARP023 segment port", `has MAC learning off`, "nsxt_policy_segment_port_binding",
 	} {

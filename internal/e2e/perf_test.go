@@ -88,7 +88,7 @@ func newPerfEnv(t testing.TB, sc simulator.Scenario, config string) *perfEnv {
 	}
 	profiles := os.Getenv("CARP_BENCH_PROFILE")
 	if profiles != "" {
-		// The provider with its CPU profile hook (profile_on.go).
+		// The provider with its CPU profile hook (internal/runtimetune/profile_on.go).
 		goBuild(t, c.root, real, "-tags", "carpprof", ".")
 	}
 	goBuild(t, c.root, filepath.Join(plugins, "terraform-provider-carp"), "./internal/cmd/rsswrap")

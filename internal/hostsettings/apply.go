@@ -9,167 +9,233 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/hazards"
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
+	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
-// apply brings the host to the plan. It returns the state to save (nil when
-// nothing was written on create) and whether everything succeeded.
+// hostApply is one apply of carp_host_settings: the plan, the prior state,
+// the host as read under its lock, and what the apply has done so far.
+type hostApply struct {
+	plan     settingsModel
+	prior    *settingsModel // nil on create
+	hostID   string
+	adv      map[string]string // planned advanced options
+	priorAdv map[string]string
+	orig     map[string]string // values found before the first change
+	pending  map[string]string // port groups a toggle left off
+	toggled  []string
+	keys     []string // the options to read
+	snap     *vsphere.Snapshot
+	h        *inventory.Host
+	rpfNow   *int64   // the reverse-path option as the host has it now
+	found    []string // the host's hazards before the apply
+}
+
+// apply brings the host to the plan, in three steps: re-enable what an
+// earlier toggle left off, write the options, toggle where the option
+// changed. It returns the state to save (nil when nothing was written on
+// create) and whether everything succeeded.
 func (r *settingsResource) apply(ctx context.Context, prior *settingsModel, plan settingsModel, diags *diag.Diagnostics) (*settingsModel, bool) {
-	hostID := plan.HostSystemID.ValueString()
-	adv := tfhelp.StringMap(ctx, plan.AdvancedOptions, diags)
-	orig, pending, toggled := map[string]string{}, map[string]string{}, []string{}
-	var priorAdv map[string]string
-	restore := plan.RestoreOnDestroy.ValueBool()
-	if prior != nil {
-		orig = tfhelp.StringMap(ctx, prior.OriginalValues, diags)
-		pending = tfhelp.StringMap(ctx, prior.PendingReenable, diags)
-		priorAdv = tfhelp.StringMap(ctx, prior.AdvancedOptions, diags)
-		if !prior.ToggledPortgroups.IsNull() {
-			diags.Append(prior.ToggledPortgroups.ElementsAs(ctx, &toggled, false)...)
-		}
-	}
+	a := newHostApply(ctx, prior, plan, diags)
 	if diags.HasError() {
 		return nil, false
 	}
-	keys := append(tfhelp.SortedKeys(adv), tfhelp.SortedKeys(orig)...)
 	ctx, cancel := r.client.Begin(ctx)
 	defer cancel()
-	snap, h := r.readHost(ctx, hostID, keys, false, diags)
-	if snap == nil {
-		return nil, false
-	}
-	if h == nil {
-		tfhelp.HostNotFound(ctx, diags, r.client, hostID)
-		return nil, false
-	}
-	unlock, ok := r.lockHost(ctx, hostID, diags)
+	unlock, ok := r.readLocked(ctx, a, diags)
 	if !ok {
 		return nil, false
 	}
 	defer unlock()
-
-	rpfNow := h.RPFCheckPromisc
-	found := tfhelp.Strings(ctx, hostHazards(h, rpfNow), diags)
-	// state builds what to save from what has been done so far.
-	state := func() *settingsModel {
-		st := plan
-		st.ID = types.StringValue(hostID)
-		st.Name = types.StringValue(h.Name)
-		st.TeamedVSwitches = tfhelp.StringList(teamedVSwitches(h))
-		st.Hazards = hostHazards(h, rpfNow)
-		tfhelp.KeepPlannedHazards(ctx, "hazards", plan.Hazards, &st.Hazards, hostLabel(h), diags)
-		if plan.HazardsRepaired.IsUnknown() || plan.HazardsRepaired.IsNull() {
-			before := types.ListNull(types.StringType)
-			if prior != nil {
-				before = prior.HazardsRepaired
-			}
-			st.HazardsRepaired = tfhelp.Repaired(ctx, found, st.Hazards, before, diags)
-		}
-		st.OriginalValues = tfhelp.MapValue(orig)
-		st.PendingReenable = tfhelp.MapValue(pending)
-		st.ToggledPortgroups = tfhelp.StringList(toggled)
-		return &st
-	}
-
 	redoToggle := false
-	// 1. A failed toggle left port groups without promiscuous mode: re-enable
-	// them before anything else.
-	if len(pending) > 0 {
-		snap, h = r.readHost(ctx, hostID, keys, true, diags) // under the lock
-		if snap == nil || h == nil {
-			return keepPrior(prior, pending), false
+	if len(a.pending) > 0 {
+		if done, st := r.reenablePending(ctx, a, diags); !done {
+			return st, false
 		}
-		left := r.reenable(ctx, snap, h, pending, diags)
-		if len(left) > 0 {
-			pending = left
-			if prior == nil {
-				return state(), false
-			}
-			st := *prior
-			st.PendingReenable = tfhelp.MapValue(pending)
-			return &st, false
-		}
-		pending = map[string]string{}
 		// The toggle that failed did not reach the targets after the
 		// failed one: toggle the whole host again.
 		redoToggle = plan.Toggle.ValueBool()
 	}
+	rpfChanges, ok := r.writeOptions(ctx, a, diags)
+	if !ok {
+		return keepPrior(prior, a.pending), false
+	}
+	a.rpfNow = inventory.RPFValue(plan.RPF.ValueBool())
+	if (rpfChanges || redoToggle) && plan.Toggle.ValueBool() {
+		a.toggled, a.pending, ok = r.toggleHost(ctx, a.hostID, a.keys, diags)
+		return a.state(ctx, diags), ok
+	}
+	if rpfChanges || redoToggle {
+		a.toggled = []string{}
+	}
+	return a.state(ctx, diags), true
+}
 
-	// 2. Options: remember the values found before the first change, put
-	// back the ones no longer managed, write the planned ones.
-	values := map[string]any{}
-	rpfOpt := supported(snap, hostID, inventory.OptionRPFKey)
+// newHostApply reads the plan and the prior state into a hostApply.
+func newHostApply(ctx context.Context, prior *settingsModel, plan settingsModel, diags *diag.Diagnostics) *hostApply {
+	a := &hostApply{plan: plan, prior: prior, hostID: plan.HostSystemID.ValueString(), adv: tfvalue.StringMap(ctx, plan.AdvancedOptions, diags),
+		orig: map[string]string{}, pending: map[string]string{}, toggled: []string{}}
+	if prior != nil {
+		a.orig = tfvalue.StringMap(ctx, prior.OriginalValues, diags)
+		a.pending = tfvalue.StringMap(ctx, prior.PendingReenable, diags)
+		a.priorAdv = tfvalue.StringMap(ctx, prior.AdvancedOptions, diags)
+		if !prior.ToggledPortgroups.IsNull() {
+			diags.Append(prior.ToggledPortgroups.ElementsAs(ctx, &a.toggled, false)...)
+		}
+	}
+	a.keys = append(tfvalue.SortedKeys(a.adv), tfvalue.SortedKeys(a.orig)...)
+	return a
+}
+
+// readLocked reads the host, takes its network's lock, and records its
+// hazards before the apply.
+func (r *settingsResource) readLocked(ctx context.Context, a *hostApply, diags *diag.Diagnostics) (unlock func(), ok bool) {
+	a.snap, a.h = r.readHost(ctx, a.hostID, a.keys, false, diags)
+	if a.snap == nil {
+		return nil, false
+	}
+	if a.h == nil {
+		r.hostNotFound(ctx, diags, a.hostID)
+		return nil, false
+	}
+	if unlock, ok = r.lockHost(ctx, a.hostID, diags); !ok {
+		return nil, false
+	}
+	a.rpfNow = a.h.RPFCheckPromisc
+	a.found = tfvalue.Strings(ctx, hostHazards(a.h, a.rpfNow), diags)
+	return unlock, true
+}
+
+// state is what to save from what has been done so far.
+func (a *hostApply) state(ctx context.Context, diags *diag.Diagnostics) *settingsModel {
+	st := a.plan
+	st.ID = types.StringValue(a.hostID)
+	st.Name = types.StringValue(a.h.Name)
+	st.TeamedVSwitches = tfvalue.StringList(teamedVSwitches(a.h))
+	st.Hazards = hostHazards(a.h, a.rpfNow)
+	hazards.KeepPlannedHazards(ctx, "hazards", a.plan.Hazards, &st.Hazards, hostLabel(a.h), diags)
+	if a.plan.HazardsRepaired.IsUnknown() || a.plan.HazardsRepaired.IsNull() {
+		before := types.ListNull(types.StringType)
+		if a.prior != nil {
+			before = a.prior.HazardsRepaired
+		}
+		st.HazardsRepaired = hazards.Repaired(ctx, a.found, st.Hazards, before, diags)
+	}
+	st.OriginalValues = tfvalue.MapValue(a.orig)
+	st.PendingReenable = tfvalue.MapValue(a.pending)
+	st.ToggledPortgroups = tfvalue.StringList(a.toggled)
+	return &st
+}
+
+// reenablePending puts back promiscuous mode where a failed toggle left it
+// off, first of all. done is false (with the state to save) when some are
+// still off.
+func (r *settingsResource) reenablePending(ctx context.Context, a *hostApply, diags *diag.Diagnostics) (done bool, st *settingsModel) {
+	a.snap, a.h = r.readHost(ctx, a.hostID, a.keys, true, diags) // under the lock
+	if a.snap == nil || a.h == nil {
+		return false, keepPrior(a.prior, a.pending)
+	}
+	left := r.reenable(ctx, a.snap, a.h, a.pending, diags)
+	if len(left) > 0 {
+		a.pending = left
+		if a.prior == nil {
+			return false, a.state(ctx, diags)
+		}
+		return false, keepPrior(a.prior, a.pending)
+	}
+	a.pending = map[string]string{}
+	return true, nil
+}
+
+// writeOptions remembers the values found before the first change, puts
+// back the ones no longer managed, and writes the planned ones (one call).
+// It reports whether the reverse-path option changes.
+func (r *settingsResource) writeOptions(ctx context.Context, a *hostApply, diags *diag.Diagnostics) (rpfChanges, ok bool) {
+	rpfOpt := supported(a.snap, a.hostID, inventory.OptionRPFKey)
 	if rpfOpt == nil {
 		diags.AddAttributeError(path.Root("reverse_path_fwd_check_promisc"), "Option not supported by the host",
-			fmt.Sprintf("%s does not declare the advanced option %s.", hostLabel(h), inventory.OptionRPFKey))
-		return keepPrior(prior, pending), false
+			fmt.Sprintf("%s does not declare the advanced option %s.", hostLabel(a.h), inventory.OptionRPFKey))
+		return false, false
 	}
-	for _, k := range append([]string{inventory.OptionRPFKey}, tfhelp.SortedKeys(adv)...) {
-		if _, ok := orig[k]; !ok {
-			if ov := snap.Options[hostID][k]; ov != nil && ov.Value != nil {
-				orig[k] = formatOption(ov.Value)
+	a.rememberOriginals()
+	values := a.restoredOptions()
+	want, err := rpfValue(rpfOpt, a.plan.RPF.ValueBool())
+	if err != nil {
+		diags.AddAttributeError(path.Root("reverse_path_fwd_check_promisc"), "Cannot write the option", fmt.Sprintf("%s: %v.", hostLabel(a.h), err))
+		return false, false
+	}
+	rpfChanges = formatOption(want) != formatOption(rpfOpt.Value)
+	if rpfChanges {
+		values[inventory.OptionRPFKey] = want
+	}
+	if !a.plannedOptions(values, diags) {
+		return false, false
+	}
+	if len(values) > 0 {
+		if err := r.client.UpdateOptions(ctx, a.snap, a.hostID, values); err != nil {
+			tfdiag.AddObjectError(diags, path.Root("host_system_id"), "Cannot set host advanced options",
+				tfdiag.ObjectError("Setting "+strings.Join(tfvalue.SortedKeys(values), ", ")+" on", "host", a.h.Name, a.hostID, err), err)
+			return false, false
+		}
+	}
+	return rpfChanges, true
+}
+
+// rememberOriginals keeps, for each option about to be managed, the value
+// found before the first change.
+func (a *hostApply) rememberOriginals() {
+	for _, k := range append([]string{inventory.OptionRPFKey}, tfvalue.SortedKeys(a.adv)...) {
+		if _, ok := a.orig[k]; !ok {
+			if ov := a.snap.Options[a.hostID][k]; ov != nil && ov.Value != nil {
+				a.orig[k] = formatOption(ov.Value)
 			}
 		}
 	}
-	for _, k := range tfhelp.SortedKeys(priorAdv) {
-		if _, still := adv[k]; still {
+}
+
+// restoredOptions are the values to put back for the options no longer
+// managed (with restore_on_destroy), which are forgotten.
+func (a *hostApply) restoredOptions() map[string]any {
+	values := map[string]any{}
+	for _, k := range tfvalue.SortedKeys(a.priorAdv) {
+		if _, still := a.adv[k]; still {
 			continue
 		}
-		if o, ok := orig[k]; ok && restore {
-			if ov := supported(snap, hostID, k); ov != nil {
+		if o, ok := a.orig[k]; ok && a.plan.RestoreOnDestroy.ValueBool() {
+			if ov := supported(a.snap, a.hostID, k); ov != nil {
 				if v, err := convertOption(ov, o); err == nil && formatOption(v) != formatOption(ov.Value) {
 					values[k] = v
 				}
 			}
 		}
-		delete(orig, k)
+		delete(a.orig, k)
 	}
-	want, err := rpfValue(rpfOpt, plan.RPF.ValueBool())
-	if err != nil {
-		diags.AddAttributeError(path.Root("reverse_path_fwd_check_promisc"), "Cannot write the option", fmt.Sprintf("%s: %v.", hostLabel(h), err))
-		return keepPrior(prior, pending), false
-	}
-	rpfChanges := formatOption(want) != formatOption(rpfOpt.Value)
-	if rpfChanges {
-		values[inventory.OptionRPFKey] = want
-	}
-	for _, k := range tfhelp.SortedKeys(adv) {
-		ov := supported(snap, hostID, k)
+	return values
+}
+
+// plannedOptions adds to values the planned advanced options that differ
+// from the host's; false with an error for an option the host does not
+// have or a value it does not take.
+func (a *hostApply) plannedOptions(values map[string]any, diags *diag.Diagnostics) bool {
+	for _, k := range tfvalue.SortedKeys(a.adv) {
+		ov := supported(a.snap, a.hostID, k)
 		if ov == nil {
-			diags.AddAttributeError(path.Root("advanced_options").AtMapKey(k), "Unknown advanced option", fmt.Sprintf("%s has no advanced option %q.", hostLabel(h), k))
-			return keepPrior(prior, pending), false
+			diags.AddAttributeError(path.Root("advanced_options").AtMapKey(k), "Unknown advanced option", fmt.Sprintf("%s has no advanced option %q.", hostLabel(a.h), k))
+			return false
 		}
-		v, err := convertOption(ov, adv[k])
+		v, err := convertOption(ov, a.adv[k])
 		if err != nil {
-			diags.AddAttributeError(path.Root("advanced_options").AtMapKey(k), "Wrong value for advanced option", fmt.Sprintf("advanced_options[%q] on %s: %v.", k, hostLabel(h), err))
-			return keepPrior(prior, pending), false
+			diags.AddAttributeError(path.Root("advanced_options").AtMapKey(k), "Wrong value for advanced option", fmt.Sprintf("advanced_options[%q] on %s: %v.", k, hostLabel(a.h), err))
+			return false
 		}
 		if formatOption(v) != formatOption(ov.Value) {
 			values[k] = v
 		}
 	}
-	if len(values) > 0 {
-		if err := r.client.UpdateOptions(ctx, snap, hostID, values); err != nil {
-			tfhelp.AddObjectError(diags, path.Root("host_system_id"), "Cannot set host advanced options",
-				tfhelp.ObjectError("Setting "+strings.Join(tfhelp.SortedKeys(values), ", ")+" on", "host", h.Name, hostID, err), err)
-			return keepPrior(prior, pending), false
-		}
-	}
-	rpfNow = inventory.RPFValue(plan.RPF.ValueBool())
-
-	// 3. Toggle when the option changed.
-	if rpfChanges || redoToggle {
-		toggled = []string{}
-		if plan.Toggle.ValueBool() {
-			var ok bool
-			toggled, pending, ok = r.toggleHost(ctx, hostID, keys, diags)
-			if !ok {
-				return state(), false
-			}
-		}
-	}
-	return state(), true
+	return true
 }
 
 // keepPrior is the state to save when an update stops before writing an
@@ -179,6 +245,6 @@ func keepPrior(prior *settingsModel, pending map[string]string) *settingsModel {
 		return nil
 	}
 	st := *prior
-	st.PendingReenable = tfhelp.MapValue(pending)
+	st.PendingReenable = tfvalue.MapValue(pending)
 	return &st
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 )
 
 var _ resource.ResourceWithIdentity = (*settingsResource)(nil)
@@ -37,7 +37,7 @@ func (r *settingsResource) IdentitySchema(_ context.Context, _ resource.Identity
 // setIdentity stores the identity of the host hostID.
 func setIdentity(ctx context.Context, id *tfsdk.ResourceIdentity, hostID string, diags *diag.Diagnostics) {
 	if hostID != "" {
-		tfhelp.SetIdentity(ctx, id, identityModel{HostSystemID: types.StringValue(hostID)}, diags)
+		tfvalue.SetIdentity(ctx, id, identityModel{HostSystemID: types.StringValue(hostID)}, diags)
 	}
 }
 

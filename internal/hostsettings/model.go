@@ -7,11 +7,13 @@ import (
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -51,7 +53,7 @@ func hostHazards(h *inventory.Host, rpf *int64) types.List {
 			codes = append(codes, f.Code)
 		}
 	}
-	return tfhelp.StringList(tfhelp.SortedUnique(codes))
+	return tfvalue.StringList(tfvalue.SortedUnique(codes))
 }
 
 func teamedVSwitches(h *inventory.Host) []string {
@@ -74,7 +76,7 @@ func rpfOn(h *inventory.Host) bool { return h.RPFCheckPromisc != nil && *h.RPFCh
 // cache, for a read-modify-write under lockHost: the specs read are written
 // back. The host is nil when there is no such host.
 func (r *settingsResource) readHost(ctx context.Context, hostID string, keys []string, fresh bool, diags *diag.Diagnostics) (*vsphere.Snapshot, *inventory.Host) {
-	req := vsphere.Request{HostIDs: []string{hostID}, Options: tfhelp.SortedUnique(keys)}
+	req := vsphere.Request{HostIDs: []string{hostID}, Options: tfvalue.SortedUnique(keys)}
 	read := r.client.Read
 	if fresh {
 		read = func(ctx context.Context, req vsphere.Request) (*vsphere.Snapshot, error) {
@@ -83,7 +85,7 @@ func (r *settingsResource) readHost(ctx context.Context, hostID string, keys []s
 	}
 	snap, err := read(ctx, req)
 	if err != nil {
-		diags.AddError("Cannot read the host", tfhelp.ObjectError("Reading", "host", "", hostID, err))
+		diags.AddError("Cannot read the host", tfdiag.ObjectError("Reading", "host", "", hostID, err))
 		return nil, nil
 	}
 	return snap, snap.FindHost(hostID)
@@ -94,11 +96,11 @@ func (r *settingsResource) readHost(ctx context.Context, hostID string, keys []s
 func (r *settingsResource) lockHost(ctx context.Context, hostID string, diags *diag.Diagnostics) (unlock func(), ok bool) {
 	unlock, err := r.client.LockHostNetwork(ctx, hostID)
 	if vsphere.IsNotFound(err) {
-		tfhelp.HostNotFound(ctx, diags, r.client, hostID)
+		r.hostNotFound(ctx, diags, hostID)
 		return nil, false
 	}
 	if err != nil {
-		diags.AddError("Cannot read the host", tfhelp.ObjectError("Reading", "host", "", hostID, err))
+		diags.AddError("Cannot read the host", tfdiag.ObjectError("Reading", "host", "", hostID, err))
 		return nil, false
 	}
 	return unlock, true
@@ -126,7 +128,7 @@ func plannedRepaired(read *int64, rpf bool) types.List {
 	if rpf && (read == nil || *read != 1) {
 		return types.ListUnknown(types.StringType)
 	}
-	return tfhelp.StringList([]string{})
+	return tfvalue.StringList([]string{})
 }
 
 // rpfFacts is the option as a destroy records it (NoteBeforeDestroy), and
@@ -151,3 +153,10 @@ func rpfOfFacts(facts []string) *int64 {
 
 // destroyKey names a host in the records of a destroy (BeforeDestroy).
 func destroyKey(hostID string) string { return "carp_host_settings:" + hostID }
+
+// hostNotFound is the error for a host_system_id no host has, listing the
+// hosts that exist.
+func (r *settingsResource) hostNotFound(ctx context.Context, diags *diag.Diagnostics, hostID string) {
+	names, err := r.client.HostNames(ctx)
+	tfdiag.HostNotFound(diags, path.Root("host_system_id"), hostID, names, err)
+}

@@ -92,11 +92,12 @@ func TestToggleTargets(t *testing.T) {
 		},
 	}
 	var got []string
-	for _, it := range toggleTargets(&h) {
-		got = append(got, it.key+"="+it.restore)
+	for _, t := range vsphere.HostToggleTargets(&h) {
+		key, restore := itemOf(t)
+		got = append(got, key+"="+restore)
 	}
 	want := "A-inherits=inherit Z-own=true vswitch/vSwitch1=true"
 	if strings.Join(got, " ") != want {
-		t.Errorf("toggleTargets = %v, want %s", got, want)
+		t.Errorf("HostToggleTargets as pending_reenable keeps them = %v, want %s", got, want)
 	}
 }

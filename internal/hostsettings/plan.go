@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -14,132 +15,167 @@ import (
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
+	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
+// ModifyPlan reads the host, checks the planned options against it, warns
+// about what the planned option leaves (CARP004, CARP005), notes for the
+// port group plans of the command what they depend on, and plans the
+// computed attributes.
 func (r *settingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.client == nil || r.planAsStored(req, resp) {
 		return
 	}
-	var plan, state settingsModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	hasState := !req.State.Raw.IsNull()
-	if hasState {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	p := hostPlan{hasState: !req.State.Raw.IsNull(), changed: !req.Plan.Raw.Equal(req.State.Raw)}
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &p.plan)...)
+	if p.hasState {
+		resp.Diagnostics.Append(req.State.Get(ctx, &p.state)...)
 	}
-	if resp.Diagnostics.HasError() || plan.HostSystemID.IsUnknown() || tfhelp.CheckHostID(plan.HostSystemID.ValueString()) != "" {
+	if resp.Diagnostics.HasError() || p.plan.HostSystemID.IsUnknown() || tfvalue.CheckHostID(p.plan.HostSystemID.ValueString()) != "" {
 		return
 	}
-	hostID := plan.HostSystemID.ValueString()
-	var adv map[string]types.String
-	if !plan.AdvancedOptions.IsNull() && !plan.AdvancedOptions.IsUnknown() {
-		resp.Diagnostics.Append(plan.AdvancedOptions.ElementsAs(ctx, &adv, false)...)
+	p.hostID = p.plan.HostSystemID.ValueString()
+	if !p.plan.AdvancedOptions.IsNull() && !p.plan.AdvancedOptions.IsUnknown() {
+		resp.Diagnostics.Append(p.plan.AdvancedOptions.ElementsAs(ctx, &p.adv, false)...)
 	}
 	ctx, cancel := r.client.Begin(ctx)
 	defer cancel()
-	snap, h := r.readHost(ctx, hostID, tfhelp.SortedKeys(adv), false, &resp.Diagnostics)
+	snap, h := r.readHost(ctx, p.hostID, tfvalue.SortedKeys(p.adv), false, &resp.Diagnostics)
 	if snap == nil {
 		return
 	}
 	if h == nil {
-		tfhelp.HostNotFound(ctx, &resp.Diagnostics, r.client, hostID)
+		r.hostNotFound(ctx, &resp.Diagnostics, p.hostID)
 		return
 	}
-	rpfOpt := supported(snap, hostID, inventory.OptionRPFKey)
-	if rpfOpt == nil {
-		resp.Diagnostics.AddAttributeError(path.Root("reverse_path_fwd_check_promisc"), "Option not supported by the host",
-			fmt.Sprintf("%s does not declare the advanced option %s, so this resource cannot manage it. Remove carp_host_settings for this host; check the host's ESXi version.", hostLabel(h), inventory.OptionRPFKey))
+	p.h = h
+	if checkOptions(snap, &p, &resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
 	}
-	for _, k := range tfhelp.SortedKeys(adv) {
+	r.notePlanned(ctx, &p, &resp.Diagnostics)
+	if !p.plan.RPF.IsUnknown() && !p.plan.Toggle.IsUnknown() {
+		planned := rules.PlanHostSettings(*h, p.plan.RPF.ValueBool(), p.plan.Toggle.ValueBool())
+		tfdiag.AddFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), planned, nil)
+	}
+	r.planHazards(&p)
+	p.planComputed(ctx, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &p.plan)...)
+}
+
+// hostPlan is one plan of carp_host_settings.
+type hostPlan struct {
+	plan, state settingsModel
+	hasState    bool
+	changed     bool // the plan differs from the state
+	hostID      string
+	adv         map[string]types.String
+	h           *inventory.Host
+	pending     map[string]string // the state's pending_reenable
+}
+
+// changes reports whether the planned option differs from the host's.
+func (p *hostPlan) changes() bool {
+	return !p.plan.RPF.IsUnknown() && (p.h.RPFCheckPromisc == nil || rpfOn(p.h) != p.plan.RPF.ValueBool())
+}
+
+// checkOptions checks the planned options against what the host declares.
+func checkOptions(snap *vsphere.Snapshot, p *hostPlan, diags *diag.Diagnostics) {
+	if supported(snap, p.hostID, inventory.OptionRPFKey) == nil {
+		diags.AddAttributeError(path.Root("reverse_path_fwd_check_promisc"), "Option not supported by the host",
+			fmt.Sprintf("%s does not declare the advanced option %s, so this resource cannot manage it. Remove carp_host_settings for this host; check the host's ESXi version.", hostLabel(p.h), inventory.OptionRPFKey))
+	}
+	for _, k := range tfvalue.SortedKeys(p.adv) {
 		at := path.Root("advanced_options").AtMapKey(k)
 		if k == inventory.OptionRPFKey {
-			resp.Diagnostics.AddAttributeError(at, "Option managed by its own attribute",
+			diags.AddAttributeError(at, "Option managed by its own attribute",
 				fmt.Sprintf("%s is set with reverse_path_fwd_check_promisc; remove it from advanced_options.", k))
 			continue
 		}
-		ov := supported(snap, hostID, k)
+		ov := supported(snap, p.hostID, k)
 		if ov == nil {
-			resp.Diagnostics.AddAttributeError(at, "Unknown advanced option",
-				fmt.Sprintf("%s has no advanced option %q. Check the key's spelling and case (for example Net.BlockGuestBPDU), and that this ESXi version has it.", hostLabel(h), k))
+			diags.AddAttributeError(at, "Unknown advanced option",
+				fmt.Sprintf("%s has no advanced option %q. Check the key's spelling and case (for example Net.BlockGuestBPDU), and that this ESXi version has it.", hostLabel(p.h), k))
 			continue
 		}
-		if adv[k].IsUnknown() || adv[k].IsNull() {
+		if p.adv[k].IsUnknown() || p.adv[k].IsNull() {
 			continue
 		}
-		if _, err := convertOption(ov, adv[k].ValueString()); err != nil {
-			resp.Diagnostics.AddAttributeError(at, "Wrong value for advanced option",
-				fmt.Sprintf("advanced_options[%q] on %s: %v.", k, hostLabel(h), err))
+		if _, err := convertOption(ov, p.adv[k].ValueString()); err != nil {
+			diags.AddAttributeError(at, "Wrong value for advanced option", fmt.Sprintf("advanced_options[%q] on %s: %v.", k, hostLabel(p.h), err))
 		}
 	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
+}
 
-	rpfKnown := !plan.RPF.IsUnknown()
-	if rpfKnown {
-		// for the port group plans that depend on this resource
-		r.client.NotePlannedRPF(hostID, plan.RPF.ValueBool())
+// notePlanned notes, for the port group plans of this command that depend
+// on this resource, the planned option and the port groups the apply
+// re-enables first (what they find hangs on it).
+func (r *settingsResource) notePlanned(ctx context.Context, p *hostPlan, diags *diag.Diagnostics) {
+	if !p.plan.RPF.IsUnknown() {
+		r.cmd.NotePlannedRPF(p.hostID, p.plan.RPF.ValueBool())
 	}
-	var pending map[string]string
-	if hasState {
-		pending = tfhelp.StringMap(ctx, state.PendingReenable, &resp.Diagnostics)
-		// The apply re-enables them first: for the port group plans
-		// that depend on this resource, what they find hangs on it.
-		r.client.NotePendingReenable(hostID, reenabledPortGroups(h, pending))
+	if p.hasState {
+		p.pending = tfvalue.StringMap(ctx, p.state.PendingReenable, diags)
+		r.cmd.NotePendingReenable(p.hostID, reenabledPortGroups(p.h, p.pending))
 	}
-	changes := rpfKnown && (h.RPFCheckPromisc == nil || rpfOn(h) != plan.RPF.ValueBool())
-	if rpfKnown && !plan.Toggle.IsUnknown() {
-		planned := rules.PlanHostSettings(*h, plan.RPF.ValueBool(), plan.Toggle.ValueBool())
-		tfhelp.AddFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), planned, nil)
-	}
-	// What the plan repairs shows in the diff: hazards goes from the codes
-	// of the last read to the codes left with the planned option, and
-	// hazards_repaired holds the codes found now that it leaves fixed.
+}
+
+// planHazards plans what the plan repairs, for the diff: hazards goes from
+// the codes of the last read to the codes left with the planned option,
+// and hazards_repaired holds the codes found now that it leaves fixed.
+func (r *settingsResource) planHazards(p *hostPlan) {
 	switch {
-	case rpfKnown && (!hasState || !req.Plan.Raw.Equal(req.State.Raw) || changes):
-		plan.Hazards = plannedHazards(h, plan.RPF.ValueBool())
-		read := h.RPFCheckPromisc
-		if facts, ok := r.client.BeforeDestroy(destroyKey(hostID)); ok && !hasState {
+	case !p.plan.RPF.IsUnknown() && (!p.hasState || p.changed || p.changes()):
+		p.plan.Hazards = plannedHazards(p.h, p.plan.RPF.ValueBool())
+		read := p.h.RPFCheckPromisc
+		if facts, ok := r.cmd.BeforeDestroy(destroyKey(p.hostID)); ok && !p.hasState {
 			read = rpfOfFacts(facts) // a replacement, planned again after the destroy
 		}
-		plan.HazardsRepaired = plannedRepaired(read, plan.RPF.ValueBool())
-		if hasState && !plan.HazardsRepaired.IsUnknown() && !state.HazardsRepaired.IsNull() {
-			plan.HazardsRepaired = state.HazardsRepaired // repairs nothing: left as it is
+		p.plan.HazardsRepaired = plannedRepaired(read, p.plan.RPF.ValueBool())
+		if p.hasState && !p.plan.HazardsRepaired.IsUnknown() && !p.state.HazardsRepaired.IsNull() {
+			p.plan.HazardsRepaired = p.state.HazardsRepaired // repairs nothing: left as it is
 		}
-	case hasState && !req.Plan.Raw.Equal(req.State.Raw):
-		plan.Hazards = types.ListUnknown(types.StringType)
-		plan.HazardsRepaired = types.ListUnknown(types.StringType)
-	case hasState:
-		plan.Hazards, plan.HazardsRepaired = state.Hazards, state.HazardsRepaired
+	case p.hasState && p.changed:
+		p.plan.Hazards = types.ListUnknown(types.StringType)
+		p.plan.HazardsRepaired = types.ListUnknown(types.StringType)
+	case p.hasState:
+		p.plan.Hazards, p.plan.HazardsRepaired = p.state.Hazards, p.state.HazardsRepaired
 	}
+}
 
-	plan.ID = types.StringValue(hostID)
-	plan.Name = types.StringValue(h.Name)
-	plan.TeamedVSwitches = tfhelp.StringList(teamedVSwitches(h))
-	plan.PendingReenable = tfhelp.MapValue(map[string]string{})
-	// toggled_portgroups is decided by the apply (the option's value then,
-	// which a replaced instance's destroy may change): unknown whenever an
-	// apply runs, the state's value otherwise.
-	updating := hasState && (!plan.RPF.Equal(state.RPF) || !plan.Toggle.Equal(state.Toggle) ||
-		!plan.AdvancedOptions.Equal(state.AdvancedOptions) || !plan.RestoreOnDestroy.Equal(state.RestoreOnDestroy) ||
-		len(pending) > 0)
-	switch {
-	case !hasState && !plan.Toggle.IsUnknown() && !plan.Toggle.ValueBool():
-		plan.ToggledPortgroups = tfhelp.StringList([]string{}) // a create without toggle
-	case !hasState || updating || changes || state.ToggledPortgroups.IsNull():
-		plan.ToggledPortgroups = types.ListUnknown(types.StringType)
-	default:
-		plan.ToggledPortgroups = state.ToggledPortgroups
-	}
-	plan.OriginalValues = types.MapUnknown(types.StringType)
-	if hasState && !state.OriginalValues.IsNull() && !plan.AdvancedOptions.IsUnknown() {
-		orig := tfhelp.StringMap(ctx, state.OriginalValues, &resp.Diagnostics)
-		want := append(tfhelp.SortedKeys(adv), inventory.OptionRPFKey)
-		if strings.Join(tfhelp.SortedUnique(want), "\n") == strings.Join(tfhelp.SortedKeys(orig), "\n") {
-			plan.OriginalValues = state.OriginalValues
+// planComputed plans the other computed attributes.
+func (p *hostPlan) planComputed(ctx context.Context, diags *diag.Diagnostics) {
+	p.plan.ID = types.StringValue(p.hostID)
+	p.plan.Name = types.StringValue(p.h.Name)
+	p.plan.TeamedVSwitches = tfvalue.StringList(teamedVSwitches(p.h))
+	p.plan.PendingReenable = tfvalue.MapValue(map[string]string{})
+	p.plan.ToggledPortgroups = p.toggledPortGroups()
+	p.plan.OriginalValues = types.MapUnknown(types.StringType)
+	if p.hasState && !p.state.OriginalValues.IsNull() && !p.plan.AdvancedOptions.IsUnknown() {
+		orig := tfvalue.StringMap(ctx, p.state.OriginalValues, diags)
+		want := append(tfvalue.SortedKeys(p.adv), inventory.OptionRPFKey)
+		if strings.Join(tfvalue.SortedUnique(want), "\n") == strings.Join(tfvalue.SortedKeys(orig), "\n") {
+			p.plan.OriginalValues = p.state.OriginalValues
 		}
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// toggledPortGroups is decided by the apply (the option's value then,
+// which a replaced instance's destroy may change): unknown whenever an
+// apply runs, the state's value otherwise.
+func (p *hostPlan) toggledPortGroups() types.List {
+	plan, state := p.plan, p.state
+	updating := p.hasState && (!plan.RPF.Equal(state.RPF) || !plan.Toggle.Equal(state.Toggle) ||
+		!plan.AdvancedOptions.Equal(state.AdvancedOptions) || !plan.RestoreOnDestroy.Equal(state.RestoreOnDestroy) ||
+		len(p.pending) > 0)
+	switch {
+	case !p.hasState && !plan.Toggle.IsUnknown() && !plan.Toggle.ValueBool():
+		return tfvalue.StringList([]string{}) // a create without toggle
+	case !p.hasState || updating || p.changes() || state.ToggledPortgroups.IsNull():
+		return types.ListUnknown(types.StringType)
+	}
+	return state.ToggledPortgroups
 }
 
 // planAsStored plans a resource whose configuration equals its state and
@@ -156,21 +192,21 @@ func (r *settingsResource) planAsStored(req resource.ModifyPlanRequest, resp *re
 		return false
 	}
 	var pending, orig, adv map[string]tftypes.Value
-	if tfhelp.RawAttr(req.State.Raw, "pending_reenable").As(&pending) != nil || pending == nil || len(pending) > 0 ||
-		tfhelp.RawAttr(req.State.Raw, "toggled_portgroups").IsNull() || tfhelp.RawAttr(req.State.Raw, "original_values").As(&orig) != nil ||
-		tfhelp.RawAttr(req.State.Raw, "advanced_options").As(&adv) != nil {
+	if tfvalue.RawAttr(req.State.Raw, "pending_reenable").As(&pending) != nil || pending == nil || len(pending) > 0 ||
+		tfvalue.RawAttr(req.State.Raw, "toggled_portgroups").IsNull() || tfvalue.RawAttr(req.State.Raw, "original_values").As(&orig) != nil ||
+		tfvalue.RawAttr(req.State.Raw, "advanced_options").As(&adv) != nil {
 		return false
 	}
 	want := append(slices.Collect(maps.Keys(adv)), inventory.OptionRPFKey)
-	if orig == nil || strings.Join(tfhelp.SortedUnique(want), "\n") != strings.Join(slices.Sorted(maps.Keys(orig)), "\n") {
+	if orig == nil || strings.Join(tfvalue.SortedUnique(want), "\n") != strings.Join(slices.Sorted(maps.Keys(orig)), "\n") {
 		return false
 	}
-	hostID := tfhelp.RawString(tfhelp.RawAttr(req.State.Raw, "host_system_id"))
+	hostID := tfvalue.RawString(tfvalue.RawAttr(req.State.Raw, "host_system_id"))
 	var rpf bool
-	if hostID == "" || r.client.Refreshed(destroyKey(hostID)) || tfhelp.RawAttr(req.State.Raw, "reverse_path_fwd_check_promisc").As(&rpf) != nil {
+	if hostID == "" || r.cmd.Refreshed(destroyKey(hostID)) || tfvalue.RawAttr(req.State.Raw, "reverse_path_fwd_check_promisc").As(&rpf) != nil {
 		return false
 	}
-	r.client.NotePlannedRPF(hostID, rpf)
-	tfhelp.AddStoredFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), "host "+hostID, tfhelp.RawStrings(tfhelp.RawAttr(req.State.Raw, "hazards")))
+	r.cmd.NotePlannedRPF(hostID, rpf)
+	tfdiag.AddStoredFindings(&resp.Diagnostics, path.Root("reverse_path_fwd_check_promisc"), "host "+hostID, tfvalue.RawStrings(tfvalue.RawAttr(req.State.Raw, "hazards")))
 	return true
 }

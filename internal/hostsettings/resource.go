@@ -7,7 +7,8 @@
 // schema; model.go the model and small reads of a host; plan.go ModifyPlan;
 // apply.go the write of create and update; toggle.go the toggle of the
 // host's port groups and vSwitches; options.go the typed conversion of
-// option values. vSphere is reached only through internal/vsphere's verbs.
+// option values; identity.go the resource identity and import. vSphere is
+// reached only through internal/vsphere's verbs.
 package hostsettings
 
 import (
@@ -15,12 +16,17 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/command"
+	"github.com/carpsafe/terraform-provider-carp/internal/direct"
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/providerdata"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -34,10 +40,17 @@ var (
 // New is the carp_host_settings resource.
 func New() resource.Resource { return &settingsResource{} }
 
-type settingsResource struct{ client *vsphere.Client }
+type settingsResource struct {
+	client *vsphere.Client
+	// cmd is the state this command's plans share (the planned host
+	// options, what a destroy found, what a Read refreshed).
+	cmd *command.State
+}
 
 func (r *settingsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = tfhelp.ClientFrom(req.ProviderData, &resp.Diagnostics)
+	if data := providerdata.From(req.ProviderData, &resp.Diagnostics); data != nil {
+		r.client, r.cmd = data.VSphere, data.Command
+	}
 }
 
 func (r *settingsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -53,11 +66,11 @@ func (r *settingsResource) Create(ctx context.Context, req resource.CreateReques
 }
 
 func (r *settingsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	tfhelp.FrameworkRead(ctx, r, req, resp)
+	direct.FrameworkRead(ctx, r, req, resp)
 }
 
-// ReadValues is the resource's Read (tfhelp.ValuesReader).
-func (r *settingsResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, resp *tfhelp.ReadOut) {
+// ReadValues is the resource's Read (direct.ValuesReader).
+func (r *settingsResource) ReadValues(ctx context.Context, req direct.ReadIn, resp *direct.ReadOut) {
 	var state settingsModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -68,10 +81,10 @@ func (r *settingsResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, re
 		hostID = state.ID.ValueString()
 	}
 	setIdentity(ctx, resp.Identity, hostID, &resp.Diagnostics)
-	adv := tfhelp.StringMap(ctx, state.AdvancedOptions, &resp.Diagnostics)
+	adv := tfvalue.StringMap(ctx, state.AdvancedOptions, &resp.Diagnostics)
 	ctx, cancel := r.client.Begin(ctx)
 	defer cancel()
-	snap, h := r.readHost(ctx, hostID, tfhelp.SortedKeys(adv), false, &resp.Diagnostics)
+	snap, h := r.readHost(ctx, hostID, tfvalue.SortedKeys(adv), false, &resp.Diagnostics)
 	if snap == nil {
 		return
 	}
@@ -81,7 +94,7 @@ func (r *settingsResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, re
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	r.client.NoteRefreshed(destroyKey(hostID))
+	r.cmd.NoteRefreshed(destroyKey(hostID))
 	state.ID = types.StringValue(hostID)
 	state.HostSystemID = types.StringValue(hostID)
 	state.Name = types.StringValue(h.Name)
@@ -94,9 +107,9 @@ func (r *settingsResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, re
 		}
 	}
 	if !state.AdvancedOptions.IsNull() {
-		state.AdvancedOptions = tfhelp.MapValue(adv)
+		state.AdvancedOptions = tfvalue.MapValue(adv)
 	}
-	state.TeamedVSwitches = tfhelp.StringList(teamedVSwitches(h))
+	state.TeamedVSwitches = tfvalue.StringList(teamedVSwitches(h))
 	state.Hazards = hostHazards(h, h.RPFCheckPromisc)
 	// Import leaves everything but the ids null: fill in the defaults and
 	// what can be known now.
@@ -110,18 +123,18 @@ func (r *settingsResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, re
 		state.RPF = types.BoolValue(true)
 	}
 	if state.OriginalValues.IsNull() {
-		state.HazardsRepaired = tfhelp.StringList([]string{}) // an import repairs nothing
+		state.HazardsRepaired = tfvalue.StringList([]string{}) // an import repairs nothing
 		orig := map[string]string{}
 		if ov := snap.Options[hostID][inventory.OptionRPFKey]; ov != nil && ov.Value != nil {
 			orig[inventory.OptionRPFKey] = formatOption(ov.Value)
 		}
-		state.OriginalValues = tfhelp.MapValue(orig)
+		state.OriginalValues = tfvalue.MapValue(orig)
 	}
 	if state.ToggledPortgroups.IsNull() {
-		state.ToggledPortgroups = tfhelp.StringList([]string{})
+		state.ToggledPortgroups = tfvalue.StringList([]string{})
 	}
 	if state.PendingReenable.IsNull() {
-		state.PendingReenable = tfhelp.MapValue(map[string]string{})
+		state.PendingReenable = tfvalue.MapValue(map[string]string{})
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -148,11 +161,11 @@ func (r *settingsResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	hostID := state.HostSystemID.ValueString()
-	orig := tfhelp.StringMap(ctx, state.OriginalValues, &resp.Diagnostics)
-	pending := tfhelp.StringMap(ctx, state.PendingReenable, &resp.Diagnostics)
+	orig := tfvalue.StringMap(ctx, state.OriginalValues, &resp.Diagnostics)
+	pending := tfvalue.StringMap(ctx, state.PendingReenable, &resp.Diagnostics)
 	ctx, cancel := r.client.Begin(ctx)
 	defer cancel()
-	keys := tfhelp.SortedKeys(orig)
+	keys := tfvalue.SortedKeys(orig)
 	snap, h := r.readHost(ctx, hostID, keys, false, &resp.Diagnostics)
 	if snap == nil {
 		return
@@ -167,39 +180,59 @@ func (r *settingsResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	defer unlock()
-	r.client.NoteBeforeDestroy(destroyKey(hostID), rpfFacts(h.RPFCheckPromisc))
+	r.cmd.NoteBeforeDestroy(destroyKey(hostID), rpfFacts(h.RPFCheckPromisc))
 	savePending := func(p map[string]string) {
-		state.PendingReenable = tfhelp.MapValue(p)
+		state.PendingReenable = tfvalue.MapValue(p)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
 	if len(pending) > 0 {
-		// Re-read under the lock, fresh: the specs are written back.
-		if snap, h = r.readHost(ctx, hostID, keys, true, &resp.Diagnostics); snap == nil || h == nil {
-			return
-		}
-		if left := r.reenable(ctx, snap, h, pending, &resp.Diagnostics); len(left) > 0 {
-			savePending(left)
-			return
-		}
-		savePending(map[string]string{})
-		if snap, h = r.readHost(ctx, hostID, keys, false, &resp.Diagnostics); snap == nil || h == nil {
+		if snap, h = r.reenableBeforeDestroy(ctx, hostID, keys, pending, savePending, &resp.Diagnostics); snap == nil {
 			return
 		}
 	}
-	if !state.RestoreOnDestroy.ValueBool() {
-		return
+	if state.RestoreOnDestroy.ValueBool() {
+		r.restoreOptions(ctx, snap, h, orig, state.Toggle.ValueBool(), savePending, &resp.Diagnostics)
 	}
+}
+
+// reenableBeforeDestroy puts back what an earlier toggle left off, under
+// the lock, before the options are restored; snap is nil (the pending list
+// saved) when some are still off.
+func (r *settingsResource) reenableBeforeDestroy(ctx context.Context, hostID string, keys []string, pending map[string]string,
+	savePending func(map[string]string), diags *diag.Diagnostics) (*vsphere.Snapshot, *inventory.Host) {
+	// Re-read under the lock, fresh: the specs are written back.
+	snap, h := r.readHost(ctx, hostID, keys, true, diags)
+	if snap == nil || h == nil {
+		return nil, nil
+	}
+	if left := r.reenable(ctx, snap, h, pending, diags); len(left) > 0 {
+		savePending(left)
+		return nil, nil
+	}
+	savePending(map[string]string{})
+	if snap, h = r.readHost(ctx, hostID, keys, false, diags); h == nil {
+		return nil, nil
+	}
+	return snap, h
+}
+
+// restoreOptions puts back the options' values found before the first
+// change (restore_on_destroy) and, where the reverse-path option changes
+// and toggle_promiscuous_on_apply is set, toggles the host's port groups;
+// what that toggle leaves off is saved (the resource stays in the state).
+func (r *settingsResource) restoreOptions(ctx context.Context, snap *vsphere.Snapshot, h *inventory.Host, orig map[string]string, toggle bool,
+	savePending func(map[string]string), diags *diag.Diagnostics) {
 	values := map[string]any{}
-	for _, k := range keys {
-		ov := supported(snap, hostID, k)
+	for _, k := range tfvalue.SortedKeys(orig) {
+		ov := supported(snap, h.ID, k)
 		if ov == nil {
-			resp.Diagnostics.AddWarning("Option not restored",
+			diags.AddWarning("Option not restored",
 				fmt.Sprintf("%s no longer declares %s, so its original value %q was not put back.", hostLabel(h), k, orig[k]))
 			continue
 		}
 		v, err := convertOption(ov, orig[k])
 		if err != nil {
-			resp.Diagnostics.AddWarning("Option not restored", fmt.Sprintf("%s: the original value of %s cannot be written back: %v.", hostLabel(h), k, err))
+			diags.AddWarning("Option not restored", fmt.Sprintf("%s: the original value of %s cannot be written back: %v.", hostLabel(h), k, err))
 			continue
 		}
 		if formatOption(v) != formatOption(ov.Value) {
@@ -209,20 +242,17 @@ func (r *settingsResource) Delete(ctx context.Context, req resource.DeleteReques
 	if len(values) == 0 {
 		return
 	}
-	if err := r.client.UpdateOptions(ctx, snap, hostID, values); err != nil {
-		tfhelp.AddObjectError(&resp.Diagnostics, path.Root("host_system_id"), "Cannot restore host advanced options",
-			tfhelp.ObjectError("Restoring "+strings.Join(tfhelp.SortedKeys(values), ", ")+" on", "host", h.Name, hostID, err)+
+	if err := r.client.UpdateOptions(ctx, snap, h.ID, values); err != nil {
+		tfdiag.AddObjectError(diags, path.Root("host_system_id"), "Cannot restore host advanced options",
+			tfdiag.ObjectError("Restoring "+strings.Join(tfvalue.SortedKeys(values), ", ")+" on", "host", h.Name, h.ID, err)+
 				". The resource stays in the state; run terraform destroy again, or set restore_on_destroy = false to leave the host as it is.", err)
 		return
 	}
-	if _, changed := values[inventory.OptionRPFKey]; changed && state.Toggle.ValueBool() {
-		if _, left, ok := r.toggleHost(ctx, hostID, keys, &resp.Diagnostics); !ok {
-			// The options are restored; keep the resource so that the next
-			// apply (or destroy) re-enables what the toggle left off.
-			if len(left) > 0 {
-				savePending(left)
-			}
-			return
+	if _, changed := values[inventory.OptionRPFKey]; changed && toggle {
+		// The options are restored; keep the resource so that the next
+		// apply (or destroy) re-enables what the toggle left off.
+		if _, left, ok := r.toggleHost(ctx, h.ID, tfvalue.SortedKeys(orig), diags); !ok && len(left) > 0 {
+			savePending(left)
 		}
 	}
 }
@@ -232,7 +262,7 @@ func (r *settingsResource) ImportState(ctx context.Context, req resource.ImportS
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if msg := tfhelp.CheckHostID(id); msg != "" {
+	if msg := tfvalue.CheckHostID(id); msg != "" {
 		resp.Diagnostics.AddError("Invalid "+what, "Import carp_host_settings by the host's managed object id. "+msg)
 		return
 	}

@@ -5,7 +5,7 @@
 // an audit of any number of firewalls takes three calls (read.go). It is
 // the NSX counterpart of internal/vsphere: every call under api_timeout,
 // counted and logged with secrets masked (transport.go), TLS verified by
-// default or pinned by thumbprint (internal/tlspin), and NSX values never
+// default or pinned by thumbprint (internal/endpoint), and NSX values never
 // leave the package: callers get inventory.NSXState.
 //
 // Why not the official SDK (github.com/vmware/vsphere-automation-sdk-go,

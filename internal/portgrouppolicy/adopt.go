@@ -8,8 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/direct"
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
 )
 
 // Adopting a port group changes nothing. A security field the port group
@@ -57,7 +57,7 @@ func readSecurity(m *policyModel, own inventory.Security, eff inventory.Effectiv
 	return still
 }
 
-func adoptedFields(ctx context.Context, p tfhelp.PrivateReader, diags *diag.Diagnostics) []string {
+func adoptedFields(ctx context.Context, p direct.PrivateReader, diags *diag.Diagnostics) []string {
 	b, d := p.GetKey(ctx, adoptedKey)
 	diags.Append(d...)
 	var out []string
@@ -67,7 +67,7 @@ func adoptedFields(ctx context.Context, p tfhelp.PrivateReader, diags *diag.Diag
 	return out
 }
 
-func setAdopted(ctx context.Context, p tfhelp.PrivateWriter, fields []string, diags *diag.Diagnostics) {
+func setAdopted(ctx context.Context, p direct.PrivateWriter, fields []string, diags *diag.Diagnostics) {
 	var b []byte
 	if len(fields) > 0 {
 		b, _ = json.Marshal(fields)

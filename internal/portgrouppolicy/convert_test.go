@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 )
 
 // TestModelConversions: the hand-written conversions give what the
@@ -30,7 +30,7 @@ func TestModelConversions(t *testing.T) {
 		ToggleOnApply: types.BoolValue(false), ToggleTriggers: types.MapValueMust(types.StringType, map[string]attr.Value{"a": types.StringValue("b")}),
 		RestoreOnDestroy: types.BoolValue(true), AllowPortOverrides: types.BoolNull(), Switch: types.StringValue("vSwitch0"),
 		EffectivePolicy: effectiveValue(inventory.Effective{LoadBalancing: "loadbalance_ip", ActiveUplinks: []string{"vmnic1"}}, nil, &diags),
-		Hazards:         tfhelp.StringList([]string{"CARP011"}), HazardsRepaired: types.ListUnknown(types.StringType), ToggleHazards: types.ListNull(types.StringType),
+		Hazards:         tfvalue.StringList([]string{"CARP011"}), HazardsRepaired: types.ListUnknown(types.StringType), ToggleHazards: types.ListNull(types.StringType),
 		OriginalPolicy: types.StringValue("{}"),
 	}
 	if diags.HasError() {

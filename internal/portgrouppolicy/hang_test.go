@@ -41,8 +41,8 @@ resource "carp_portgroup_policy" "fw" {
 					start = time.Now()
 				},
 				Config: cfg("2"),
-				ExpectError: regexp.MustCompile(`(?s)Toggle may have left promiscuous mode OFF.*port group "FW-WAN" on vSwitch vSwitch1 of.*host esx-01 \(` + host + `\).*` +
-					`then vSphere stopped answering.*promiscuous mode may be left off.*next plan`),
+				ExpectError: regexp.MustCompile(`(?s)Promiscuous mode may be left off.*port\s+group\s+"FW-WAN"\s+on\s+vSwitch\s+vSwitch1\s+of\s+host\s+esx-01\s+\(` + host + `\).*` +
+					`then\s+vSphere\s+stopped\s+answering.*Whether\s+it\s+was\s+put\s+back\s+is\s+unknown.*next\s+plan`),
 			},
 			e.RepairStep(cfg("2"), func() {
 				took := time.Since(start)

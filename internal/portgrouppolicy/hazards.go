@@ -6,9 +6,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/hazards"
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -64,7 +65,7 @@ func (w pgWrite) putLocal(snap *vsphere.Snapshot, v *pgView) inventory.Effective
 func (r *policyResource) usePlannedRPF(snap *vsphere.Snapshot) {
 	for i := range snap.Hosts {
 		h := &snap.Hosts[i]
-		if on, ok := r.client.PlannedRPF(h.ID); ok {
+		if on, ok := r.cmd.PlannedRPF(h.ID); ok {
 			h.RPFCheckPromisc = inventory.RPFValue(on)
 		}
 	}
@@ -83,7 +84,7 @@ func hazardsLeft(snap *vsphere.Snapshot, v *pgView, w pgWrite) []string {
 // of the same run may change in any order, so they are known after apply.
 func toggleHazardsLeft(t pgTarget, now []string) types.List {
 	if t.isDV() {
-		return tfhelp.StringList(now)
+		return tfvalue.StringList(now)
 	}
 	return types.ListUnknown(types.StringType)
 }
@@ -107,10 +108,10 @@ func destroyKey(t pgTarget) string { return "carp_portgroup_policy:" + t.ID() }
 // port group first (its pending_reenable, vsphere.PendingReenable): what
 // this apply finds then is not what the plan found.
 func (r *policyResource) plannedRepaired(ctx context.Context, t pgTarget, found []string, left types.List, state *policyModel, diags *diag.Diagnostics) types.List {
-	if !t.isDV() && r.client.PendingReenable(t.HostID, t.PortGroup) {
+	if !t.isDV() && r.cmd.PendingReenable(t.HostID, t.PortGroup) {
 		return types.ListUnknown(types.StringType)
 	}
-	return tfhelp.Repaired(ctx, found, left, priorRepaired(state), diags)
+	return hazards.Repaired(ctx, found, left, priorRepaired(state), diags)
 }
 
 // priorRepaired is the state's hazards_repaired, null on create.

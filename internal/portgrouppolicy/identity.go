@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 )
 
 var _ resource.ResourceWithIdentity = (*policyResource)(nil)
@@ -63,7 +63,7 @@ func identityOf(t pgTarget) identityModel {
 // is left alone.
 func setIdentity(ctx context.Context, id *tfsdk.ResourceIdentity, m *policyModel, diags *diag.Diagnostics) {
 	if t, ok := targetOf(m); ok {
-		tfhelp.SetIdentity(ctx, id, identityOf(t), diags)
+		tfvalue.SetIdentity(ctx, id, identityOf(t), diags)
 	}
 }
 
@@ -106,7 +106,7 @@ func checkIdentity(t pgTarget) string {
 	switch {
 	case t.isDV() && std:
 		return found + "It names both a standard and a distributed port group. " + identityForms
-	case t.isDV() && !tfhelp.IsDVPortGroupID(t.DVPortGroupID):
+	case t.isDV() && !tfvalue.IsDVPortGroupID(t.DVPortGroupID):
 		return found + "distributed_portgroup_id is not a distributed port group managed object id. " + identityForms
 	case t.isDV():
 		return ""
@@ -115,7 +115,7 @@ func checkIdentity(t pgTarget) string {
 	case t.PortGroup == "":
 		return found + "host_system_id is given without portgroup. " + identityForms
 	}
-	if msg := tfhelp.CheckHostID(t.HostID); msg != "" {
+	if msg := tfvalue.CheckHostID(t.HostID); msg != "" {
 		return found + msg + " " + identityForms
 	}
 	return ""

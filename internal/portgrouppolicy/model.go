@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 )
 
 type policyModel struct {
@@ -219,10 +219,10 @@ func teamingValue(ctx context.Context, own inventory.Teaming, prior types.Object
 		// On import an empty list reads as null: a configuration rarely
 		// spells out "no standby uplinks".
 		if managed(pm.ActiveUplinks) && !(importing && len(own.Order.Active) == 0) {
-			out.ActiveUplinks, any = tfhelp.StringList(own.Order.Active), true
+			out.ActiveUplinks, any = tfvalue.StringList(own.Order.Active), true
 		}
 		if managed(pm.StandbyUplinks) && !(importing && len(own.Order.Standby) == 0) {
-			out.StandbyUplinks, any = tfhelp.StringList(own.Order.Standby), true
+			out.StandbyUplinks, any = tfvalue.StringList(own.Order.Standby), true
 		}
 	}
 	if managed(pm.NotifySwitches) && own.NotifySwitches != nil {
@@ -253,8 +253,8 @@ func effectiveValue(eff inventory.Effective, ml *inventory.MacLearning, diags *d
 	o, d := types.ObjectValue(effectiveTypes(), map[string]attr.Value{
 		"mac_learning_enabled": types.BoolValue(ml != nil && ml.Enabled),
 		"load_balancing":       types.StringValue(eff.LoadBalancing),
-		"active_uplinks":       tfhelp.StringList(eff.ActiveUplinks),
-		"standby_uplinks":      tfhelp.StringList(eff.StandbyUplinks),
+		"active_uplinks":       tfvalue.StringList(eff.ActiveUplinks),
+		"standby_uplinks":      tfvalue.StringList(eff.StandbyUplinks),
 		"notify_switches":      types.BoolValue(eff.NotifySwitches),
 		"failback":             types.BoolValue(eff.Failback),
 		"failure_detection":    types.StringValue(failureDetection(eff.BeaconProbing)),

@@ -4,7 +4,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -18,6 +18,6 @@ func nsxManaged(diags *diag.Diagnostics, snap *vsphere.Snapshot, t pgTarget) boo
 		return false
 	}
 	fs := rules.NSXManagedPortGroup(snap.Snapshot, t.DVPortGroupID)
-	tfhelp.AddFindings(diags, t.path(), fs, map[string]bool{rules.CodeNSXManagedPortGroup: true})
+	tfdiag.AddFindings(diags, t.path(), fs, map[string]bool{rules.CodeNSXManagedPortGroup: true})
 	return len(fs) > 0
 }

@@ -13,7 +13,9 @@ import (
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
+	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
 // ModifyPlan reads the port group, checks the planned teaming against it,
@@ -26,70 +28,114 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if r.planAsStored(req, resp) {
 		return
 	}
-	var plan policyModel
-	resp.Diagnostics.Append(plan.readValue(ctx, req.Plan.Raw)...)
-	var state *policyModel
+	p := &policyPlan{changed: !req.Plan.Raw.Equal(req.State.Raw)}
+	resp.Diagnostics.Append(p.plan.readValue(ctx, req.Plan.Raw)...)
 	if !req.State.Raw.IsNull() {
-		state = &policyModel{}
-		resp.Diagnostics.Append(state.readValue(ctx, req.State.Raw)...)
+		p.state = &policyModel{}
+		resp.Diagnostics.Append(p.state.readValue(ctx, req.State.Raw)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	t, ok := targetOf(&plan)
-	if !ok {
+	var ok bool
+	if p.t, ok = targetOf(&p.plan); !ok {
 		return
 	}
 	ctx, cancel := r.client.Begin(ctx)
 	defer cancel()
-	read := t.ref().Request()
-	read.SwitchHosts = t.isDV() // the member hosts' option, for the CARP004 warning
-	snap, err := r.client.Read(ctx, read)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the port group", fmt.Sprintf("Reading %s for the plan failed: %v", t.ID(), err))
+	if !r.readForPlan(ctx, p, &resp.Diagnostics) {
 		return
 	}
-	v := viewOf(snap, t)
-	if v == nil {
-		r.addMissing(ctx, &resp.Diagnostics, snap.FindHost(t.HostID), t)
-		return
-	}
-	if nsxManaged(&resp.Diagnostics, snap, t) {
-		return
-	}
-	r.usePlannedRPF(snap)
-	team, teamKnown := teamingOf(ctx, plan.Teaming, &resp.Diagnostics)
-	if team != nil {
-		checkTeaming(&resp.Diagnostics, v, team)
-		warnMootLoadBalancing(&resp.Diagnostics, snap.FindDVSwitch(v.switchID), v, team)
-	}
-	ml := v.ownML
-	mlKnown := !plan.MacLearning.IsUnknown()
-	if !plan.MacLearning.IsNull() {
-		ml = macLearningOf(ctx, plan.MacLearning, &resp.Diagnostics)
-	}
-	if plan.AllowPromiscuous.IsUnknown() || plan.AllowMacChanges.IsUnknown() || plan.AllowForgedTransmits.IsUnknown() || !teamKnown || !mlKnown || plan.AllowPortOverrides.IsUnknown() {
+	pp, known := p.policyPlan(ctx, &resp.Diagnostics)
+	if !known {
 		return // judged once known
 	}
-	r.readPorts(ctx, snap, v, &resp.Diagnostics)
+	r.readPorts(ctx, p.snap, p.v, &resp.Diagnostics)
+	p.warn(pp, &resp.Diagnostics)
+	r.planHazards(ctx, p, resp)
+	p.planComputed(ctx, resp)
+}
+
+// policyPlan is one plan of carp_portgroup_policy.
+type policyPlan struct {
+	plan    policyModel
+	state   *policyModel // nil on create
+	changed bool         // the plan differs from the state
+	t       pgTarget
+	snap    *vsphere.Snapshot
+	v       *pgView
+	team    *teamingSpec
+	// teamKnown is false while the planned teaming is unknown.
+	teamKnown bool
+	// toggleNow are the toggle hazards as read.
+	toggleNow []string
+}
+
+// readForPlan reads the target (a DV port group with its switch's member
+// hosts, for the CARP004 warning), with the options the host settings of
+// this command plan, and checks the planned teaming.
+func (r *policyResource) readForPlan(ctx context.Context, p *policyPlan, diags *diag.Diagnostics) bool {
+	read := p.t.ref().Request()
+	read.SwitchHosts = p.t.isDV() // the member hosts' option, for the CARP004 warning
+	snap, err := r.client.Read(ctx, read)
+	if err != nil {
+		diags.AddError("Cannot read the port group", fmt.Sprintf("Reading %s for the plan failed: %v", p.t.ID(), err))
+		return false
+	}
+	p.snap, p.v = snap, viewOf(snap, p.t)
+	if p.v == nil {
+		r.addMissing(ctx, diags, snap.FindHost(p.t.HostID), p.t)
+		return false
+	}
+	if nsxManaged(diags, snap, p.t) {
+		return false
+	}
+	r.usePlannedRPF(snap)
+	p.toggleNow = toggleHazardsOf(snap, p.t)
+	p.team, p.teamKnown = teamingOf(ctx, p.plan.Teaming, diags)
+	if p.team != nil {
+		checkTeaming(diags, p.v, p.team)
+		warnMootLoadBalancing(diags, snap.FindDVSwitch(p.v.switchID), p.v, p.team)
+	}
+	return true
+}
+
+// policyPlan is the planned policy as the rules take it; known is false
+// while some of it is unknown.
+func (p *policyPlan) policyPlan(ctx context.Context, diags *diag.Diagnostics) (rules.PolicyPlan, bool) {
+	plan := &p.plan
+	ml := p.v.ownML
+	if !plan.MacLearning.IsNull() {
+		ml = macLearningOf(ctx, plan.MacLearning, diags)
+	}
+	if plan.AllowPromiscuous.IsUnknown() || plan.AllowMacChanges.IsUnknown() || plan.AllowForgedTransmits.IsUnknown() ||
+		!p.teamKnown || plan.MacLearning.IsUnknown() || plan.AllowPortOverrides.IsUnknown() {
+		return rules.PolicyPlan{}, false
+	}
 	pp := rules.PolicyPlan{
 		AllowPromiscuous: plan.AllowPromiscuous.ValueBool(), AllowMacChanges: plan.AllowMacChanges.ValueBool(), AllowForgedTransmits: plan.AllowForgedTransmits.ValueBool(),
 		MacLearning: ml, ToggleOnApply: plan.ToggleOnApply.ValueBool(), AllowPortOverrides: plan.AllowPortOverrides.ValueBoolPointer(),
-		Guest: t.guestScope(),
+		Guest: p.t.guestScope(),
 	}
-	if team != nil {
-		tp := &rules.TeamingPlan{LoadBalancing: team.LoadBalancing}
-		if team.HasActive || team.HasStandby {
-			merged := mergeTeaming(v.ownTeam, v.eff, *team)
+	if p.team != nil {
+		tp := &rules.TeamingPlan{LoadBalancing: p.team.LoadBalancing}
+		if p.team.HasActive || p.team.HasStandby {
+			merged := mergeTeaming(p.v.ownTeam, p.v.eff, *p.team)
 			tp.Active, tp.Standby = merged.Order.Active, merged.Order.Standby
 		}
 		pp.Teaming = tp
 	}
+	return pp, true
+}
+
+// warn adds the findings of the planned policy: CARP014 as an error on
+// mac_learning, the others as warnings on the port group.
+func (p *policyPlan) warn(pp rules.PolicyPlan, diags *diag.Diagnostics) {
 	var findings []rules.Finding
-	if t.isDV() {
-		findings = rules.PlanDVPortGroup(snap.Snapshot, t.DVPortGroupID, pp)
+	if p.t.isDV() {
+		findings = rules.PlanDVPortGroup(p.snap.Snapshot, p.t.DVPortGroupID, pp)
 	} else {
-		findings = rules.PlanStandardPortGroup(snap.Snapshot, t.HostID, t.PortGroup, pp)
+		findings = rules.PlanStandardPortGroup(p.snap.Snapshot, p.t.HostID, p.t.PortGroup, pp)
 	}
 	var warn, fatal []rules.Finding
 	for _, f := range findings {
@@ -99,47 +145,56 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 			warn = append(warn, f)
 		}
 	}
-	addMacLearningErrors(&resp.Diagnostics, fatal)
+	addMacLearningErrors(diags, fatal)
 	dependsOnHint(warn)
-	tfhelp.AddFindings(&resp.Diagnostics, t.path(), warn, nil)
-	// What the plan repairs shows in the diff: hazards goes from the codes
-	// found at the last read (state) to the codes left after this plan, and
-	// hazards_repaired holds the codes found now that it leaves fixed (on a
-	// create too). toggle_hazards: the conditions the apply's toggle
-	// (toggle_on_apply) answers, known where the host option cannot change
-	// first.
-	toggleNow := toggleHazardsOf(snap, t)
-	if state == nil || !req.Plan.Raw.Equal(req.State.Raw) || hazardDrift(ctx, &plan, state, toggleNow, &resp.Diagnostics) {
-		found := hazardsOf(snap, t) // before hazardsLeft puts the planned policy into snap
-		if before, ok := r.client.BeforeDestroy(destroyKey(t)); ok && state == nil {
-			found = before // a replacement, planned again after the destroy
-		}
-		left := tfhelp.StringList(hazardsLeft(snap, v, writeOf(ctx, &plan, v, team, &resp.Diagnostics)))
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("hazards"), left)...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("hazards_repaired"), r.plannedRepaired(ctx, t, found, left, state, &resp.Diagnostics))...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("toggle_hazards"), toggleHazardsLeft(t, toggleNow))...)
-	}
+	tfdiag.AddFindings(diags, p.t.path(), warn, nil)
+}
 
-	if state == nil {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), t.ID())...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("switch"), v.switchKey())...)
+// planHazards plans what the plan repairs, for the diff: hazards goes from
+// the codes found at the last read (state) to the codes left after this
+// plan, and hazards_repaired holds the codes found now that it leaves
+// fixed (on a create too). toggle_hazards: the conditions the apply's
+// toggle (toggle_on_apply) answers, known where the host option cannot
+// change first.
+func (r *policyResource) planHazards(ctx context.Context, p *policyPlan, resp *resource.ModifyPlanResponse) {
+	toggleNow := p.toggleNow
+	if p.state != nil && !p.changed && !hazardDrift(ctx, &p.plan, p.state, toggleNow, &resp.Diagnostics) {
 		return
 	}
-	probe := plan
-	probe.OriginalPolicy = state.OriginalPolicy
+	found := hazardsOf(p.snap, p.t) // before hazardsLeft puts the planned policy into snap
+	if before, ok := r.cmd.BeforeDestroy(destroyKey(p.t)); ok && p.state == nil {
+		found = before // a replacement, planned again after the destroy
+	}
+	left := tfvalue.StringList(hazardsLeft(p.snap, p.v, writeOf(ctx, &p.plan, p.v, p.team, &resp.Diagnostics)))
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("hazards"), left)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("hazards_repaired"), r.plannedRepaired(ctx, p.t, found, left, p.state, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("toggle_hazards"), toggleHazardsLeft(p.t, toggleNow))...)
+}
+
+// planComputed plans id and switch on create; on update, original_policy
+// when the apply adds the override flags to it, and a toggle again (with a
+// warning saying why) when the toggle hazards changed since the last apply.
+func (p *policyPlan) planComputed(ctx context.Context, resp *resource.ModifyPlanResponse) {
+	if p.state == nil {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), p.t.ID())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("switch"), p.v.switchKey())...)
+		return
+	}
+	probe := p.plan
+	probe.OriginalPolicy = p.state.OriginalPolicy
 	if overridesToSave(&probe) {
 		// the apply adds the override flags found to original_policy
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("original_policy"), types.StringUnknown())...)
 	}
-	// Hazard drift: the conditions that call for a toggle changed since
-	// the last apply.
-	if hazardDrift(ctx, &plan, state, toggleNow, &resp.Diagnostics) {
-		before := tfhelp.Strings(ctx, state.ToggleHazards, &resp.Diagnostics)
-		resp.Diagnostics.AddAttributeWarning(path.Root("toggle_on_apply"), "Toggle hazards changed: this apply toggles promiscuous mode again",
-			fmt.Sprintf("The conditions that call for a toggle on %s changed since the last apply's toggle, from [%s] to [%s] (CARP006 legacy switch, CARP007 and mirror=<session> port mirroring, rpf=<Net.ReversePathFwdCheckPromisc>).",
-				v.describe(), strings.Join(before, ", "), strings.Join(toggleNow, ", ")))
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("effective_policy"), types.ObjectUnknown(effectiveTypes()))...)
+	toggleNow := p.toggleNow
+	if !hazardDrift(ctx, &p.plan, p.state, toggleNow, &resp.Diagnostics) {
+		return
 	}
+	before := tfvalue.Strings(ctx, p.state.ToggleHazards, &resp.Diagnostics)
+	resp.Diagnostics.AddAttributeWarning(path.Root("toggle_on_apply"), "Toggle hazards changed: this apply toggles promiscuous mode again",
+		fmt.Sprintf("The conditions that call for a toggle on %s changed since the last apply's toggle, from [%s] to [%s] (CARP006 legacy switch, CARP007 and mirror=<session> port mirroring, rpf=<Net.ReversePathFwdCheckPromisc>).",
+			p.v.describe(), strings.Join(before, ", "), strings.Join(toggleNow, ", ")))
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("effective_policy"), types.ObjectUnknown(effectiveTypes()))...)
 }
 
 // planAsStored plans a resource whose configuration equals its state and
@@ -155,14 +210,14 @@ func (r *policyResource) planAsStored(req resource.ModifyPlanRequest, resp *reso
 		return false
 	}
 	var toggle bool
-	if tfhelp.RawAttr(req.State.Raw, "toggle_on_apply").As(&toggle) != nil || toggle || !tfhelp.RawAttr(req.State.Raw, "allow_port_overrides").IsNull() {
+	if tfvalue.RawAttr(req.State.Raw, "toggle_on_apply").As(&toggle) != nil || toggle || !tfvalue.RawAttr(req.State.Raw, "allow_port_overrides").IsNull() {
 		return false
 	}
-	t, err := parsePortGroupID(tfhelp.RawString(tfhelp.RawAttr(req.State.Raw, "id")))
-	if err != nil || r.client.Refreshed(destroyKey(t)) {
+	t, err := parsePortGroupID(tfvalue.RawString(tfvalue.RawAttr(req.State.Raw, "id")))
+	if err != nil || r.cmd.Refreshed(destroyKey(t)) {
 		return false
 	}
-	tfhelp.AddStoredFindings(&resp.Diagnostics, t.path(), t.kind()+" "+t.ID(), tfhelp.RawStrings(tfhelp.RawAttr(req.State.Raw, "hazards")))
+	tfdiag.AddStoredFindings(&resp.Diagnostics, t.path(), t.kind()+" "+t.ID(), tfvalue.RawStrings(tfvalue.RawAttr(req.State.Raw, "hazards")))
 	return true
 }
 
@@ -172,13 +227,13 @@ func hazardDrift(ctx context.Context, plan, state *policyModel, now []string, di
 	if state == nil || !plan.ToggleOnApply.ValueBool() || state.ToggleHazards.IsNull() {
 		return false
 	}
-	return !slices.Equal(now, tfhelp.Strings(ctx, state.ToggleHazards, diags))
+	return !slices.Equal(now, tfvalue.Strings(ctx, state.ToggleHazards, diags))
 }
 
 // addMacLearningErrors reports CARP014 findings as errors on mac_learning,
 // at plan and at apply time.
 func addMacLearningErrors(diags *diag.Diagnostics, fs []rules.Finding) {
-	tfhelp.AddFindings(diags, path.Root("mac_learning"), fs, map[string]bool{rules.CodeMacLearningUnsupported: true})
+	tfdiag.AddFindings(diags, path.Root("mac_learning"), fs, map[string]bool{rules.CodeMacLearningUnsupported: true})
 }
 
 // warnMootLoadBalancing warns when the configured load balancing has no
@@ -215,7 +270,7 @@ func checkTeaming(diags *diag.Diagnostics, v *pgView, t *teamingSpec) {
 			what = "uplink ports of the switch"
 		}
 		diags.AddAttributeError(path.Root("teaming"), "Unknown uplink",
-			fmt.Sprintf("%s: %s %s not among the %s. Valid uplinks: %s.", v.describe(), tfhelp.ListSome(bad, 10), tfhelp.Plural(len(bad), "is", "are"), what, tfhelp.ListSome(v.uplinks, 20)))
+			fmt.Sprintf("%s: %s %s not among the %s. Valid uplinks: %s.", v.describe(), tfdiag.ListSome(bad, 10), tfdiag.Plural(len(bad), "is", "are"), what, tfdiag.ListSome(v.uplinks, 20)))
 	}
 	for _, a := range t.Active {
 		if slices.Contains(t.Standby, a) {

@@ -3,11 +3,15 @@
 // standard or distributed port group.
 //
 // resource.go holds the CRUD methods in lifecycle order; schema.go the
-// schema and config validation; model.go the models and their conversions;
-// plan.go ModifyPlan; write.go the locked read-modify-write of apply and
+// schema and config validation; model.go the models and their conversions
+// (convert.go those of the hot paths, without reflection); plan.go
+// ModifyPlan; hazards.go what an apply writes and the hazards left and
+// repaired after it; write.go the locked read-modify-write of apply and
 // destroy; target.go what a resource points at and how a read shows it;
-// policy.go the pure policy helpers. vSphere is reached only through
-// internal/vsphere's verbs; the rules through internal/rules.
+// policy.go the pure policy helpers; adopt.go the inherited security
+// fields adopted at import; identity.go the resource identity and import;
+// nsx.go the refusal of an NSX port group (CARP022). vSphere is reached
+// only through internal/vsphere's verbs; the rules through internal/rules.
 package portgrouppolicy
 
 import (
@@ -18,7 +22,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/command"
+	"github.com/carpsafe/terraform-provider-carp/internal/direct"
+	"github.com/carpsafe/terraform-provider-carp/internal/providerdata"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -33,10 +41,17 @@ var (
 // New is the carp_portgroup_policy resource.
 func New() resource.Resource { return &policyResource{} }
 
-type policyResource struct{ client *vsphere.Client }
+type policyResource struct {
+	client *vsphere.Client
+	// cmd is the state this command's plans share (the planned host
+	// options, what a destroy found, what a Read refreshed).
+	cmd *command.State
+}
 
 func (r *policyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = tfhelp.ClientFrom(req.ProviderData, &resp.Diagnostics)
+	if data := providerdata.From(req.ProviderData, &resp.Diagnostics); data != nil {
+		r.client, r.cmd = data.VSphere, data.Command
+	}
 }
 
 func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -55,11 +70,11 @@ func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest,
 }
 
 func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	tfhelp.FrameworkRead(ctx, r, req, resp)
+	direct.FrameworkRead(ctx, r, req, resp)
 }
 
-// ReadValues is the resource's Read (tfhelp.ValuesReader).
-func (r *policyResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, resp *tfhelp.ReadOut) {
+// ReadValues is the resource's Read (direct.ValuesReader).
+func (r *policyResource) ReadValues(ctx context.Context, req direct.ReadIn, resp *direct.ReadOut) {
 	var m policyModel
 	resp.Diagnostics.Append(m.readValue(ctx, req.State.Raw)...)
 	if resp.Diagnostics.HasError() {
@@ -72,7 +87,7 @@ func (r *policyResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, resp
 	}
 	setIdentity(ctx, resp.Identity, &m, &resp.Diagnostics)
 	if r.client == nil {
-		tfhelp.NotConfigured(&resp.Diagnostics)
+		tfdiag.NotConfigured(&resp.Diagnostics)
 		return
 	}
 	importing := m.OriginalPolicy.IsNull()
@@ -99,7 +114,7 @@ func (r *policyResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, resp
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	r.client.NoteRefreshed(destroyKey(t))
+	r.cmd.NoteRefreshed(destroyKey(t))
 	var adopted []string
 	if !importing {
 		adopted = adoptedFields(ctx, req.Private, &resp.Diagnostics)
@@ -118,8 +133,8 @@ func (r *policyResource) ReadValues(ctx context.Context, req tfhelp.ReadIn, resp
 		m.ToggleOnApply = types.BoolValue(false)
 		m.RestoreOnDestroy = types.BoolValue(true)
 		m.ToggleTriggers = types.MapNull(types.StringType)
-		m.ToggleHazards = tfhelp.StringList(toggleHazardsOf(snap, t))
-		m.HazardsRepaired = tfhelp.StringList([]string{})
+		m.ToggleHazards = tfvalue.StringList(toggleHazardsOf(snap, t))
+		m.HazardsRepaired = tfvalue.StringList([]string{})
 	}
 	fillComputed(ctx, &m, snap, v, v.eff, v.ownML, &resp.Diagnostics)
 	resp.Diagnostics.Append(m.setIn(ctx, &resp.State)...)
@@ -172,7 +187,7 @@ func (r *policyResource) ImportState(ctx context.Context, req resource.ImportSta
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	tfhelp.SetIdentity(ctx, resp.Identity, identityOf(t), &resp.Diagnostics)
+	tfvalue.SetIdentity(ctx, resp.Identity, identityOf(t), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), t.ID())...)
 	if t.isDV() {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("distributed_portgroup_id"), t.DVPortGroupID)...)

@@ -11,7 +11,8 @@ import (
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
 	"github.com/carpsafe/terraform-provider-carp/internal/rules"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -37,6 +38,11 @@ func (t pgTarget) isDV() bool { return t.DVPortGroupID != "" }
 // ref is the target as the vSphere layer names it.
 func (t pgTarget) ref() vsphere.PortGroupRef {
 	return vsphere.PortGroupRef{HostID: t.HostID, Name: t.PortGroup, DVPortGroupID: t.DVPortGroupID}
+}
+
+// promiscuousTarget is the target as the toggle engine names it.
+func (t pgTarget) promiscuousTarget() vsphere.PromiscuousTarget {
+	return vsphere.PromiscuousTarget{HostID: t.HostID, PortGroup: t.PortGroup, DVPortGroupID: t.DVPortGroupID}
 }
 
 // ID is the resource id: "<host moref>:<port group name>" or the DV port
@@ -95,11 +101,11 @@ const importFormats = "`<host moref>:<port group name>` for a standard port grou
 // parsePortGroupID parses an import id.
 func parsePortGroupID(id string) (pgTarget, error) {
 	id = strings.TrimSpace(id)
-	if tfhelp.IsDVPortGroupID(id) {
+	if tfvalue.IsDVPortGroupID(id) {
 		return pgTarget{DVPortGroupID: id}, nil
 	}
 	host, pg, ok := strings.Cut(id, ":")
-	if ok && tfhelp.IsHostID(host) && pg != "" {
+	if ok && tfvalue.IsHostID(host) && pg != "" {
 		return pgTarget{HostID: host, PortGroup: pg}, nil
 	}
 	return pgTarget{}, fmt.Errorf("%q is not a carp_portgroup_policy id; expected %s", id, importFormats)
@@ -148,7 +154,7 @@ func viewOf(snap *vsphere.Snapshot, t pgTarget) *pgView {
 			own: pg.Security, ownTeam: pg.Teaming, ownML: pg.MacLearning, overrides: pg.Overrides, eff: pg.Effective}
 		if sw := snap.FindDVSwitch(pg.SwitchID); sw != nil {
 			v.switchName, v.version, v.uplinks = sw.Name, sw.Version, teamable(sw)
-			v.useMM = rules.UsesMacManagement(sw.Version)
+			v.useMM = inventory.UsesMacManagement(sw.Version)
 		}
 		return v
 	}
@@ -227,7 +233,7 @@ func hazardsOf(snap *vsphere.Snapshot, t pgTarget) []string {
 			codes = append(codes, f.Code)
 		}
 	}
-	return tfhelp.SortedUnique(codes)
+	return tfvalue.SortedUnique(codes)
 }
 
 func toggleHazardsOf(snap *vsphere.Snapshot, t pgTarget) []string {
@@ -243,7 +249,7 @@ func fillComputed(ctx context.Context, m *policyModel, snap *vsphere.Snapshot, v
 	m.ID = types.StringValue(v.t.ID())
 	m.Switch = types.StringValue(v.switchKey())
 	m.EffectivePolicy = effectiveValue(eff, ml, diags)
-	m.Hazards = tfhelp.StringList(hazardsOf(snap, v.t))
+	m.Hazards = tfvalue.StringList(hazardsOf(snap, v.t))
 }
 
 // addMissing explains a target that does not exist, naming what does. h is
@@ -251,11 +257,13 @@ func fillComputed(ctx context.Context, m *policyModel, snap *vsphere.Snapshot, v
 func (r *policyResource) addMissing(ctx context.Context, diags *diag.Diagnostics, h *inventory.Host, t pgTarget) {
 	switch {
 	case t.isDV():
-		tfhelp.DVPortGroupNotFound(ctx, diags, r.client, path.Root("distributed_portgroup_id"), t.DVPortGroupID)
+		names, err := r.client.DVPortGroupNames(ctx)
+		tfdiag.DVPortGroupNotFound(diags, path.Root("distributed_portgroup_id"), t.DVPortGroupID, names, err)
 	case h == nil:
-		tfhelp.HostNotFound(ctx, diags, r.client, t.HostID)
+		names, err := r.client.HostNames(ctx)
+		tfdiag.HostNotFound(diags, path.Root("host_system_id"), t.HostID, names, err)
 	default:
-		tfhelp.PortGroupNotFound(diags, path.Root("portgroup"), h, t.PortGroup)
+		tfdiag.PortGroupNotFound(diags, path.Root("portgroup"), h, t.PortGroup)
 	}
 }
 

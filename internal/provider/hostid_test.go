@@ -9,11 +9,11 @@ import (
 
 	"github.com/carpsafe/terraform-provider-carp/internal/acctest"
 	"github.com/carpsafe/terraform-provider-carp/internal/simulator"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 )
 
 // TestAccHostIDBothResources: host_system_id is validated one way on both
-// resources (tfhelp.CheckHostID): a host name, a type-prefixed id or another
+// resources (tfvalue.CheckHostID): a host name, a type-prefixed id or another
 // object's moref fails validate on carp_host_settings and
 // carp_portgroup_policy alike, with the same diagnostic on host_system_id;
 // their import ids reject the same host part.
@@ -30,7 +30,7 @@ func TestAccHostIDBothResources(t *testing.T) {
 			t.Run(typ+"/"+id, func(t *testing.T) {
 				t.Parallel()
 				e := acctest.New(t, simulator.DemoScenario())
-				want := tfhelp.CheckHostID(id)
+				want := tfvalue.CheckHostID(id)
 				if want == "" {
 					t.Fatalf("CheckHostID(%q) accepts it", id)
 				}

@@ -25,12 +25,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/carpsafe/terraform-provider-carp/internal/command"
 	"github.com/carpsafe/terraform-provider-carp/internal/datasources"
 	"github.com/carpsafe/terraform-provider-carp/internal/direct"
 	"github.com/carpsafe/terraform-provider-carp/internal/hostsettings"
 	"github.com/carpsafe/terraform-provider-carp/internal/nsx"
 	"github.com/carpsafe/terraform-provider-carp/internal/portgrouppolicy"
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/providerdata"
 	"github.com/carpsafe/terraform-provider-carp/internal/toggleaction"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
@@ -292,10 +293,9 @@ func (p *carpProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		resp.Diagnostics.AddAttributeError(path.Root("nsx_manager"), "Invalid nsx_manager", err.Error())
 		return
 	}
-	resp.DataSourceData = &tfhelp.ProviderData{VSphere: client, NSX: nsxClient}
-	resp.ResourceData = client
-	resp.ActionData = client
-	p.resourceData.Store(&direct.ProviderData{V: client})
+	data := &providerdata.Data{VSphere: client, NSX: nsxClient, Command: command.New()}
+	resp.DataSourceData, resp.ResourceData, resp.ActionData = data, data, data
+	p.resourceData.Store(&direct.ProviderData{V: data})
 }
 
 func (p *carpProvider) Resources(_ context.Context) []func() resource.Resource {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"os"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -28,13 +30,29 @@ func NewServer(version string, sessions *Sessions, opts ...ServerOption) func() 
 		if !ok {
 			return nil, fmt.Errorf("the framework's protocol 6 server (%T) lacks an RPC of the list resource, action or state store servers that releasingServer forwards: check the terraform-plugin-framework upgrade", next)
 		}
-		s := releasingServer{next: full, sessions: sessions, stopped: &atomic.Bool{}, direct: direct.New(p, p.resourceData.Load)}
+		s := releasingServer{next: full, sessions: sessions, stopped: &atomic.Bool{}}
+		if directOn() {
+			s.direct = direct.New(p, p.resourceData.Load)
+		}
 		for _, o := range opts {
 			o(&s)
 		}
 		return s, nil
 	}
 }
+
+// directOn is whether the direct paths answer what they can: yes unless
+// CARP_DIRECT is a false value ("0", "false") in the provider's
+// environment, which hands every request to the framework (to rule the
+// direct paths out when a plan or a refresh looks wrong). Read once per
+// server, when Terraform starts the provider.
+func directOn() bool {
+	on, err := strconv.ParseBool(os.Getenv(directEnv))
+	return on || err != nil
+}
+
+// directEnv is the environment variable that turns the direct paths off.
+const directEnv = "CARP_DIRECT"
 
 // ServerOption changes a server of NewServer.
 type ServerOption func(*releasingServer)
@@ -43,9 +61,13 @@ type ServerOption func(*releasingServer)
 // (internal/direct) answered by the framework too, and report called with
 // the resource type and what differs between the two answers ("" when
 // they agree). For tests (acctest): the framework's answer makes its SOAP
-// round trips outside the RPC's budget.
+// round trips outside the RPC's budget. Nothing to do when CARP_DIRECT
+// turned the direct paths off.
 func WithDirectCrossCheck(report func(typeName, mismatch string)) ServerOption {
 	return func(s *releasingServer) {
+		if s.direct == nil {
+			return
+		}
 		s.direct.CrossCheck(s.next, func(ctx context.Context) context.Context { return vsphere.WithCallCounter(ctx, nil) }, report)
 	}
 }
@@ -101,7 +123,8 @@ type releasingServer struct {
 	sessions *Sessions
 	stopped  *atomic.Bool // StopProvider came
 	// direct answers plans of unchanged resources, refreshes and state
-	// upgrades without the framework's walks of the values (internal/direct).
+	// upgrades without the framework's walks of the values (internal/direct);
+	// nil when CARP_DIRECT=0 (every request goes to the framework).
 	direct *direct.Paths
 }
 

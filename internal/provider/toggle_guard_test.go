@@ -192,7 +192,7 @@ func TestAccToggle_firstWriteFails(t *testing.T) {
 							e.Sim.FailCall(tc.method, "", 1, &types.SystemError{Reason: "injected: the first write of the toggle fails"})
 						},
 						Config:      want,
-						ExpectError: regexp.MustCompile(`(?s)Cannot write the port group policy.*toggle\s+did\s+not\s+take\s+place\s+\(the\s+desired\s+policy\s+was\s+written\).*SystemError.*Promiscuous\s+mode\s+is\s+not\s+left\s+off`),
+						ExpectError: regexp.MustCompile(`(?s)Promiscuous mode toggle failed.*toggle\s+did\s+not\s+take\s+place\s+\(the\s+desired\s+policy\s+was\s+written\).*SystemError.*It\s+is\s+not\s+left\s+off`),
 					},
 					{
 						PreConfig: func() {

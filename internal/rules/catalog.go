@@ -1,5 +1,6 @@
 // Package rules holds the CARP-on-vSphere pitfall catalog (stable codes
-// CARP001-CARP021, see the pitfall guide, docs/guides/pitfalls.md) and judges an
+// CARP001-CARP025: catalog.go and nsx_catalog.go; the pitfall guide,
+// docs/guides/pitfalls.md, is generated from it) and judges an
 // inventory.Snapshot against it.
 //
 // The package is pure: no I/O, no context, no mutable globals. Evaluate is
@@ -10,6 +11,8 @@
 //
 // Codes are an interface: never renumber, retire a code rather than reuse it.
 package rules
+
+import "strings"
 
 // Severity of a rule or finding.
 type Severity string
@@ -85,7 +88,7 @@ var coreCatalog = [...]Rule{
 		Trigger: "The effective security policy of a firewall port group has promiscuous mode rejected, and MAC learning is not enabled on it.",
 		Why: "A CARP VIP uses a virtual MAC address that the vSwitch does not know belongs to the firewall VM. " +
 			"Unless the port sees every frame (promiscuous mode) or learns MACs, traffic for the VIP never reaches the master.",
-		Remedy:        "`allow_promiscuous = true`, or MAC learning on a VDS >= 6.6.0",
+		Remedy:        "Set `allow_promiscuous = true` on `carp_portgroup_policy`, or enable MAC learning (the `mac_learning` block, on a VDS of 6.6.0 or later).",
 		MulticastOnly: true, VirtualMACOnly: true,
 		Shows: showPolicy,
 	},
@@ -95,7 +98,7 @@ var coreCatalog = [...]Rule{
 		Trigger: "The effective security policy of a firewall port group has MAC address changes rejected.",
 		Why: "The master answers for the VIP with a CARP virtual MAC, which differs from the adapter's own address. " +
 			"With MAC changes rejected the vSwitch drops what arrives for that address.",
-		Remedy:        "`allow_mac_changes = true`",
+		Remedy:        "Set `allow_mac_changes = true` on `carp_portgroup_policy`.",
 		MulticastOnly: true, VirtualMACOnly: true,
 		Shows: showPolicy,
 	},
@@ -105,7 +108,7 @@ var coreCatalog = [...]Rule{
 		Trigger: "The effective security policy of a firewall port group has forged transmits rejected.",
 		Why: "CARP advertisements and VIP traffic leave the VM with the virtual MAC as source. " +
 			"With forged transmits rejected the vSwitch discards them, so the peer never hears the master.",
-		Remedy:        "`allow_forged_transmits = true`",
+		Remedy:        "Set `allow_forged_transmits = true` on `carp_portgroup_policy`.",
 		MulticastOnly: true, VirtualMACOnly: true,
 		Shows: showPolicy,
 	},
@@ -116,7 +119,7 @@ var coreCatalog = [...]Rule{
 			"`Net.ReversePathFwdCheckPromisc` is read and is not 1. A host whose option was not read is not reported.",
 		Why: "With several uplinks and a promiscuous port, the host's own multicast comes back in on another uplink. " +
 			"The firewall sees its own advertisements and CARP logs \"link states coalesced\".",
-		Remedy:        "`carp_host_settings` with `reverse_path_fwd_check_promisc = true`",
+		Remedy:        "Set `reverse_path_fwd_check_promisc = true` on `carp_host_settings` for this host.",
 		MulticastOnly: true,
 		Shows:         showHostPolicy,
 	},
@@ -127,7 +130,7 @@ var coreCatalog = [...]Rule{
 			"that accept promiscuous mode, and `toggle_promiscuous_on_apply` is false.",
 		Why: "The new option value only takes effect on ports whose promiscuous mode is set after the change. " +
 			"Port groups already promiscuous must be switched to Reject and back to Accept.",
-		Remedy:        "`toggle_promiscuous_on_apply = true`",
+		Remedy:        "Set `toggle_promiscuous_on_apply = true` on `carp_host_settings` for this host.",
 		MulticastOnly: true,
 		// A planned change, not a state: the audit cannot see it.
 		Shows: []string{ShowHostSettingsPlan},
@@ -139,7 +142,7 @@ var coreCatalog = [...]Rule{
 			"(the provider cannot see whether it was upgraded).",
 		Why: "Distributed switches upgraded from 4.0 to 4.1 or 5.0 have been seen to drop CARP traffic while newly created ones work. " +
 			"Turning promiscuous mode off and on again has cleared it.",
-		Remedy:        "`toggle_on_apply = true`, or a new switch",
+		Remedy:        "Set `toggle_on_apply = true` on `carp_portgroup_policy`, or create a new switch.",
 		MulticastOnly: true,
 		Shows:         showPolicy,
 	},
@@ -149,7 +152,7 @@ var coreCatalog = [...]Rule{
 		Trigger: "The distributed switch of a firewall port group has at least one enabled port-mirroring (VSPAN) session.",
 		Why: "Enabling port mirroring on a distributed switch has been reported to stop promiscuous ports from receiving what they should. " +
 			"Promiscuous mode works again once it is turned off and on.",
-		Remedy:        "`toggle_on_apply = true` with the mirroring state in `toggle_triggers`",
+		Remedy:        "Set `toggle_on_apply = true` on `carp_portgroup_policy` with the mirroring state in `toggle_triggers`.",
 		MulticastOnly: true,
 		Shows:         showPolicy,
 	},
@@ -160,7 +163,7 @@ var coreCatalog = [...]Rule{
 			"Only evaluated when the firewall VMs are given (an empty list turns the rule off). On a VLAN trunk the finding says that every VLAN of the trunk is exposed.",
 		Why: "Every port of a promiscuous port group receives all of its traffic, so other VMs there see the firewalls' frames and each other's. " +
 			"A port group reserved for the firewall interfaces keeps that exposure small.",
-		Remedy: "a dedicated port group for the firewall interfaces",
+		Remedy: "Give the firewall interfaces a dedicated port group.",
 		Shows:  showAuditOnly,
 	},
 	{
@@ -169,7 +172,7 @@ var coreCatalog = [...]Rule{
 		Trigger: "A standard vSwitch carrying a firewall port group has promiscuous mode accepted in its own security policy.",
 		Why: "Every port group on the vSwitch inherits the switch's policy, so all of them become promiscuous. " +
 			"Accepting it on the firewall port groups only is the tighter setting.",
-		Remedy: "leave the vSwitch at Reject, accept per port group",
+		Remedy: "Leave the vSwitch at Reject and accept promiscuous mode on the firewall port groups only.",
 		Shows:  showPolicy,
 	},
 	{
@@ -180,7 +183,7 @@ var coreCatalog = [...]Rule{
 			"vSphere then hashes by the LAG's own algorithm and ignores the port group's load balancing.",
 		Why: "When the uplinks go to a link aggregation on the physical switch, a policy other than IP hash sends some flows down a link the VM does not listen on. " +
 			"Then only some addresses reach the VM and its VIP.",
-		Remedy: "`load_balancing = \"loadbalance_ip\"` where the uplinks are aggregated",
+		Remedy: "Set `load_balancing = \"loadbalance_ip\"` on `carp_portgroup_policy` where the uplinks are aggregated.",
 		Shows:  showPolicy,
 	},
 	{
@@ -189,7 +192,7 @@ var coreCatalog = [...]Rule{
 		Trigger: "The effective teaming of a firewall port group has exactly one active uplink and no standby uplink. A LAG of two or more links is not one uplink.",
 		Why: "CARP demotes itself when a link goes down, but the VM's virtual NIC stays up when the host loses its physical link. " +
 			"Both nodes then believe they are master.",
-		Remedy: "a standby uplink, or link-state tracking on the host",
+		Remedy: "Add a standby uplink, or set up link-state tracking on the host.",
 		Shows:  showPolicy,
 	},
 	{
@@ -198,7 +201,7 @@ var coreCatalog = [...]Rule{
 		Trigger: "A firewall VM has a NIC of type `pcnet32` (\"Flexible\"), `flexible`, `vmxnet` or `vmxnet2`.",
 		Why: "The guest drivers for these old adapters do not handle CARP's virtual MAC, and VIPs on them have been seen stuck in INIT. " +
 			"vmxnet3 or e1000/e1000e adapters work.",
-		Remedy: "vmxnet3 or e1000/e1000e",
+		Remedy: "Change the adapter type to vmxnet3 or e1000/e1000e.",
 		Shows:  showAuditOnly,
 	},
 	{
@@ -208,7 +211,7 @@ var coreCatalog = [...]Rule{
 		Why: "From version 6.6.0 a distributed port group can learn the MACs behind a port. " +
 			"That lets the VIP's virtual MAC through without sending the port everything else on the segment.",
 		VirtualMACOnly: true,
-		Remedy:         "the `mac_learning` block",
+		Remedy:         "Use the `mac_learning` block on `carp_portgroup_policy` instead of promiscuous mode.",
 		Shows:          showPolicy,
 	},
 	{
@@ -217,7 +220,7 @@ var coreCatalog = [...]Rule{
 		Trigger: "The configuration has a `mac_learning` block for a standard port group, or for a DV port group whose switch version is below 6.6.0.",
 		Why: "Only distributed switches of version 6.6.0 or later have a MAC management policy. " +
 			"Elsewhere the setting cannot be applied, so the plan fails instead of the apply.",
-		Remedy: "promiscuous mode, or a VDS upgrade",
+		Remedy: "Use promiscuous mode (`allow_promiscuous = true`) instead of the `mac_learning` block, or a distributed switch of 6.6.0 or later (upgrade the switch, or move the port group to one).",
 		// A configuration error, not a state: the plan fails.
 		Shows: []string{ShowPolicyPlan},
 	},
@@ -230,7 +233,7 @@ var coreCatalog = [...]Rule{
 		Why: "A distributed port takes its port group's policy only where it does not set its own, and the port group's policy decides nothing when the port group lets ports override it. " +
 			"The port group then looks right while the firewall's own port drops the VIP traffic.",
 		VirtualMACOnly: true,
-		Remedy:         "`allow_port_overrides = false` on the DV port group's `carp_portgroup_policy`, or reset the port",
+		Remedy:         "Set `allow_port_overrides = false` on the port group's `carp_portgroup_policy`, or reset the port's security and MAC management policy to inherit from the port group.",
 		Shows:          showPolicy,
 	},
 	{
@@ -242,8 +245,9 @@ var coreCatalog = [...]Rule{
 			"or the opaque network does not list it). A standalone host has no other host to compare with.",
 		Why: "Standard port groups exist per host. The next vMotion, DRS move or HA restart puts the firewall on a host where its interface is not connected, " +
 			"or is connected to another segment, and the pair splits with both nodes MASTER.",
-		Remedy: "create the port group with the same VLAN on every host of the cluster; for an NSX segment, make every host of the cluster a member of its switch (a transport node of its transport zone)",
-		Shows:  showAuditOnly,
+		Remedy: "Create the port group with the same VLAN setting on every host of the cluster (the vsphere provider's `vsphere_host_port_group`); " +
+			"for an NSX segment, make every host of the cluster a member of its switch (a transport node of its transport zone).",
+		Shows: showAuditOnly,
 	},
 	{
 		Code: CodePairNotSeparated, Name: "pair_not_separated", Severity: SeverityWarning,
@@ -252,8 +256,9 @@ var coreCatalog = [...]Rule{
 			"The groups are the audit's `pairs`; without them, exactly two firewall VMs are the pair, and more than two are reported as not told apart (no finding names two firewalls of different groups).",
 		Why: "An HA pair is meant to survive the loss of one host. On one host, or in a DRS cluster free to put them together, " +
 			"one host failure takes both firewalls down.",
-		Remedy: "a DRS VM anti-affinity rule for the pair (the vsphere provider's `vsphere_compute_cluster_vm_anti_affinity_rule`)",
-		Shows:  showAuditOnly,
+		Remedy: "Keep the firewalls of each HA group on different hosts, with an enabled DRS VM anti-affinity rule per group (the vsphere provider's `vsphere_compute_cluster_vm_anti_affinity_rule`); " +
+			"to audit more than one group at once, give `carp_audit` the groups in `pairs`.",
+		Shows: showAuditOnly,
 	},
 	{
 		Code: CodeLAGMixedWithStandalone, Name: "lag_mixed_with_standalone_uplinks", Severity: SeverityWarning,
@@ -262,7 +267,7 @@ var coreCatalog = [...]Rule{
 			"and one or more standalone uplinks among its active uplinks.",
 		Why: "vSphere supports one active LAG or standalone uplinks, not both (vSphere Networking guide, \"LACP Teaming and Failover Configuration for Distributed Port Groups\"); " +
 			"the mix is an intermediate step of a migration to LACP. Frames sent on a standalone uplink leave outside the bundle, where the physical switch's port channel does not expect them.",
-		Remedy: "the LAG alone active (standalone uplinks standby or unused)",
+		Remedy: "Keep the LAG alone in `active_uplinks` of the `teaming` block of `carp_portgroup_policy`, with the standalone uplinks neither active nor standby.",
 		Shows:  showPolicy,
 	},
 	{
@@ -271,7 +276,7 @@ var coreCatalog = [...]Rule{
 		Trigger: "A firewall DV port group learns MACs with limit policy `drop` and a limit below 1 + the virtual MACs per firewall NIC (`vhids`: CARP VHIDs, VRRP VRIDs; default 1).",
 		Why: "Each VHID or VRID adds one virtual MAC to the firewall's port besides the NIC's own. A port at its limit with policy drop discards frames from a new MAC, " +
 			"which after a failover is the VIP's.",
-		Remedy:         "raise the limit, or limit policy `allow`",
+		Remedy:         "Raise `limit` in the `mac_learning` block of `carp_portgroup_policy` to at least 1 + the virtual MACs per NIC, or set `limit_policy = \"allow\"`.",
 		VirtualMACOnly: true,
 		Shows:          showPolicy,
 	},
@@ -281,7 +286,7 @@ var coreCatalog = [...]Rule{
 		Trigger: "A firewall DV port group learns MACs with `allow_unicast_flooding` off. An error with unicast CARP (`unicast = true`), a warning otherwise.",
 		Why: "Frames to a MAC the port has not learned yet are dropped: the VIP's right after a failover, and always with unicast CARP, " +
 			"which advertises from the NIC's own MAC so that the virtual MAC is never learned (opnsense/src#239).",
-		Remedy: "`allow_unicast_flooding = true`",
+		Remedy: "Set `allow_unicast_flooding = true` in the `mac_learning` block of `carp_portgroup_policy`.",
 		// The NIC's own MAC is known to the switch without learning.
 		VirtualMACOnly: true,
 		Shows:          showPolicy,
@@ -294,8 +299,9 @@ var coreCatalog = [...]Rule{
 			"The verdict of the other rules follows `macManagementPolicy`, which the host applies.",
 		Why: "The vSphere API reference deprecates `securityPolicy` as of API 6.7.1 in favour of `macManagementPolicy`, but tools that still write only the former " +
 			"leave a port group with two answers, and every reader of the other one sees the wrong one (community.vmware#1508, #1873).",
-		Remedy: "write both the same (this provider does); find which tool writes only one",
-		Shows:  showPolicy,
+		Remedy: "Apply `carp_portgroup_policy` to the port group, which writes both policies the same (a port's own: reset them to inherit from the port group); " +
+			"then find the tool that writes only `securityPolicy` (such as the vsphere provider's `vsphere_distributed_port_group`), whose next run would undo it.",
+		Shows: showPolicy,
 	},
 }
 
@@ -323,12 +329,18 @@ func Lookup(code string) (Rule, bool) {
 	return Rule{}, false
 }
 
-// rule returns the catalog entry for a code known to exist.
+// rule returns the catalog entry of a code the rules emit (every Code
+// constant is in the catalog: TestCatalog); an unknown code gets a bare
+// warning rather than a panic.
 func rule(code string) Rule {
-	for _, r := range catalog {
-		if r.Code == code {
-			return r
-		}
+	if r, ok := Lookup(code); ok {
+		return r
 	}
-	panic("rules: unknown code " + code)
+	return Rule{Code: code, Severity: SeverityWarning}
+}
+
+// plainRemedy is the remedy as a message ends with it: the catalog's
+// sentence without its markdown code marks.
+func (r Rule) plainRemedy() string {
+	return strings.ReplaceAll(r.Remedy, "`", "")
 }

@@ -45,16 +45,13 @@ func dvTarget(s *inventory.Snapshot, pg *inventory.DVPortGroup, eff inventory.Ef
 // security: CARP001-003.
 func (e *emitter) security(t target) {
 	if !t.eff.AllowPromiscuous && !t.macLearning {
-		e.add(CodePromiscuousRejected, t.obj, "effective security policy rejects promiscuous mode",
-			"Set allow_promiscuous = true on carp_portgroup_policy, or enable MAC learning (needs a VDS 6.6.0 or later).")
+		e.add(CodePromiscuousRejected, t.obj, "effective security policy rejects promiscuous mode")
 	}
 	if !t.eff.MacChanges {
-		e.add(CodeMacChangesRejected, t.obj, "effective security policy rejects MAC address changes",
-			"Set allow_mac_changes = true on carp_portgroup_policy.")
+		e.add(CodeMacChangesRejected, t.obj, "effective security policy rejects MAC address changes")
 	}
 	if !t.eff.ForgedTransmits {
-		e.add(CodeForgedTransmitsRejected, t.obj, "effective security policy rejects forged transmits",
-			"Set allow_forged_transmits = true on carp_portgroup_policy.")
+		e.add(CodeForgedTransmitsRejected, t.obj, "effective security policy rejects forged transmits")
 	}
 }
 
@@ -64,8 +61,7 @@ func (e *emitter) vswitchWide(h *inventory.Host, vs *inventory.VSwitch) {
 		return
 	}
 	e.add(CodeVSwitchWidePromiscuous, vswitchObject(h, vs),
-		"promiscuous mode is accepted on the whole vSwitch, so every port group on it inherits it",
-		"Leave the vSwitch at Reject and accept promiscuous mode on the firewall port groups only.")
+		"promiscuous mode is accepted on the whole vSwitch, so every port group on it inherits it")
 }
 
 // legacyVDS: CARP006. handled is whether toggle_on_apply is set (false in
@@ -73,12 +69,11 @@ func (e *emitter) vswitchWide(h *inventory.Host, vs *inventory.VSwitch) {
 // toggles and a change of the toggle hazards plans a new one, so the
 // pitfall does not remain after the plan and is not reported.
 func (e *emitter) legacyVDS(sw *inventory.DVSwitch, handled bool) {
-	if sw == nil || !legacyDVS(sw.Version) || handled {
+	if sw == nil || !inventory.LegacyDVS(sw.Version) || handled {
 		return
 	}
 	e.add(CodeVDSUpgradedLegacy, dvsObject(sw),
-		fmt.Sprintf("product version %s, so it may be an upgraded 4.0 switch that does not pass CARP until promiscuous mode is toggled", sw.Version),
-		"Set toggle_on_apply = true on carp_portgroup_policy, or create a new switch.")
+		fmt.Sprintf("product version %s, so it may be an upgraded 4.0 switch that does not pass CARP until promiscuous mode is toggled", sw.Version))
 }
 
 // enabledSessions returns the names (key when unnamed) of the enabled
@@ -110,8 +105,7 @@ func (e *emitter) mirroring(sw *inventory.DVSwitch, handled bool) {
 	}
 	e.add(CodePortMirroring, dvsObject(sw),
 		fmt.Sprintf("port-mirroring %s %s %s enabled, which breaks promiscuous mode until it is toggled",
-			plural(len(names), "session", "sessions"), quoteList(names), plural(len(names), "is", "are")),
-		"Set toggle_on_apply = true on carp_portgroup_policy with the mirroring state in toggle_triggers.")
+			plural(len(names), "session", "sessions"), quoteList(names), plural(len(names), "is", "are")))
 }
 
 // nicOn reports whether the NIC is connected to the target port group.
@@ -160,7 +154,7 @@ func (e *emitter) shared(s *inventory.Snapshot, t target, fw map[string]bool) {
 	if t.vlan.Trunk() {
 		read += fmt.Sprintf(", and the port group is a VLAN trunk (VLAN %s), so promiscuous mode exposes every VLAN of the trunk", t.vlan)
 	}
-	e.add(CodeSharedPromiscuousPortGroup, t.obj, read, "Give the firewall interfaces a dedicated port group.")
+	e.add(CodeSharedPromiscuousPortGroup, t.obj, read)
 }
 
 // legacyNICTypes are the adapter types of CARP012.
@@ -183,8 +177,7 @@ func (e *emitter) legacyNICs(vm *inventory.VM) {
 		list[i] = fmt.Sprintf("%q (%s)", n.Label, strings.ToLower(n.Type))
 	}
 	e.add(CodeLegacyVMNIC, vmObject(vm),
-		fmt.Sprintf("legacy %s %s, on which CARP VIPs may never leave INIT", plural(len(list), "NIC", "NICs"), joinList(list)),
-		"Change the adapter type to vmxnet3 or e1000/e1000e.")
+		fmt.Sprintf("legacy %s %s, on which CARP VIPs may never leave INIT", plural(len(list), "NIC", "NICs"), joinList(list)))
 }
 
 // rpfCollector gathers, per host, the teamed switches carrying promiscuous
@@ -269,8 +262,7 @@ func (c *rpfCollector) emit(e *emitter, but func(h *inventory.Host) string) {
 			parts[i] = fmt.Sprintf("%s and carries promiscuous %s %s", cr.label,
 				plural(len(pgs), "port group", "port groups"), quoteList(pgs))
 		}
-		e.add(CodeRPFCheckOffWithTeaming, hostObject(rh.h), strings.Join(parts, "; ")+", but "+clause,
-			"Set reverse_path_fwd_check_promisc = true on carp_host_settings for this host.")
+		e.add(CodeRPFCheckOffWithTeaming, hostObject(rh.h), strings.Join(parts, "; ")+", but "+clause)
 	}
 }
 

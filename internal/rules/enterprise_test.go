@@ -142,7 +142,7 @@ func TestVLANShapes(t *testing.T) {
 	}{
 		{"trunk on one host, VLAN 100 on the others", func(s *inventory.Snapshot, _ *Scope) {
 			s.Hosts[2].PortGroups[0].VLAN = inventory.StandardVLAN(inventory.VLANAll)
-		}, []string{"CARP016 host-23:FW-WAN"}, "uses it with VLAN 100 on esx-01 (host-21) and can run on this host of cluster c1 (domain-c7), but it has VLAN trunk (all VLANs) here. Set VLAN 100"},
+		}, []string{"CARP016 host-23:FW-WAN"}, "uses it with VLAN 100 on esx-01 (host-21) and can run on this host of cluster c1 (domain-c7), but it has VLAN trunk (all VLANs) here. Create the port group with the same VLAN setting"},
 		{"trunks on every host", func(s *inventory.Snapshot, _ *Scope) {
 			for i := range s.Hosts {
 				s.Hosts[i].PortGroups[0].VLAN = inventory.StandardVLAN(inventory.VLANAll)
@@ -198,7 +198,7 @@ func TestPairs(t *testing.T) {
 		{"no rules: one rule asked per pair", func(s *inventory.Snapshot, _ *Scope) {
 			s.Clusters[0].AntiAffinity = nil
 		}, []string{"CARP017 domain-c7"}, KindCluster,
-			"Add an enabled DRS VM anti-affinity rule per HA group: one naming fw-a and fw-b; one naming fw-c and fw-d"},
+			"they need a rule per HA group: one naming fw-a and fw-b; one naming fw-c and fw-d. Keep the firewalls"},
 		{"more than two and no pairs: not told apart", func(_ *inventory.Snapshot, sc *Scope) {
 			sc.Pairs = nil
 		}, []string{"CARP017 vm-31,vm-32,vm-33,vm-34"}, KindFirewalls,

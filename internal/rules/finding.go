@@ -63,13 +63,17 @@ func newEmitter(sc Scope) *emitter {
 	return &emitter{unicast: sc.Transport == Unicast, interfaceMAC: sc.VIPMac == VIPInterface, vhids: sc.virtualMACs()}
 }
 
-func (e *emitter) add(code string, o object, read, remedy string) {
-	e.addAs(code, "", o, read, remedy)
+// add adds a finding of the rule code on o: read says what was found on
+// it (with the numbers and names its remedy needs), the remedy is the
+// catalog's, the one text of it.
+func (e *emitter) add(code string, o object, read string) {
+	e.addAs(code, "", o, read)
 }
 
 // addAs adds a finding with the severity sev ("": the rule's).
-func (e *emitter) addAs(code string, sev Severity, o object, read, remedy string) {
+func (e *emitter) addAs(code string, sev Severity, o object, read string) {
 	r := rule(code)
+	remedy := r.plainRemedy()
 	if e.interfaceMAC && r.VirtualMACOnly {
 		return
 	}

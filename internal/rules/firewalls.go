@@ -18,9 +18,6 @@ const (
 	KindDVPort = "dvport"
 )
 
-const remedy015 = "Set allow_port_overrides = false on the port group's carp_portgroup_policy, " +
-	"or reset the port's security and MAC management policy to inherit from the port group."
-
 func dvPortObject(p *inventory.DVPort, pg *inventory.DVPortGroup, sw *inventory.DVSwitch) object {
 	return object{KindDVPort, p.SwitchID + ":" + p.Key, p.Key,
 		fmt.Sprintf("port %s of %s", p.Key, dvPGObject(pg, sw).subject)}
@@ -116,8 +113,7 @@ func (e *emitter) portOverride(t target, allowed bool, p *inventory.DVPort, vm *
 	}
 	e.add(CodePortOverrideRejects, dvPortObject(p, t.dvpg, t.sw),
 		fmt.Sprintf("%s has its own setting that %s where the port group allows it, and the port group lets ports override",
-			who, joinAnd(rejects)),
-		remedy015)
+			who, joinAnd(rejects)))
 }
 
 // portOverrides: CARP015 on the ports the firewall VMs' NICs are on.
@@ -169,11 +165,9 @@ func (e *emitter) crossHost(s *inventory.Snapshot, fws []*inventory.VM) {
 				}
 				switch pg := h.PortGroup(n.Network); {
 				case pg == nil:
-					e.add(CodePortGroupDiffersAcrossHost, stdPGObject(h, n.Network), uses+", but the host has no such port group",
-						fmt.Sprintf("Create port group %q with VLAN %s on %s, as on every host of the cluster.", n.Network, hpg.VLAN, hostRef(s, h.ID)))
+					e.add(CodePortGroupDiffersAcrossHost, stdPGObject(h, n.Network), uses+", but the host has no such port group")
 				case !pg.VLAN.Equal(hpg.VLAN):
-					e.add(CodePortGroupDiffersAcrossHost, stdPGObject(h, n.Network), fmt.Sprintf("%s, but it has VLAN %s here", uses, pg.VLAN),
-						fmt.Sprintf("Set VLAN %s on port group %q of %s, as on every host of the cluster.", hpg.VLAN, n.Network, hostRef(s, h.ID)))
+					e.add(CodePortGroupDiffersAcrossHost, stdPGObject(h, n.Network), fmt.Sprintf("%s, but it has VLAN %s here", uses, pg.VLAN))
 				}
 			}
 		}

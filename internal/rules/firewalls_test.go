@@ -61,11 +61,11 @@ func TestEvaluateFirewallRules(t *testing.T) {
 		{"015 port rejects promiscuous", func(s *inventory.Snapshot, _ *Scope) {
 			port(s).Security.AllowPromiscuous = bp(false)
 		}, []string{"CARP015 dvs-11:3"}, KindDVPort, SeverityError,
-			`CARP015 port 3 of port group "FW-CORE" (dvportgroup-42) on dvs-core (dvs-11): firewall VM fw-a (vm-31) NIC "Network adapter 2" is on it, and the port has its own setting that rejects promiscuous mode where the port group allows it, and the port group lets ports override. ` + remedy015},
+			`CARP015 port 3 of port group "FW-CORE" (dvportgroup-42) on dvs-core (dvs-11): firewall VM fw-a (vm-31) NIC "Network adapter 2" is on it, and the port has its own setting that rejects promiscuous mode where the port group allows it, and the port group lets ports override. ` + rule(CodePortOverrideRejects).plainRemedy()},
 		{"015 MAC management overrides all three", func(s *inventory.Snapshot, _ *Scope) {
 			port(s).MacManagement = &inventory.PortMacManagement{}
 		}, []string{"CARP015 dvs-11:3"}, "", "",
-			`CARP015 port 3 of port group "FW-CORE" (dvportgroup-42) on dvs-core (dvs-11): firewall VM fw-a (vm-31) NIC "Network adapter 2" is on it, and the port has its own setting that rejects promiscuous mode, rejects MAC address changes and rejects forged transmits where the port group allows it, and the port group lets ports override. ` + remedy015},
+			`CARP015 port 3 of port group "FW-CORE" (dvportgroup-42) on dvs-core (dvs-11): firewall VM fw-a (vm-31) NIC "Network adapter 2" is on it, and the port has its own setting that rejects promiscuous mode, rejects MAC address changes and rejects forged transmits where the port group allows it, and the port group lets ports override. ` + rule(CodePortOverrideRejects).plainRemedy()},
 		{"015 only the deprecated flag allows it", func(s *inventory.Snapshot, _ *Scope) {
 			s.DVPortGroups[0].Overrides = inventory.PortOverrides{Security: true}
 			port(s).Security.ForgedTransmits = bp(false)
@@ -94,11 +94,11 @@ func TestEvaluateFirewallRules(t *testing.T) {
 		{"016 missing on a cluster host", func(s *inventory.Snapshot, _ *Scope) {
 			s.Hosts[2].PortGroups = nil
 		}, []string{"CARP016 host-23:FW-WAN"}, KindPortGroup, SeverityError,
-			`CARP016 port group "FW-WAN" on host esx-03 (host-23): firewall VM fw-a (vm-31) NIC "Network adapter 1" uses it with VLAN 100 on esx-01 (host-21) and can run on this host of cluster c1 (domain-c7), but the host has no such port group. Create port group "FW-WAN" with VLAN 100 on esx-03 (host-23), as on every host of the cluster.`},
+			`CARP016 port group "FW-WAN" on host esx-03 (host-23): firewall VM fw-a (vm-31) NIC "Network adapter 1" uses it with VLAN 100 on esx-01 (host-21) and can run on this host of cluster c1 (domain-c7), but the host has no such port group. Create the port group with the same VLAN setting on every host of the cluster (the vsphere provider's vsphere_host_port_group); for an NSX segment, make every host of the cluster a member of its switch (a transport node of its transport zone).`},
 		{"016 other VLAN names both", func(s *inventory.Snapshot, _ *Scope) {
 			s.Hosts[2].PortGroups[0].VLAN = inventory.StandardVLAN(200)
 		}, []string{"CARP016 host-23:FW-WAN"}, "", "",
-			`CARP016 port group "FW-WAN" on host esx-03 (host-23): firewall VM fw-a (vm-31) NIC "Network adapter 1" uses it with VLAN 100 on esx-01 (host-21) and can run on this host of cluster c1 (domain-c7), but it has VLAN 200 here. Set VLAN 100 on port group "FW-WAN" of esx-03 (host-23), as on every host of the cluster.`},
+			`CARP016 port group "FW-WAN" on host esx-03 (host-23): firewall VM fw-a (vm-31) NIC "Network adapter 1" uses it with VLAN 100 on esx-01 (host-21) and can run on this host of cluster c1 (domain-c7), but it has VLAN 200 here. Create the port group with the same VLAN setting on every host of the cluster (the vsphere provider's vsphere_host_port_group); for an NSX segment, make every host of the cluster a member of its switch (a transport node of its transport zone).`},
 		{"016 standalone host", func(s *inventory.Snapshot, _ *Scope) {
 			s.Clusters = nil
 			s.Hosts[2].PortGroups = nil
@@ -115,7 +115,7 @@ func TestEvaluateFirewallRules(t *testing.T) {
 		{"017 no anti-affinity rule", func(s *inventory.Snapshot, _ *Scope) {
 			s.Clusters[0].AntiAffinity = nil
 		}, []string{"CARP017 domain-c7"}, KindCluster, SeverityWarning,
-			`CARP017 cluster c1 (domain-c7): DRS is enabled and no enabled VM anti-affinity rule names both of firewall VMs fw-a (vm-31) and fw-b (vm-32), so DRS may put them on one host. Add an enabled DRS VM anti-affinity rule naming fw-a and fw-b (the vsphere provider's vsphere_compute_cluster_vm_anti_affinity_rule).`},
+			`CARP017 cluster c1 (domain-c7): DRS is enabled and no enabled VM anti-affinity rule names both of firewall VMs fw-a (vm-31) and fw-b (vm-32), so DRS may put them on one host; they need a rule naming fw-a and fw-b. Keep the firewalls of each HA group on different hosts, with an enabled DRS VM anti-affinity rule per group (the vsphere provider's vsphere_compute_cluster_vm_anti_affinity_rule); to audit more than one group at once, give carp_audit the groups in pairs.`},
 		{"017 rule disabled", func(s *inventory.Snapshot, _ *Scope) {
 			s.Clusters[0].AntiAffinity[0].Enabled = false
 		}, []string{"CARP017 domain-c7"}, "", "", ""},
@@ -129,7 +129,7 @@ func TestEvaluateFirewallRules(t *testing.T) {
 		{"017 same host", func(s *inventory.Snapshot, _ *Scope) {
 			s.VMs[1].HostID, s.VMs[1].NICs[0].HostID = "host-21", "host-21"
 		}, []string{"CARP017 host-21"}, KindHost, SeverityWarning,
-			`CARP017 host esx-01 (host-21): firewall VMs fw-a (vm-31) and fw-b (vm-32) run on this host: one host failure takes the pair down. Move one firewall to another host, and keep them apart with a DRS VM anti-affinity rule for the pair (the vsphere provider's vsphere_compute_cluster_vm_anti_affinity_rule).`},
+			`CARP017 host esx-01 (host-21): firewall VMs fw-a (vm-31) and fw-b (vm-32) run on this host: one host failure takes the pair down. Keep the firewalls of each HA group on different hosts, with an enabled DRS VM anti-affinity rule per group (the vsphere provider's vsphere_compute_cluster_vm_anti_affinity_rule); to audit more than one group at once, give carp_audit the groups in pairs.`},
 		{"017 same standalone host", func(s *inventory.Snapshot, _ *Scope) {
 			s.Clusters = nil
 			s.VMs[1].HostID = "host-21"

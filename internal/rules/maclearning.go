@@ -17,12 +17,11 @@ func (e *emitter) macLearningAvailable(t target) {
 	if t.dvpg == nil || t.sw == nil || !t.eff.AllowPromiscuous || t.macLearning {
 		return
 	}
-	if _, ok := macLearningSupport(t.sw.Version); !ok {
+	if _, ok := inventory.MacLearningSupport(t.sw.Version); !ok {
 		return
 	}
 	e.add(CodeMacLearningAvailable, t.obj,
-		fmt.Sprintf("the port group uses promiscuous mode, but its switch is version %s and supports MAC learning", t.sw.Version),
-		"Use the mac_learning block on carp_portgroup_policy instead of promiscuous mode.")
+		fmt.Sprintf("the port group uses promiscuous mode, but its switch is version %s and supports MAC learning", t.sw.Version))
 }
 
 // macLimit: CARP019. Each virtual MAC (CARP VHID, VRRP VRID) is one more
@@ -40,8 +39,7 @@ func (e *emitter) macLimit(t target) {
 	}
 	e.add(CodeMacLimitDropsVIP, t.obj,
 		fmt.Sprintf("MAC learning drops frames from new MACs past a limit of %d per port, below the %d a firewall NIC needs (its own MAC and %s): after a failover the VIP's frames are dropped",
-			ml.Limit, need, plural(e.vhids, "1 virtual MAC", fmt.Sprintf("%d virtual MACs, one per VHID or VRID", e.vhids))),
-		fmt.Sprintf("Set limit to %d or more in the mac_learning block of carp_portgroup_policy, or limit_policy = \"allow\".", need))
+			ml.Limit, need, plural(e.vhids, "1 virtual MAC", fmt.Sprintf("%d virtual MACs, one per VHID or VRID", e.vhids))))
 }
 
 // flooding: CARP020, a warning, or an error with unicast CARP, whose
@@ -58,8 +56,7 @@ func (e *emitter) flooding(t target) {
 		read += "; with unicast CARP, which advertises from the NIC's own MAC, the VIP's virtual MAC is never learned, so its traffic is always dropped"
 		sev = SeverityError
 	}
-	e.addAs(CodeUnknownUnicastFloodingOff, sev, t.obj, read,
-		"Set allow_unicast_flooding = true in the mac_learning block of carp_portgroup_policy.")
+	e.addAs(CodeUnknownUnicastFloodingOff, sev, t.obj, read)
 }
 
 // flagDiff lists where two security policies differ, as "a (b)" phrases:
@@ -89,12 +86,6 @@ func acceptWord(b bool) string {
 	return "rejects"
 }
 
-const remedy021 = "Apply carp_portgroup_policy to the port group (it writes both policies the same), and find the tool that writes only securityPolicy " +
-	"(such as the vsphere provider's vsphere_distributed_port_group), whose next run would undo it."
-
-const remedy021Port = "Reset the port's policies to inherit from the port group (or write both the same), and find the tool that writes only securityPolicy " +
-	"(such as the vsphere provider's vsphere_distributed_port_group)."
-
 // policiesDisagree: CARP021 on a DV port group whose deprecated security
 // policy says something else than the MAC management policy the host
 // applies (the verdict of the other rules follows the latter).
@@ -108,8 +99,7 @@ func (e *emitter) policiesDisagree(t target) {
 		return
 	}
 	e.add(CodeVDSPoliciesDisagree, t.obj,
-		fmt.Sprintf("the deprecated securityPolicy and the macManagementPolicy disagree on %s; the host applies macManagementPolicy, which the verdict follows", joinAnd(diff)),
-		remedy021)
+		fmt.Sprintf("the deprecated securityPolicy and the macManagementPolicy disagree on %s; the host applies macManagementPolicy, which the verdict follows", joinAnd(diff)))
 }
 
 // portPoliciesDisagree: CARP021 on a port that sets both policies itself
@@ -126,8 +116,7 @@ func (e *emitter) portPoliciesDisagree(t target, allowed bool, p *inventory.DVPo
 		return
 	}
 	e.add(CodeVDSPoliciesDisagree, dvPortObject(p, t.dvpg, t.sw),
-		fmt.Sprintf("the port's own securityPolicy and macManagementPolicy disagree on %s; the host applies macManagementPolicy, which the verdict follows", joinAnd(diff)),
-		remedy021Port)
+		fmt.Sprintf("the port's own securityPolicy and macManagementPolicy disagree on %s; the host applies macManagementPolicy, which the verdict follows", joinAnd(diff)))
 }
 
 // macManagement runs the MAC management rules on a DV port group target.

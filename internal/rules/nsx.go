@@ -134,8 +134,7 @@ func (e *emitter) segmentReach(s *inventory.Snapshot, uses []nsxUse) {
 			e.add(CodePortGroupDiffersAcrossHost,
 				object{KindNSXSegmentOnHost, hid + ":" + seg, seg, fmt.Sprintf("NSX segment %s on host %s", seg, hostRef(s, hid))},
 				fmt.Sprintf("%s is on it (%s) on %s and can run on this host of cluster %s (%s), but %s", u.who(), nsxNetworkObject(u.net).subject,
-					hostRef(s, u.vm.HostID), c.Name, c.ID, how),
-				fmt.Sprintf("Make %s a member of the switch of the segment (a transport node of its transport zone), as every host of the cluster.", hostRef(s, hid)))
+					hostRef(s, u.vm.HostID), c.Name, c.ID, how))
 		}
 	}
 }
@@ -223,11 +222,8 @@ func (e *emitter) macDiscovery(obj object, p *inventory.MacDiscoveryProfile, fro
 	if len(errs) == 1 && flood && sc.Transport != Unicast {
 		sev = SeverityWarning
 	}
-	e.add(CodeNSXMacDiscovery, obj,
-		fmt.Sprintf("MAC discovery profile %q (%s; %s) %s, and the VIP uses a virtual MAC", p.Name, p.Path, from.from, joinAnd(errs)),
-		fmt.Sprintf("Bind a MAC discovery profile with mac_change_enabled, mac_learning_enabled and unknown_unicast_flooding_enabled on (and mac_limit_policy ALLOW, or a mac_limit of at least %d) "+
-			"to the firewall ports (%s with %s) or to the segment (the discovery_profile block of %s).", need, nsxtMacProfile, nsxtPortBinding, nsxtSegment))
-	e.out[len(e.out)-1].Severity = sev
+	e.addAs(CodeNSXMacDiscovery, sev, obj,
+		fmt.Sprintf("MAC discovery profile %q (%s; %s) %s, and the VIP uses a virtual MAC", p.Name, p.Path, from.from, joinAnd(errs)))
 }
 
 // isVirtualMAC reports a CARP/VRRP virtual MAC: 00:00:5e:00:01:xx (IPv4)
@@ -280,9 +276,7 @@ func (e *emitter) spoofGuard(obj object, port *inventory.NSXPort, sg *inventory.
 	}
 	e.add(CodeNSXSpoofGuard, obj,
 		fmt.Sprintf("SpoofGuard profile %q (%s; %s) has address_binding_allowlist on, so the port sends only from its bound addresses, and the VIP is not one: %s, and IP discovery profile %q (%s; %s) %s",
-			sg.Name, sg.Path, sgFrom.from, bound, ipd.Name, ipd.Path, ipdFrom.from, joinAnd(learn)),
-		fmt.Sprintf("Bind a SpoofGuard profile with address_binding_allowlist = false to the firewall ports (%s with %s), or add the VIP and its virtual MAC to the ports' address bindings, "+
-			"or bind an IP discovery profile with ARP snooping, an arp_binding_limit of at least %d and duplicate IP detection off.", nsxtSpoofGuard, nsxtPortBinding, 1+vips))
+			sg.Name, sg.Path, sgFrom.from, bound, ipd.Name, ipd.Path, ipdFrom.from, joinAnd(learn)))
 }
 
 // notJudged collects CARP025 by network: the NICs on it and why they
@@ -322,8 +316,7 @@ func (nj notJudged) emit(e *emitter) {
 		}
 		e.add(CodeNSXNotJudged, nsxNetworkObject(n.net),
 			fmt.Sprintf("%s, and its NSX profiles, which decide whether the VIP passes, could not be read: %s; there is no verdict for it",
-				on, strings.Join(sortedUnique(n.reasons), "; ")),
-			"Configure nsx_manager, nsx_user and nsx_password on the provider (an NSX read-only role is enough), and check that NSX Manager answers and knows the segment and its ports.")
+				on, strings.Join(sortedUnique(n.reasons), "; ")))
 	}
 }
 

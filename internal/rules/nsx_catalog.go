@@ -36,8 +36,8 @@ var nsxCatalog = [...]Rule{
 			"The plan fails and nothing is written.",
 		Why: "On an NSX segment the vSphere security and teaming policy does not decide what a port passes: the segment's NSX profiles do (MAC discovery, SpoofGuard, IP discovery). " +
 			"vCenter does not reconfigure a port group NSX owns, and a write NSX ignores would only hide the setting that counts.",
-		Remedy: "the segment's NSX profiles: `" + nsxtMacProfile + "` and `" + nsxtSpoofGuard + "` of the nsxt provider, bound with the `discovery_profile` and `security_profile` blocks of `" +
-			nsxtSegment + "` or with `" + nsxtPortBinding + "`",
+		Remedy: "Remove this `carp_portgroup_policy` and set the segment's profiles with the nsxt provider: `" + nsxtMacProfile + "` and `" + nsxtSpoofGuard + "`, " +
+			"bound with the `discovery_profile` and `security_profile` blocks of `" + nsxtSegment + "` or with `" + nsxtPortBinding + "`; `carp_audit` judges them (CARP023, CARP024).",
 		// A configuration error: the plan fails.
 		Shows: []string{ShowPolicyPlan},
 	},
@@ -50,8 +50,8 @@ var nsxCatalog = [...]Rule{
 		Why: "On NSX the MAC discovery profile, not the port group's security policy, decides whether a port may send and receive for a MAC other than the vNIC's. " +
 			"The CARP master answers from a virtual MAC: without MAC change and MAC learning the segment drops it, a DROP limit reached drops the next VHID, " +
 			"and right after a failover frames for a MAC not learned yet are unknown unicast, dropped unless flooded.",
-		Remedy: "a MAC discovery profile (`" + nsxtMacProfile + "`) with `mac_change_enabled`, `mac_learning_enabled` and `unknown_unicast_flooding_enabled`, " +
-			"bound to the firewall ports (`" + nsxtPortBinding + "`) or the segment",
+		Remedy: "Bind a MAC discovery profile with `mac_change_enabled`, `mac_learning_enabled` and `unknown_unicast_flooding_enabled` on (and `mac_limit_policy` ALLOW, or a `mac_limit` of at least 1 + the virtual MACs per NIC) " +
+			"to the firewall ports (`" + nsxtMacProfile + "` with `" + nsxtPortBinding + "`) or to the segment (the `discovery_profile` block of `" + nsxtSegment + "`).",
 		VirtualMACOnly: true,
 		Shows:          showAuditOnly,
 	},
@@ -64,8 +64,8 @@ var nsxCatalog = [...]Rule{
 		Why: "SpoofGuard lets a port send only from its bound addresses: its manual bindings and what IP discovery learned. " +
 			"The VIP is one more address, moving between the two firewalls' ports: ARP snooping stops at its binding limit (1 by default, and trust on first use keeps the first), " +
 			"and duplicate IP detection refuses an address another port of the segment already has.",
-		Remedy: "a SpoofGuard profile with `address_binding_allowlist = false` (`" + nsxtSpoofGuard + "`) bound to the firewall ports (`" + nsxtPortBinding +
-			"`), or the VIP and its virtual MAC as address bindings of the firewall ports",
+		Remedy: "Bind a SpoofGuard profile with `address_binding_allowlist = false` to the firewall ports (`" + nsxtSpoofGuard + "` with `" + nsxtPortBinding + "`), " +
+			"or add the VIP and its virtual MAC to the ports' address bindings, or bind an IP discovery profile with ARP snooping, an `arp_binding_limit` of at least 1 + the VIPs and duplicate IP detection off.",
 		Shows: showAuditOnly,
 	},
 	{
@@ -75,7 +75,7 @@ var nsxCatalog = [...]Rule{
 			"or it has no such segment, no segment port for the NIC, or not the profile bound to it.",
 		Why: "On NSX the segment profiles decide whether the VIP passes, and only NSX Manager has them. " +
 			"Without them there is no verdict, and the audit does not give a green one: `ready` is false.",
-		Remedy: "`nsx_manager`, `nsx_user` and `nsx_password` on the provider (an NSX read-only role is enough)",
+		Remedy: "Configure `nsx_manager`, `nsx_user` and `nsx_password` on the provider (an NSX read-only role is enough), and check that NSX Manager answers and knows the segment and its ports.",
 		Shows:  showAuditOnly,
 	},
 }
@@ -91,8 +91,6 @@ func NSXManagedPortGroup(s inventory.Snapshot, dvpgID string) []Finding {
 	e := &emitter{}
 	e.add(CodeNSXManagedPortGroup, dvPGObject(pg, s.FindDVSwitch(pg.SwitchID)),
 		fmt.Sprintf("NSX manages it for segment %s (backing type nsx): its vSphere security and teaming policy decide nothing, "+
-			"the segment's NSX profiles do (MAC discovery, SpoofGuard, IP discovery), and vCenter does not reconfigure it", pg.NSX.Segment()),
-		"Remove this carp_portgroup_policy and set the segment's profiles with the nsxt provider: "+nsxtMacProfile+" and "+nsxtSpoofGuard+
-			", bound with the discovery_profile and security_profile blocks of "+nsxtSegment+" or with "+nsxtPortBinding+"; carp_audit judges them (CARP023, CARP024).")
+			"the segment's NSX profiles do (MAC discovery, SpoofGuard, IP discovery), and vCenter does not reconfigure it", pg.NSX.Segment()))
 	return e.result()
 }

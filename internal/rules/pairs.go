@@ -72,8 +72,7 @@ func (e *emitter) untoldPairs(fws []*inventory.VM) {
 	}
 	o := object{KindFirewalls, strings.Join(sortedUnique(ids), ","), strings.Join(sortedUnique(names), ","), "firewall VMs " + vmList(fws)}
 	e.add(CodePairNotSeparated, o,
-		fmt.Sprintf("%d firewall VMs and no pairs, so which of them form an HA group is not known and their placement is not judged", len(fws)),
-		"Give carp_audit the HA groups in pairs, each a list of the VM ids of one group (carp_firewalls resolves them from names: pair_vm_ids).")
+		fmt.Sprintf("%d firewall VMs and no pairs, so which of them form an HA group is not known and their placement is not judged", len(fws)))
 }
 
 // sharedHosts: one finding per host that runs two or more members of one
@@ -103,8 +102,7 @@ func (e *emitter) sharedHosts(s *inventory.Snapshot, groups [][]*inventory.VM) {
 		if len(sets) > 1 {
 			read = fmt.Sprintf("firewall VMs %s (each one HA group) run on this host: one host failure takes each group down", strings.Join(sets, "; and "))
 		}
-		e.add(CodePairNotSeparated, o, read,
-			"Move one firewall to another host, and keep them apart with a DRS VM anti-affinity rule for the pair (the vsphere provider's vsphere_compute_cluster_vm_anti_affinity_rule).")
+		e.add(CodePairNotSeparated, o, read)
 	}
 }
 
@@ -132,20 +130,19 @@ func (e *emitter) drsFree(s *inventory.Snapshot, c *inventory.Cluster, groups []
 			}
 		}
 		if len(names) > 0 {
-			rules = append(rules, "one naming "+joinAnd(sortedUnique(names)))
+			rules = append(rules, joinAnd(sortedUnique(names)))
 		}
 	}
 	if len(pairs) == 0 {
 		return
 	}
-	ask := "Add an enabled DRS VM anti-affinity rule naming " + strings.TrimPrefix(rules[0], "one naming ")
+	want := "a rule naming " + rules[0]
 	if len(rules) > 1 {
-		ask = "Add an enabled DRS VM anti-affinity rule per HA group: " + strings.Join(rules, "; ")
+		want = "a rule per HA group: one naming " + strings.Join(rules, "; one naming ")
 	}
 	e.add(CodePairNotSeparated, clusterObject(c),
-		fmt.Sprintf("DRS is enabled and no enabled VM anti-affinity rule names both of firewall VMs %s, so DRS may put them on one host",
-			strings.Join(pairs, "; ")),
-		ask+" (the vsphere provider's vsphere_compute_cluster_vm_anti_affinity_rule).")
+		fmt.Sprintf("DRS is enabled and no enabled VM anti-affinity rule names both of firewall VMs %s, so DRS may put them on one host; they need %s",
+			strings.Join(pairs, "; "), want))
 }
 
 // vmList names the VMs, sorted by name then id.

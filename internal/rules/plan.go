@@ -47,8 +47,7 @@ func PlanHostSettings(h inventory.Host, plannedRPF bool, toggle bool) []Finding 
 				fmt.Sprintf("%s changes from %s to %d, and promiscuous %s %s %s not toggled afterwards",
 					inventory.OptionRPFKey, from, want,
 					plural(len(promisc), "port group", "port groups"), quoteList(promisc),
-					plural(len(promisc), "is", "are")),
-				"Set toggle_promiscuous_on_apply = true on carp_host_settings for this host.")
+					plural(len(promisc), "is", "are")))
 		}
 	}
 	return e.result()
@@ -96,8 +95,6 @@ func (p PolicyPlan) apply(eff inventory.Effective) inventory.Effective {
 	}
 	return eff
 }
-
-const remedy014 = "Use promiscuous mode (allow_promiscuous = true) instead of the mac_learning block, or "
 
 // PlanStandardPortGroup returns the plan-time findings of
 // carp_portgroup_policy for the standard port group pgName of host hostID
@@ -150,7 +147,7 @@ func PlanDVPortGroup(s inventory.Snapshot, dvpgID string, p PolicyPlan) []Findin
 	planned.Legacy = nil // the write sets both policies the same
 	t := dvTarget(&s, &planned, p.apply(pg.Effective), p.MacLearning)
 	if p.MacLearning != nil && t.sw != nil {
-		if known, ok := macLearningSupport(t.sw.Version); known && !ok {
+		if known, ok := inventory.MacLearningSupport(t.sw.Version); known && !ok {
 			e.macLearningDV(t, fmt.Sprintf("the switch is version %s and MAC learning needs 6.6.0 or later", t.sw.Version))
 		}
 	}
@@ -186,7 +183,7 @@ func WriteMacLearning(s inventory.Snapshot, hostID, pgName, dvpgID string) []Fin
 		return nil
 	}
 	t := dvTarget(&s, pg, pg.Effective, nil)
-	switch known, ok := macLearningSupport(dvVersion(t.sw)); {
+	switch known, ok := inventory.MacLearningSupport(dvVersion(t.sw)); {
 	case !known:
 		e.macLearningDV(t, fmt.Sprintf("the version of the switch (%q) is not known to be 6.6.0 or later, which MAC learning needs", dvVersion(t.sw)))
 	case !ok:
@@ -208,15 +205,13 @@ func (e *emitter) macLearningStandard(h *inventory.Host, hostID, pgName string) 
 		h = &inventory.Host{ID: hostID, Name: hostID}
 	}
 	e.add(CodeMacLearningUnsupported, stdPGObject(h, pgName),
-		"the configuration asks for MAC learning, which standard port groups do not have",
-		remedy014+"move the port group to a VDS 6.6.0 or later.")
+		"the configuration asks for MAC learning, which standard port groups do not have")
 }
 
 // macLearningDV: CARP014 on a DV port group whose switch version is too old
 // (or unknown): read says which.
 func (e *emitter) macLearningDV(t target, read string) {
-	e.add(CodeMacLearningUnsupported, t.obj, "the configuration asks for MAC learning, but "+read,
-		remedy014+"upgrade the VDS to 6.6.0 or later.")
+	e.add(CodeMacLearningUnsupported, t.obj, "the configuration asks for MAC learning, but "+read)
 }
 
 // ToggleHazardsStandard returns, sorted, the conditions that call for
@@ -253,7 +248,7 @@ func ToggleHazardsDV(s inventory.Snapshot, dvpgID string) []string {
 		return nil
 	}
 	var out []string
-	if legacyDVS(sw.Version) {
+	if inventory.LegacyDVS(sw.Version) {
 		out = append(out, CodeVDSUpgradedLegacy)
 	}
 	if names := enabledSessions(sw); len(names) > 0 {

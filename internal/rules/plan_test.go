@@ -127,7 +127,7 @@ func TestPlanStandardPortGroup(t *testing.T) {
 				return p
 			}(),
 			[]string{"CARP014 host-21:FW-WAN"},
-			`CARP014 port group "FW-WAN" on host esx-01 (host-21): the configuration asks for MAC learning, which standard port groups do not have. Use promiscuous mode (allow_promiscuous = true) instead of the mac_learning block, or move the port group to a VDS 6.6.0 or later.`, true},
+			`CARP014 port group "FW-WAN" on host esx-01 (host-21): the configuration asks for MAC learning, which standard port groups do not have. Use promiscuous mode (allow_promiscuous = true) instead of the mac_learning block, or a distributed switch of 6.6.0 or later (upgrade the switch, or move the port group to one).`, true},
 		{"014 even for disabled block", nil, "host-21", "FW-WAN",
 			func() PolicyPlan { p := allowAll(); p.MacLearning = &inventory.MacLearning{}; return p }(),
 			[]string{"CARP014 host-21:FW-WAN"}, "", true},
@@ -221,7 +221,7 @@ func TestPlanDVPortGroup(t *testing.T) {
 		}, "dvportgroup-42", PolicyPlan{AllowMacChanges: true, AllowForgedTransmits: true, MacLearning: &inventory.MacLearning{}}, []string{"CARP001 dvportgroup-42"}, ""},
 		{"014 below 6.6.0", nil, "dvportgroup-42", PolicyPlan{AllowMacChanges: true, AllowForgedTransmits: true, MacLearning: ml},
 			[]string{"CARP014 dvportgroup-42"},
-			`CARP014 port group "FW-CORE" (dvportgroup-42) on dvs-core (dvs-11): the configuration asks for MAC learning, but the switch is version 6.5.0 and MAC learning needs 6.6.0 or later. Use promiscuous mode (allow_promiscuous = true) instead of the mac_learning block, or upgrade the VDS to 6.6.0 or later.`},
+			`CARP014 port group "FW-CORE" (dvportgroup-42) on dvs-core (dvs-11): the configuration asks for MAC learning, but the switch is version 6.5.0 and MAC learning needs 6.6.0 or later. Use promiscuous mode (allow_promiscuous = true) instead of the mac_learning block, or a distributed switch of 6.6.0 or later (upgrade the switch, or move the port group to one).`},
 		{"no 014 on unreadable version", func(s *inventory.Snapshot) { s.DVSwitches[0].Version = "" }, "dvportgroup-42",
 			PolicyPlan{AllowMacChanges: true, AllowForgedTransmits: true, MacLearning: ml}, nil, ""},
 		{"no 014 without switch", func(s *inventory.Snapshot) { s.DVPortGroups[0].SwitchID = "dvs-404" }, "dvportgroup-42",

@@ -262,11 +262,11 @@ func TestGoldenMessages(t *testing.T) {
 	s, sc = base(), baseScope()
 	s.Hosts[0].PortGroup("FW-WAN").Effective.AllowPromiscuous = false
 	fs = Evaluate(s, sc)
-	want = `CARP001 port group "FW-WAN" on host esx-01 (host-21): effective security policy rejects promiscuous mode. Set allow_promiscuous = true on carp_portgroup_policy, or enable MAC learning (needs a VDS 6.6.0 or later).`
+	want = `CARP001 port group "FW-WAN" on host esx-01 (host-21): effective security policy rejects promiscuous mode. Set allow_promiscuous = true on carp_portgroup_policy, or enable MAC learning (the mac_learning block, on a VDS of 6.6.0 or later).`
 	if len(fs) != 1 || fs[0].String() != want {
 		t.Fatalf("got %v\nwant %s", fs, want)
 	}
-	if fs[0].Remedy != "Set allow_promiscuous = true on carp_portgroup_policy, or enable MAC learning (needs a VDS 6.6.0 or later)." {
+	if fs[0].Remedy != "Set allow_promiscuous = true on carp_portgroup_policy, or enable MAC learning (the mac_learning block, on a VDS of 6.6.0 or later)." {
 		t.Errorf("remedy %q", fs[0].Remedy)
 	}
 

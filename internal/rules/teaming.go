@@ -78,8 +78,7 @@ func (e *emitter) lagMixed(t target, active uplinkSet) {
 	}
 	e.add(CodeLAGMixedWithStandalone, t.obj,
 		fmt.Sprintf("%s and standalone %s %s are active together, which vSphere supports only while migrating to LACP: frames sent on the standalone %s leave outside the bundle",
-			joinAnd(active.lagNames()), plural(len(active.solo), "uplink", "uplinks"), joinList(active.solo), plural(len(active.solo), "uplink", "uplinks")),
-		"Keep the LAG alone in active_uplinks of the teaming block of carp_portgroup_policy, with the standalone uplinks neither active nor standby.")
+			joinAnd(active.lagNames()), plural(len(active.solo), "uplink", "uplinks"), joinList(active.solo), plural(len(active.solo), "uplink", "uplinks")))
 }
 
 // notIPHash: CARP010, two or more active uplinks that do not hash by IP.
@@ -99,8 +98,7 @@ func (e *emitter) notIPHash(t target, active uplinkSet) {
 	if len(active.lags) > 0 {
 		read += fmt.Sprintf("; %s hashes by its own algorithm, the other active uplinks by the port group's policy", joinAnd(active.lagNames()))
 	}
-	e.add(CodeTeamedUplinksNotIPHash, t.obj, read,
-		`Set load_balancing = "loadbalance_ip" on carp_portgroup_policy where the uplinks are aggregated.`)
+	e.add(CodeTeamedUplinksNotIPHash, t.obj, read)
 }
 
 // singleUplink: CARP011, one active uplink and no standby; a LAG of two
@@ -118,8 +116,7 @@ func (e *emitter) singleUplink(t target, active uplinkSet) {
 		what = lagName(lag)
 	}
 	e.add(CodeSingleUplinkNoFailover, t.obj,
-		fmt.Sprintf("one active uplink (%s) and no standby: a physical link loss is not shown to the VM, so both firewalls stay MASTER", what),
-		"Add a standby uplink, or set up link-state tracking on the host.")
+		fmt.Sprintf("one active uplink (%s) and no standby: a physical link loss is not shown to the VM, so both firewalls stay MASTER", what))
 }
 
 // LoadBalancingMoot returns the LAG that makes a port group's load

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"sort"
 	"strconv"
@@ -31,87 +30,12 @@ type builtHost struct {
 // vcsim's own methods and our overrides do the work) plus a few direct
 // changes where vSphere has no API (pnics, option definitions).
 func (s *Server) build(sc Scenario) error {
-	ctx := s.ictx
-	c := s.intc
-	root := object.NewRootFolder(c)
+	root := object.NewRootFolder(s.intc)
 	hosts := map[string]*builtHost{}
 	gctx := &gosim.Context{Context: s.ictx, Map: s.model.Map()}
 
 	for _, dc := range sc.Datacenters {
-		dco, err := root.CreateDatacenter(ctx, dc.Name)
-		if err != nil {
-			return fmt.Errorf("datacenter %s: %w", dc.Name, err)
-		}
-		s.setID("dc", dc.Name, dco.Reference().Value)
-		folders, err := dco.Folders(ctx)
-		if err != nil {
-			return err
-		}
-		dsDir := filepath.Join(s.dir, "ds-"+dco.Reference().Value)
-		if err := os.MkdirAll(dsDir, 0o700); err != nil {
-			return err
-		}
-
-		var dcHosts []Host
-		var dcRefs []types.ManagedObjectReference
-		addHost := func(h Host, task *object.Task, err error) error {
-			ref, err := s.waitCreated(task, err)
-			if err != nil {
-				return fmt.Errorf("host %s: %w", h.Name, err)
-			}
-			hs := s.model.Map().Get(ref).(*gosim.HostSystem)
-			cr := s.model.Map().Get(*hs.Parent)
-			var pool types.ManagedObjectReference
-			switch x := cr.(type) {
-			case *gosim.ClusterComputeResource:
-				pool = *x.ResourcePool
-			case *mo.ComputeResource:
-				pool = *x.ResourcePool
-			}
-			hosts[h.Name] = &builtHost{ref: ref, pool: pool, folders: folders, dcName: dc.Name, dsDir: dsDir}
-			dcHosts = append(dcHosts, h)
-			dcRefs = append(dcRefs, ref)
-			s.setID("host", h.Name, ref.Value)
-			return nil
-		}
-		for _, cl := range dc.Clusters {
-			cluster, err := folders.HostFolder.CreateCluster(ctx, cl.Name, types.ClusterConfigSpecEx{})
-			if err != nil {
-				return fmt.Errorf("cluster %s: %w", cl.Name, err)
-			}
-			s.setID("cluster", cl.Name, cluster.Reference().Value)
-			for _, h := range cl.Hosts {
-				t, err := cluster.AddHost(ctx, types.HostConnectSpec{HostName: h.Name}, true, nil, nil)
-				if err := addHost(h, t, err); err != nil {
-					return err
-				}
-			}
-		}
-		for _, h := range dc.Hosts {
-			t, err := folders.HostFolder.AddStandaloneHost(ctx, types.HostConnectSpec{HostName: h.Name}, true, nil, nil)
-			if err := addHost(h, t, err); err != nil {
-				return err
-			}
-		}
-
-		// hosts: options and standard networking
-		var stock []types.ManagedObjectReference
-		for i, h := range dcHosts {
-			if err := s.setupHost(gctx, dcRefs[i], folders.NetworkFolder.Reference(), h); err != nil {
-				return fmt.Errorf("host %s: %w", h.Name, err)
-			}
-			if len(h.VSwitches) == 0 {
-				stock = append(stock, dcRefs[i])
-			}
-		}
-		s.fixStockNetwork(gctx, folders.NetworkFolder.Reference(), dcRefs, stock)
-
-		for _, d := range dc.DVSwitches {
-			if err := s.buildDVS(gctx, folders, d, hosts); err != nil {
-				return fmt.Errorf("dvs %s: %w", d.Name, err)
-			}
-		}
-		if err := s.buildOpaqueNetworks(gctx, dco.Reference(), folders.NetworkFolder.Reference(), dc.OpaqueNetworks, hosts); err != nil {
+		if err := s.buildDatacenter(gctx, root, dc, hosts); err != nil {
 			return err
 		}
 	}
@@ -125,6 +49,99 @@ func (s *Server) build(sc Scenario) error {
 		s.attachNSX(sc)
 	}
 	return s.buildPlacement(sc)
+}
+
+// buildDatacenter creates a datacenter with its datastore directory, its
+// hosts with their options and standard networking, its distributed
+// switches and its opaque networks; its hosts are added to hosts.
+func (s *Server) buildDatacenter(gctx *gosim.Context, root *object.Folder, dc Datacenter, hosts map[string]*builtHost) error {
+	ctx := s.ictx
+	dco, err := root.CreateDatacenter(ctx, dc.Name)
+	if err != nil {
+		return fmt.Errorf("datacenter %s: %w", dc.Name, err)
+	}
+	s.setID("dc", dc.Name, dco.Reference().Value)
+	folders, err := dco.Folders(ctx)
+	if err != nil {
+		return err
+	}
+	dsDir := filepath.Join(s.dir, "ds-"+dco.Reference().Value)
+	if err := os.MkdirAll(dsDir, 0o700); err != nil {
+		return err
+	}
+
+	dcHosts, dcRefs, err := s.addHosts(dc, folders, dsDir, hosts)
+	if err != nil {
+		return err
+	}
+
+	// hosts: options and standard networking
+	var stock []types.ManagedObjectReference
+	for i, h := range dcHosts {
+		if err := s.setupHost(gctx, dcRefs[i], folders.NetworkFolder.Reference(), h); err != nil {
+			return fmt.Errorf("host %s: %w", h.Name, err)
+		}
+		if len(h.VSwitches) == 0 {
+			stock = append(stock, dcRefs[i])
+		}
+	}
+	s.fixStockNetwork(gctx, folders.NetworkFolder.Reference(), dcRefs, stock)
+
+	for _, d := range dc.DVSwitches {
+		if err := s.buildDVS(gctx, folders, d, hosts); err != nil {
+			return fmt.Errorf("dvs %s: %w", d.Name, err)
+		}
+	}
+	return s.buildOpaqueNetworks(gctx, dco.Reference(), folders.NetworkFolder.Reference(), dc.OpaqueNetworks, hosts)
+}
+
+// addHosts adds the datacenter's hosts, those of its clusters (created
+// here) and the standalone ones, and returns them with their morefs in the
+// order added; each is also added to hosts.
+func (s *Server) addHosts(dc Datacenter, folders *object.DatacenterFolders, dsDir string, hosts map[string]*builtHost) ([]Host, []types.ManagedObjectReference, error) {
+	ctx := s.ictx
+	var dcHosts []Host
+	var dcRefs []types.ManagedObjectReference
+	addHost := func(h Host, task *object.Task, err error) error {
+		ref, err := s.waitCreated(task, err)
+		if err != nil {
+			return fmt.Errorf("host %s: %w", h.Name, err)
+		}
+		hs := s.model.Map().Get(ref).(*gosim.HostSystem)
+		cr := s.model.Map().Get(*hs.Parent)
+		var pool types.ManagedObjectReference
+		switch x := cr.(type) {
+		case *gosim.ClusterComputeResource:
+			pool = *x.ResourcePool
+		case *mo.ComputeResource:
+			pool = *x.ResourcePool
+		}
+		hosts[h.Name] = &builtHost{ref: ref, pool: pool, folders: folders, dcName: dc.Name, dsDir: dsDir}
+		dcHosts = append(dcHosts, h)
+		dcRefs = append(dcRefs, ref)
+		s.setID("host", h.Name, ref.Value)
+		return nil
+	}
+	for _, cl := range dc.Clusters {
+		cluster, err := folders.HostFolder.CreateCluster(ctx, cl.Name, types.ClusterConfigSpecEx{})
+		if err != nil {
+			return nil, nil, fmt.Errorf("cluster %s: %w", cl.Name, err)
+		}
+		s.setID("cluster", cl.Name, cluster.Reference().Value)
+		for _, h := range cl.Hosts {
+			t, err := cluster.AddHost(ctx, types.HostConnectSpec{HostName: h.Name}, true, nil, nil)
+			if err := addHost(h, t, err); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	for _, h := range dc.Hosts {
+		t, err := folders.HostFolder.AddStandaloneHost(ctx, types.HostConnectSpec{HostName: h.Name}, true, nil, nil)
+		if err := addHost(h, t, err); err != nil {
+			return nil, nil, err
+		}
+	}
+	return dcHosts, dcRefs, nil
 }
 
 // setupHost installs the option definitions and values and the host's
@@ -253,154 +270,6 @@ func (s *Server) fixStockNetwork(ctx *gosim.Context, netFolder types.ManagedObje
 		ns.RemovePortGroup(ctx, &types.RemovePortGroup{This: ns.Self, PgName: "VM Network"})
 		ns.NetworkInfo = saved
 	})
-}
-
-func (s *Server) buildDVS(ctx *gosim.Context, folders *object.DatacenterFolders, d DVSwitch, hosts map[string]*builtHost) error {
-	c := s.intc
-	version := d.Version
-	if version == "" {
-		version = "8.0.0"
-	}
-	uplinks := d.Uplinks
-	if len(uplinks) == 0 {
-		uplinks = []string{"uplink1", "uplink2"}
-	}
-	macMgmt := versionAtLeast(version, "6.6.0")
-	setting := dvsSetting(d.Security, d.Teaming, uplinks, nil, macMgmt, false)
-	spec := &types.VMwareDVSConfigSpec{DVSConfigSpec: types.DVSConfigSpec{
-		Name:              d.Name,
-		MaxPorts:          2147483647,
-		UplinkPortPolicy:  &types.DVSNameArrayUplinkPortPolicy{UplinkPortName: append([]string(nil), uplinks...)},
-		DefaultPortConfig: setting,
-	}, MaxMtu: 1500}
-	if len(d.LAGs) > 0 {
-		spec.LacpApiVersion = string(types.VMwareDvsLacpApiVersionMultipleLag)
-	}
-	product := &types.DistributedVirtualSwitchProductSpec{
-		Name: "DVS", Vendor: "VMware, Inc.", Version: version, ForwardingClass: "etherswitch",
-	}
-	ref, err := s.waitCreated(folders.NetworkFolder.CreateDVS(s.ictx, types.DVSCreateSpec{ConfigSpec: spec, ProductInfo: product}))
-	if err != nil {
-		return err
-	}
-	s.setID("dvs", d.Name, ref.Value)
-	s.netMu.Lock()
-	s.dvsVer[ref.Value] = version
-	s.netMu.Unlock()
-
-	sw := s.model.Map().Get(ref).(*gosim.DistributedVirtualSwitch)
-	ctx.WithLock(sw, func() {
-		cfg := sw.Config.(*types.VMwareDVSConfigInfo)
-		cfg.ProductInfo = *product
-		cfg.ConfigVersion = "1"
-		for i, m := range d.Mirroring {
-			key := m.Key
-			if key == "" {
-				key = fmt.Sprintf("vspan_%d", i+1)
-			}
-			cfg.VspanSession = append(cfg.VspanSession, types.VMwareVspanSession{
-				Key: key, Name: m.Name, Enabled: m.Enabled, SessionType: "dvPortMirror",
-				NormalTrafficAllowed: false, MirroredPacketLength: 0,
-			})
-		}
-		s.netMu.Lock()
-		s.vspanSeq += len(d.Mirroring)
-		for _, l := range d.LAGs {
-			s.lagSeq++
-			g := types.VMwareDvsLacpGroupConfig{Key: l.Key, Name: l.Name, Mode: l.Mode, UplinkNum: int32(l.Uplinks), LoadbalanceAlgorithm: l.Algorithm}
-			if g.Key == "" {
-				g.Key = fmt.Sprintf("lacp-%d", s.lagSeq)
-			}
-			fillLAG(&g)
-			cfg.LacpGroupConfig = append(cfg.LacpGroupConfig, g)
-		}
-		s.netMu.Unlock()
-		sp := *product
-		sw.Summary.ProductInfo = &sp
-	})
-
-	dvs := object.NewDistributedVirtualSwitch(c, ref)
-	if len(d.HostNames) > 0 {
-		hs := &types.DVSConfigSpec{}
-		for _, name := range d.HostNames {
-			h := hosts[name]
-			if h == nil {
-				return fmt.Errorf("unknown host %q", name)
-			}
-			hs.Host = append(hs.Host, types.DistributedVirtualSwitchHostMemberConfigSpec{
-				Operation: string(types.ConfigSpecOperationAdd), Host: h.ref,
-				Backing: &types.DistributedVirtualSwitchHostMemberPnicBacking{},
-			})
-		}
-		t, err := dvs.Reconfigure(s.ictx, hs)
-		if err != nil {
-			return err
-		}
-		if _, err := s.waitTask(t.Reference()); err != nil {
-			return err
-		}
-	}
-
-	for _, pg := range d.PortGroups {
-		ml := pg.MacLearning
-		pset := dvsSetting(pg.Security, pg.Teaming, nil, ml, macMgmt, true)
-		pset.Vlan = encodeVLAN(pg.VLAN)
-		if macMgmt {
-			// the three booleans follow the effective security policy
-			eff := func(pgv, swv *types.BoolPolicy) *bool {
-				if pgv != nil && !pgv.Inherited && pgv.Value != nil {
-					return types.NewBool(*pgv.Value)
-				}
-				return types.NewBool(*swv.Value)
-			}
-			mm := pset.MacManagementPolicy
-			mm.AllowPromiscuous = eff(pset.SecurityPolicy.AllowPromiscuous, setting.SecurityPolicy.AllowPromiscuous)
-			mm.MacChanges = eff(pset.SecurityPolicy.MacChanges, setting.SecurityPolicy.MacChanges)
-			mm.ForgedTransmits = eff(pset.SecurityPolicy.ForgedTransmits, setting.SecurityPolicy.ForgedTransmits)
-		}
-		resolveInherited(reflect.ValueOf(pset).Elem(), reflect.ValueOf(setting).Elem())
-		spec := types.DVPortgroupConfigSpec{
-			Name: pg.Name, Type: string(types.DistributedVirtualPortgroupPortgroupTypeEarlyBinding),
-			NumPorts: 8, DefaultPortConfig: pset, ConfigVersion: "1", AutoExpand: types.NewBool(true),
-		}
-		s.nsxSpec(&spec, pg.NSXSegment)
-		t, err := dvs.AddPortgroup(s.ictx, []types.DVPortgroupConfigSpec{spec})
-		if err != nil {
-			return err
-		}
-		if _, err := s.waitTask(t.Reference()); err != nil {
-			return fmt.Errorf("port group %s: %w", pg.Name, err)
-		}
-		nf := folders.NetworkFolder.Reference()
-		id := s.findNetworkByName(ctx, &nf, pg.Name)
-		if id == nil {
-			return fmt.Errorf("port group %s not found after creation", pg.Name)
-		}
-		s.setID("dvpg", pg.Name, id.Value)
-	}
-	s.renumberPorts(ctx, sw)
-	return nil
-}
-
-var nicTypes = map[string]func(types.VirtualEthernetCard) types.BaseVirtualDevice{
-	"vmxnet3": func(c types.VirtualEthernetCard) types.BaseVirtualDevice {
-		return &types.VirtualVmxnet3{VirtualVmxnet: types.VirtualVmxnet{VirtualEthernetCard: c}}
-	},
-	"vmxnet2": func(c types.VirtualEthernetCard) types.BaseVirtualDevice {
-		return &types.VirtualVmxnet2{VirtualVmxnet: types.VirtualVmxnet{VirtualEthernetCard: c}}
-	},
-	"vmxnet": func(c types.VirtualEthernetCard) types.BaseVirtualDevice {
-		return &types.VirtualVmxnet{VirtualEthernetCard: c}
-	},
-	"e1000": func(c types.VirtualEthernetCard) types.BaseVirtualDevice {
-		return &types.VirtualE1000{VirtualEthernetCard: c}
-	},
-	"e1000e": func(c types.VirtualEthernetCard) types.BaseVirtualDevice {
-		return &types.VirtualE1000e{VirtualEthernetCard: c}
-	},
-	"pcnet32": func(c types.VirtualEthernetCard) types.BaseVirtualDevice {
-		return &types.VirtualPCNet32{VirtualEthernetCard: c}
-	},
 }
 
 // waitCreated waits for a task that creates an object (the err of the call

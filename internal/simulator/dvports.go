@@ -15,7 +15,7 @@ import (
 // registers its switches as the abstract DistributedVirtualSwitch, and
 // cannot hold them under the concrete type (its property updates look the
 // Go type up by the moref's type). The HTTP layer translates instead (see
-// wireTypes in server.go): clients see and send the concrete type, vcsim
+// the wire types in wire.go): clients see and send the concrete type, vcsim
 // works on the abstract one.
 const dvsType = "VmwareDistributedVirtualSwitch"
 

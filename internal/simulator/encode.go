@@ -57,6 +57,19 @@ func dvsSetting(sec inventory.Security, team inventory.Teaming, uplinks []string
 		MacChanges:        boolPolicy(sec.MacChanges, false, pg),
 		ForgedTransmits:   boolPolicy(sec.ForgedTransmits, false, pg),
 	}
+	ps.UplinkTeamingPolicy = dvsTeaming(team, uplinks, pg)
+	ps.Vlan = &types.VmwareDistributedVirtualSwitchVlanIdSpec{VlanId: 0}
+	ps.Blocked = boolPolicy(nil, false, pg)
+	if macMgmt {
+		ps.MacManagementPolicy = dvsMacManagement(sec, ml, ps.SecurityPolicy.Inherited, pg)
+	}
+	return ps
+}
+
+// dvsTeaming is the teaming policy of dvsSetting: a switch's is
+// loadbalance_srcid with every uplink active unless the scenario says
+// otherwise; a port group's inherits what the scenario leaves unset.
+func dvsTeaming(team inventory.Teaming, uplinks []string, pg bool) *types.VmwareUplinkPortTeamingPolicy {
 	policy := &types.StringPolicy{Value: inventory.LBSrcID}
 	if team.Policy != nil {
 		policy = &types.StringPolicy{Value: *team.Policy}
@@ -73,7 +86,7 @@ func dvsSetting(sec inventory.Security, team inventory.Teaming, uplinks []string
 		order = &types.VMwareUplinkPortOrderPolicy{InheritablePolicy: types.InheritablePolicy{Inherited: true}}
 	}
 	teamInherited := pg && team.Policy == nil && team.NotifySwitches == nil && team.RollingOrder == nil && team.CheckBeacon == nil && team.Order == nil
-	ps.UplinkTeamingPolicy = &types.VmwareUplinkPortTeamingPolicy{
+	return &types.VmwareUplinkPortTeamingPolicy{
 		InheritablePolicy: types.InheritablePolicy{Inherited: teamInherited},
 		Policy:            policy,
 		ReversePolicy:     boolPolicy(nil, true, pg),
@@ -91,48 +104,50 @@ func dvsSetting(sec inventory.Security, team inventory.Teaming, uplinks []string
 		},
 		UplinkPortOrder: order,
 	}
-	ps.Vlan = &types.VmwareDistributedVirtualSwitchVlanIdSpec{VlanId: 0}
-	ps.Blocked = boolPolicy(nil, false, pg)
-	if macMgmt {
-		resolved := func(b *bool) *bool {
-			if b == nil {
-				return nil // filled from the switch below
-			}
-			return types.NewBool(*b)
+}
+
+// dvsMacManagement is the MAC management policy of dvsSetting (switches
+// >= 6.6.0): the security booleans again, and MAC learning as the scenario
+// gives it, else off on a switch and inherited on a port group;
+// secInherited tells whether the setting's security policy is inherited.
+func dvsMacManagement(sec inventory.Security, ml *inventory.MacLearning, secInherited, pg bool) *types.DVSMacManagementPolicy {
+	resolved := func(b *bool) *bool {
+		if b == nil {
+			return nil // filled from the switch (macFollowsSecurity)
 		}
-		mm := &types.DVSMacManagementPolicy{
-			InheritablePolicy: types.InheritablePolicy{Inherited: pg && ml == nil && ps.SecurityPolicy.Inherited},
-			AllowPromiscuous:  resolved(sec.AllowPromiscuous),
-			MacChanges:        resolved(sec.MacChanges),
-			ForgedTransmits:   resolved(sec.ForgedTransmits),
-		}
-		if !pg {
-			for _, b := range []**bool{&mm.AllowPromiscuous, &mm.MacChanges, &mm.ForgedTransmits} {
-				if *b == nil {
-					*b = types.NewBool(false)
-				}
-			}
-		}
-		if ml != nil {
-			limit := ml.Limit
-			lp := ml.LimitPolicy
-			if lp == "" {
-				lp = "drop"
-			}
-			mm.MacLearningPolicy = &types.DVSMacLearningPolicy{
-				Enabled:              ml.Enabled,
-				AllowUnicastFlooding: types.NewBool(ml.AllowUnicastFlooding),
-				Limit:                &limit,
-				LimitPolicy:          lp,
-			}
-		} else if pg {
-			mm.MacLearningPolicy = &types.DVSMacLearningPolicy{InheritablePolicy: types.InheritablePolicy{Inherited: true}}
-		} else {
-			mm.MacLearningPolicy = &types.DVSMacLearningPolicy{Enabled: false, AllowUnicastFlooding: types.NewBool(true), Limit: types.NewInt32(4096), LimitPolicy: "drop"}
-		}
-		ps.MacManagementPolicy = mm
+		return types.NewBool(*b)
 	}
-	return ps
+	mm := &types.DVSMacManagementPolicy{
+		InheritablePolicy: types.InheritablePolicy{Inherited: pg && ml == nil && secInherited},
+		AllowPromiscuous:  resolved(sec.AllowPromiscuous),
+		MacChanges:        resolved(sec.MacChanges),
+		ForgedTransmits:   resolved(sec.ForgedTransmits),
+	}
+	if !pg {
+		for _, b := range []**bool{&mm.AllowPromiscuous, &mm.MacChanges, &mm.ForgedTransmits} {
+			if *b == nil {
+				*b = types.NewBool(false)
+			}
+		}
+	}
+	if ml != nil {
+		limit := ml.Limit
+		lp := ml.LimitPolicy
+		if lp == "" {
+			lp = "drop"
+		}
+		mm.MacLearningPolicy = &types.DVSMacLearningPolicy{
+			Enabled:              ml.Enabled,
+			AllowUnicastFlooding: types.NewBool(ml.AllowUnicastFlooding),
+			Limit:                &limit,
+			LimitPolicy:          lp,
+		}
+	} else if pg {
+		mm.MacLearningPolicy = &types.DVSMacLearningPolicy{InheritablePolicy: types.InheritablePolicy{Inherited: true}}
+	} else {
+		mm.MacLearningPolicy = &types.DVSMacLearningPolicy{Enabled: false, AllowUnicastFlooding: types.NewBool(true), Limit: types.NewInt32(4096), LimitPolicy: "drop"}
+	}
+	return mm
 }
 
 func stringPolicy(v string, inherited bool) *types.StringPolicy {

@@ -92,10 +92,7 @@ func (s *Server) deny(cookie string, m *gosim.Method) bool {
 	}
 	fault := &types.NoPermission{Object: &obj, PrivilegeId: priv,
 		MissingPrivileges: []types.NoPermissionEntityPrivileges{{Entity: obj, PrivilegeIds: []string{priv}}}}
-	s.mu.Lock()
-	k := pendingKey{m.Name, m.This.Value}
-	s.pending[k] = append(s.pending[k], fault)
-	s.mu.Unlock()
+	s.pushPending(m.Name, m.This.Value, fault)
 	return true
 }
 

@@ -2,11 +2,22 @@
 // makes it behave like real ESXi/vCenter where stock vcsim does not, so that
 // acceptance tests of the provider prove something. Every Start call builds
 // an independent server from a Scenario; nothing is shared between servers.
+// A scenario with NSX segments also gets an NSX Manager of its own (nsx.go).
 //
-// The overrides are installed through the simulator Registry's Handler hook:
-// for the methods listed in overrides.go the hook returns a per-call wrapper
-// object that embeds the stock simulator object, so the objects stored in the
-// registry keep their stock types (vcsim asserts on them internally).
+// The overrides are wrapper objects that embed the stock simulator objects,
+// registered under alias references of their own types: for the methods
+// listed in alias.go (overridden) the HTTP layer (wrap, wrap.go) points the
+// call's _this at the alias, so the objects stored in the registry keep their
+// stock types (vcsim asserts on them internally). The Registry's Handler
+// hook (dispatch, overrides.go) injects the faults the HTTP layer decided
+// for calls that are not tasks (FailCall; NoPermission, permissions.go).
+// The overrides by object: host networking in netsys.go (the calls),
+// netpolicy.go (the policies) and netshared.go (the Network objects hosts
+// share); host options in options.go; distributed switches in dvs.go, their
+// port groups in dvpg.go, what both reconfigures share in dvmerge.go, DV
+// ports in dvports.go and dvportcfg.go, LACP in lacp.go; the property
+// collector in traversal.go. A scenario (scenario.go) is built by build.go,
+// builddvs.go, buildvm.go, nsxbuild.go and placement.go.
 //
 // Tests drive a running server through control.go (the call record, delays,
 // injected faults, sessions) and make out-of-band reads and changes through
@@ -14,20 +25,15 @@
 package simulator
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -79,12 +85,6 @@ type Call struct {
 	Abandoned bool
 }
 
-type faultHook struct {
-	method, object string
-	remaining      int
-	fault          types.BaseMethodFault
-}
-
 // Server is a running simulator.
 type Server struct {
 	URL            *url.URL // https://127.0.0.1:PORT/sdk, without userinfo
@@ -134,27 +134,6 @@ type internalKey struct{}
 // servers.
 var vcsimGlobals sync.Mutex
 
-type pendingKey struct{ method, object string }
-
-// popPending returns the fault the HTTP layer decided to inject into this
-// call, if any.
-func (s *Server) popPending(method, object string) types.BaseMethodFault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := pendingKey{method, object}
-	l := s.pending[k]
-	if len(l) == 0 {
-		return nil
-	}
-	f := l[0]
-	if len(l) == 1 {
-		delete(s.pending, k)
-	} else {
-		s.pending[k] = l[1:]
-	}
-	return f
-}
-
 // Start builds the scenario in a fresh simulator and serves it over HTTPS.
 func Start(sc Scenario, opts ...Option) (*Server, error) {
 	cfg := config{user: "carp", pass: "carp-secret", nsxUser: "nsx-reader", nsxPass: "nsx-Secret-1"}
@@ -167,15 +146,7 @@ func Start(sc Scenario, opts ...Option) (*Server, error) {
 		return nil, err
 	}
 
-	model := gosim.VPX()
-	model.Datacenter = 0
-	model.Host = 0
-	model.Cluster = 0
-	model.ClusterHost = 0
-	model.Portgroup = 0
-	model.Datastore = 0
-	model.Machine = 0
-	model.Autostart = false
+	model := emptyModel()
 	vcsimGlobals.Lock()
 	defer vcsimGlobals.Unlock()
 	if err := model.Create(); err != nil {
@@ -183,24 +154,7 @@ func Start(sc Scenario, opts ...Option) (*Server, error) {
 		return nil, err
 	}
 
-	s := &Server{
-		model:    model,
-		dir:      dir,
-		delay:    cfg.delay,
-		User:     cfg.user,
-		Password: cfg.pass,
-		arrived:  map[string]int{},
-		lastSeen: map[string]time.Time{},
-		expired:  map[string]bool{},
-		pending:  map[pendingKey][]types.BaseMethodFault{},
-		ids:      map[string]map[string]string{},
-		hosts:    map[string]*hostInfo{},
-		nsHost:   map[string]string{},
-		optHost:  map[string]string{},
-		dvsVer:   map[string]string{},
-		vmUse:    map[string]vmUse{},
-		ports:    map[string]map[string]*dvPort{},
-	}
+	s := newServer(model, dir, cfg)
 	s.ictx = context.WithValue(context.Background(), internalKey{}, true)
 	s.intc, err = vim25.NewClient(s.ictx, model.Service)
 	if err != nil {
@@ -219,6 +173,61 @@ func Start(sc Scenario, opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("simulator: build scenario: %w", err)
 	}
 
+	s.serve(cfg)
+	if err := s.writeCA(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if s.nsx != nil {
+		if err := s.nsx.start(); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// emptyModel is a vCenter (VPX) model without any of vcsim's default
+// inventory: the scenario builds all of it.
+func emptyModel() *gosim.Model {
+	model := gosim.VPX()
+	model.Datacenter = 0
+	model.Host = 0
+	model.Cluster = 0
+	model.ClusterHost = 0
+	model.Portgroup = 0
+	model.Datastore = 0
+	model.Machine = 0
+	model.Autostart = false
+	return model
+}
+
+// newServer is a Server of the created model with its bookkeeping empty.
+func newServer(model *gosim.Model, dir string, cfg config) *Server {
+	return &Server{
+		model:    model,
+		dir:      dir,
+		delay:    cfg.delay,
+		User:     cfg.user,
+		Password: cfg.pass,
+		arrived:  map[string]int{},
+		lastSeen: map[string]time.Time{},
+		expired:  map[string]bool{},
+		pending:  map[pendingKey][]types.BaseMethodFault{},
+		ids:      map[string]map[string]string{},
+		hosts:    map[string]*hostInfo{},
+		nsHost:   map[string]string{},
+		optHost:  map[string]string{},
+		dvsVer:   map[string]string{},
+		vmUse:    map[string]vmUse{},
+		ports:    map[string]map[string]*dvPort{},
+	}
+}
+
+// serve starts the HTTPS server with the SDK behind the HTTP layer (wrap)
+// and sets URL.
+func (s *Server) serve(cfg config) {
+	model := s.model
 	svc := model.Service
 	svc.TLS = new(tls.Config)
 	svc.Listen = &url.URL{User: url.UserPassword(cfg.user, cfg.pass)}
@@ -239,26 +248,19 @@ func Start(sc Scenario, opts ...Option) (*Server, error) {
 	u := *s.server.URL
 	u.User = nil
 	s.URL = &u
+}
 
+// writeCA sets Thumbprint from the server's certificate and writes it to
+// CAFile.
+func (s *Server) writeCA() error {
 	cert, err := x509.ParseCertificate(s.server.TLS.Certificates[0].Certificate[0])
 	if err != nil {
-		s.Close()
-		return nil, err
+		return err
 	}
 	s.Thumbprint = soap.ThumbprintSHA1(cert)
-	s.CAFile = filepath.Join(dir, "ca.pem")
+	s.CAFile = filepath.Join(s.dir, "ca.pem")
 	pemData := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
-	if err := os.WriteFile(s.CAFile, pemData, 0o600); err != nil {
-		s.Close()
-		return nil, err
-	}
-	if s.nsx != nil {
-		if err := s.nsx.start(); err != nil {
-			s.Close()
-			return nil, err
-		}
-	}
-	return s, nil
+	return os.WriteFile(s.CAFile, pemData, 0o600)
 }
 
 func (s *Server) cleanup() {
@@ -333,191 +335,3 @@ func (s *Server) ClusterID(name string) string { return s.id("cluster", name) }
 
 // DatacenterID returns the moref value of the named datacenter.
 func (s *Server) DatacenterID(name string) string { return s.id("dc", name) }
-
-// Methods vCenter answers without a session.
-var unauthenticatedMethods = map[string]bool{
-	"RetrieveServiceContent": true, "Login": true, "LoginByToken": true,
-	"LoginExtensionByCertificate": true, "LoginBySSPI": true, "CloneSession": true,
-}
-
-const notAuthenticatedFault = `<?xml version="1.0" encoding="UTF-8"?>
-<soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>The session is not authenticated.</faultstring><detail><NotAuthenticatedFault xmlns="urn:vim25" xsi:type="NotAuthenticated"><object type="SessionManager">SessionManager</object><privilegeId>System.View</privilegeId></NotAuthenticatedFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>`
-
-var faultTypeRE = regexp.MustCompile(`xsi:type="([A-Za-z0-9_]+)"`)
-
-// wrap records every SOAP call, applies delays, idle-session expiry and
-// non-task fault hooks, then passes the request to vcsim.
-func (s *Server) wrap(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			next.ServeHTTP(w, r)
-			return
-		}
-		body, err := io.ReadAll(r.Body)
-		_ = r.Body.Close()
-		if err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		body = toVcsimTypes(body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
-
-		call := Call{}
-		m, err := gosim.UnmarshalBody(types.TypeFunc(), body)
-		if err == nil {
-			call.Method = m.Name
-			call.Object = m.This.Value
-			call.Detail = detail(m.Name, m.This, m.Body)
-			s.arrive(m.Name)
-		} else {
-			m = nil
-		}
-		if !s.hold(r) {
-			return // paused, and the client gave up (pause.go)
-		}
-
-		// idle expiry
-		cookie := ""
-		if c, err := r.Cookie(soap.SessionCookieName); err == nil {
-			cookie = c.Value
-		}
-		if cookie != "" {
-			s.mu.Lock()
-			last, ok := s.lastSeen[cookie]
-			d := s.idleTimeout
-			expired := ok && d > 0 && time.Since(last) > d
-			if expired {
-				delete(s.lastSeen, cookie)
-				s.expired[cookie] = true
-			} else if !s.expired[cookie] {
-				s.lastSeen[cookie] = time.Now()
-			}
-			s.mu.Unlock()
-			if expired {
-				s.terminate(cookie)
-			}
-			// vcsim lets the PropertyCollector answer without a session;
-			// vCenter answers NotAuthenticated to every call but the login
-			// ones once the session has timed out.
-			s.mu.Lock()
-			dead := s.expired[cookie]
-			s.mu.Unlock()
-			if dead && m != nil && !unauthenticatedMethods[m.Name] {
-				call.Fault = "NotAuthenticated"
-				s.mu.Lock()
-				s.seq++
-				call.Seq = s.seq
-				s.calls = append(s.calls, call)
-				s.mu.Unlock()
-				w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-				w.WriteHeader(http.StatusInternalServerError)
-				_, _ = io.WriteString(w, notAuthenticatedFault)
-				return
-			}
-		}
-
-		s.mu.Lock()
-		s.seq++
-		call.Seq = s.seq
-		delay := s.delay
-		s.mu.Unlock()
-		if delay > 0 {
-			time.Sleep(delay)
-		}
-
-		var injected types.BaseMethodFault
-		if m != nil && !s.deny(cookie, m) { // deny: NoPermission, permissions.go
-			if injected = s.takeFault(call.Method, call.Object); injected != nil {
-				if _, ok := taskMethods[m.Name]; ok {
-					ref := s.faultAlias(call.Seq, m.Name, m.This, injected)
-					defer s.removeAlias(ref)
-					if nb, ok := rewriteThis(body, ref); ok {
-						r.Body = io.NopCloser(bytes.NewReader(nb))
-						r.ContentLength = int64(len(nb))
-					}
-				} else {
-					s.mu.Lock()
-					k := pendingKey{call.Method, call.Object}
-					s.pending[k] = append(s.pending[k], injected)
-					s.mu.Unlock()
-				}
-			} else if ref, ok := s.alias(m.Name, m.This); ok {
-				if nb, ok := rewriteThis(body, ref); ok {
-					r.Body = io.NopCloser(bytes.NewReader(nb))
-					r.ContentLength = int64(len(nb))
-				}
-			}
-		}
-
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-
-		if rec.status >= 400 {
-			out := rec.buf.String()
-			if i := strings.Index(out, "<detail>"); i >= 0 {
-				if m := faultTypeRE.FindStringSubmatch(out[i:]); m != nil {
-					call.Fault = m[1]
-				}
-			}
-			if call.Fault == "" {
-				call.Fault = "SOAPFault"
-			}
-		}
-		if injected != nil {
-			call.Fault = faultName(injected)
-		}
-		for _, c := range rec.Header()["Set-Cookie"] {
-			if strings.HasPrefix(c, soap.SessionCookieName+"=") {
-				v := strings.TrimPrefix(c, soap.SessionCookieName+"=")
-				if i := strings.IndexByte(v, ';'); i >= 0 {
-					v = v[:i]
-				}
-				s.mu.Lock()
-				s.lastSeen[v] = time.Now()
-				s.mu.Unlock()
-			}
-		}
-
-		call.Abandoned = r.Context().Err() != nil
-		s.mu.Lock()
-		s.calls = append(s.calls, call)
-		s.mu.Unlock()
-		s.answering(call.Method)
-		rec.flush()
-	})
-}
-
-type recorder struct {
-	http.ResponseWriter
-	status int
-	buf    bytes.Buffer
-}
-
-// The response is held back until the call is recorded, so that a client
-// never sees an answer before the call shows in Calls() and CallCount().
-func (r *recorder) WriteHeader(code int) {
-	r.status = code
-}
-
-func (r *recorder) Write(p []byte) (int, error) {
-	return r.buf.Write(p)
-}
-
-func (r *recorder) flush() {
-	out := toClientTypes(r.buf.Bytes())
-	if r.Header().Get("Content-Length") != "" {
-		r.Header().Set("Content-Length", strconv.Itoa(len(out)))
-	}
-	r.ResponseWriter.WriteHeader(r.status)
-	_, _ = r.ResponseWriter.Write(out)
-}
-
-func faultName(f types.BaseMethodFault) string {
-	t := fmt.Sprintf("%T", f)
-	if i := strings.LastIndexByte(t, '.'); i >= 0 {
-		t = t[i+1:]
-	}
-	return t
-}

@@ -3,25 +3,28 @@ package toggleaction
 import (
 	"context"
 	"fmt"
-	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
-// run is one invocation's record: what it toggled, skipped, could not
-// toggle, left off, and did not reach.
+// run is one invocation's record: what the toggle engine did to each
+// target, what it skipped, and how each target is named, where its errors
+// go and what it had.
 type run struct {
-	send       func(action.InvokeProgressEvent)
-	toggled    []string
-	skipped    []string
-	leftOff    []string // "<desc> (was <restore>; <fault>: <err>)"
-	notReached []string
-	stopped    bool // cancelled, or vSphere stopped answering
+	send    func(action.InvokeProgressEvent)
+	results []vsphere.ToggleResult
+	skipped []string
+	desc    map[vsphere.PromiscuousTarget]string
+	at      map[vsphere.PromiscuousTarget]path.Path
+	was     map[vsphere.PromiscuousTarget]string
+	stop    error // why later targets are not reached: cancelled, or vSphere stopped answering
 }
 
 // progress sends one progress event and logs it. It does not wait for
@@ -54,7 +57,7 @@ func (a *toggleAction) Invoke(ctx context.Context, req action.InvokeRequest, res
 		return
 	}
 	if a.client == nil {
-		tfhelp.NotConfigured(&resp.Diagnostics)
+		tfdiag.NotConfigured(&resp.Diagnostics)
 		return
 	}
 	ctx, cancel := a.client.Begin(ctx)
@@ -69,20 +72,49 @@ func (a *toggleAction) Invoke(ctx context.Context, req action.InvokeRequest, res
 	}
 	r := &run{send: resp.SendProgress}
 	for _, u := range units {
+		if r.stop == nil && ctx.Err() != nil {
+			r.stop = ctx.Err()
+		}
 		a.toggleUnit(ctx, u, r, &resp.Diagnostics)
 	}
-	r.report(ctx, &resp.Diagnostics)
+	r.report(ctx, &resp.Diagnostics, a.client.APITimeout())
 }
 
 // toggleUnit takes the unit's lock, reads it fresh and toggles its targets
-// in order.
+// in order, one at a time through the toggle engine, so that what is
+// skipped is told in order with what is toggled.
 func (a *toggleAction) toggleUnit(ctx context.Context, u *unit, r *run, diags *diag.Diagnostics) {
-	if r.stopped {
+	if r.stop != nil {
 		for _, it := range u.items {
-			r.notReached = append(r.notReached, it.t.String())
+			r.note(it.t, it.t.String(), it.at, "")
+			r.results = append(r.results, vsphere.ToggleResult{Target: it.t, State: vsphere.NotReached, Err: r.stop})
 		}
 		return
 	}
+	snap, unlock := a.readUnit(ctx, u, diags)
+	if snap == nil {
+		return
+	}
+	defer unlock()
+	for _, it := range u.expand(snap) {
+		st := current(snap, it.t)
+		if r.skip(ctx, it, st, diags) {
+			continue
+		}
+		r.note(st.t, st.desc, it.at, st.restore)
+		if r.stop != nil {
+			r.results = append(r.results, vsphere.ToggleResult{Target: st.t, State: vsphere.NotReached, Err: r.stop})
+			continue
+		}
+		for _, res := range a.client.ToggleTargets(ctx, snap, []vsphere.PromiscuousTarget{st.t}, false) {
+			r.record(ctx, res)
+		}
+	}
+}
+
+// readUnit takes the unit's lock and reads its targets fresh under it;
+// nil (with an error) when it cannot.
+func (a *toggleAction) readUnit(ctx context.Context, u *unit, diags *diag.Diagnostics) (*vsphere.Snapshot, func()) {
 	var unlock func()
 	req := vsphere.Request{}
 	if u.switchID != "" {
@@ -93,86 +125,90 @@ func (a *toggleAction) toggleUnit(ctx context.Context, u *unit, r *run, diags *d
 	} else {
 		var err error
 		if unlock, err = a.client.LockHostNetwork(ctx, u.hostID); err != nil {
-			diags.AddError("Cannot read the host", tfhelp.ObjectError("Reading", "host", "", u.hostID, err)+". Its port groups were not toggled.")
-			return
+			diags.AddError("Cannot read the host", tfdiag.ObjectError("Reading", "host", "", u.hostID, err)+". Its port groups were not toggled.")
+			return nil, nil
 		}
 		req.HostIDs = []string{u.hostID}
 	}
-	defer unlock()
 	snap, err := a.client.ReadFresh(ctx, req, u.switchID)
 	if err != nil {
+		unlock()
 		diags.AddError("Cannot read the port groups to toggle", fmt.Sprintf("Reading %v %v under the lock failed: %v. They were not toggled.", req.HostIDs, req.DVPortGroupIDs, err))
-		return
+		return nil, nil
 	}
-	for _, it := range u.expand(snap) {
-		st := current(snap, it.t)
-		if r.stopped || ctx.Err() != nil {
-			r.stopped = true
-			r.notReached = append(r.notReached, st.desc)
-			continue
-		}
-		a.toggleOne(ctx, snap, it, st, r, diags)
-	}
+	return snap, unlock
 }
 
-// toggleOne toggles one target, or skips it when it does not accept
-// promiscuous mode.
-func (a *toggleAction) toggleOne(ctx context.Context, snap *vsphere.Snapshot, it item, st state, r *run, diags *diag.Diagnostics) {
+// skip reports (and says why) a target not to toggle: gone, an NSX port
+// group, or one that does not accept promiscuous mode.
+func (r *run) skip(ctx context.Context, it item, st state, diags *diag.Diagnostics) bool {
 	switch {
 	case !st.found:
 		diags.AddAttributeError(it.at, "Port group gone", fmt.Sprintf("%s no longer exists (it was there when the action started); nothing toggled on it.", st.desc))
-		return
 	case st.nsxSegment != "":
 		r.skipped = append(r.skipped, st.desc)
 		r.progress(ctx, fmt.Sprintf("skipped %s: it is the NSX port group of segment %s, where NSX segment profiles decide, not promiscuous mode, and vCenter does not reconfigure it (CARP022)",
 			st.desc, st.nsxSegment))
-		return
 	case !st.accepts:
 		r.skipped = append(r.skipped, st.desc)
 		r.progress(ctx, fmt.Sprintf("skipped %s: it does not accept promiscuous mode, so it is left untouched (a toggle never turns on what was off)", st.desc))
-		return
-	}
-	written, err := a.client.TogglePromiscuous(ctx, snap, st.t)
-	switch {
-	case err == nil:
-		r.toggled = append(r.toggled, st.desc)
-		r.progress(ctx, fmt.Sprintf("toggled %s: promiscuous mode off, then back to %s", st.desc, st.restore))
-	case !written:
-		tfhelp.AddObjectError(diags, it.at, "Promiscuous mode toggle failed",
-			tfhelp.ObjectError("Toggling promiscuous mode of", st.desc, "", "", err)+". It is not left off: promiscuous mode is as it was.", err)
-		r.progress(ctx, fmt.Sprintf("could not toggle %s (%v); it is not left off", st.desc, err))
 	default:
-		r.leftOff = append(r.leftOff, fmt.Sprintf("%s (was %s; %s: %v)", st.desc, st.restore, vsphere.FaultName(err), err))
-		r.progress(ctx, fmt.Sprintf("%s LEFT with promiscuous mode OFF: putting back %s failed", st.desc, st.restore))
-		if vsphere.IsNoAnswer(err) {
-			r.stopped = true // vSphere does not answer: do not turn off more
+		return false
+	}
+	return true
+}
+
+// note records how a target is named, where its errors go and what it
+// had.
+func (r *run) note(t vsphere.PromiscuousTarget, desc string, at path.Path, was string) {
+	if r.desc == nil {
+		r.desc, r.at, r.was = map[vsphere.PromiscuousTarget]string{}, map[vsphere.PromiscuousTarget]path.Path{}, map[vsphere.PromiscuousTarget]string{}
+	}
+	r.desc[t], r.at[t], r.was[t] = desc, at, was
+}
+
+// record keeps one target's outcome and tells its progress; vSphere no
+// longer answering (or a cancellation) stops the later units.
+func (r *run) record(ctx context.Context, res vsphere.ToggleResult) {
+	r.results = append(r.results, res)
+	desc, was := r.desc[res.Target], r.was[res.Target]
+	switch res.State {
+	case vsphere.Toggled:
+		r.progress(ctx, fmt.Sprintf("toggled %s: promiscuous mode off, then back to %s", desc, was))
+	case vsphere.NotToggled:
+		r.progress(ctx, fmt.Sprintf("could not toggle %s (%v); it is not left off", desc, res.Err))
+	case vsphere.LeftOff, vsphere.MaybeLeftOff:
+		r.progress(ctx, fmt.Sprintf("%s LEFT with promiscuous mode OFF: putting back %s failed", desc, was))
+	case vsphere.NotReached:
+		if r.stop == nil {
+			r.stop = res.Err
 		}
 	}
+	if res.State == vsphere.MaybeLeftOff && r.stop == nil {
+		r.stop = &vsphere.StoppedError{Target: res.Target, State: res.State}
+	}
 }
 
-// report adds the run's errors: every port group left off in one, and what
-// an interruption did not reach.
-func (r *run) report(ctx context.Context, diags *diag.Diagnostics) {
+// report adds the run's errors: the toggle engine's (one for every port
+// group left off, one for what the run did not reach).
+func (r *run) report(ctx context.Context, diags *diag.Diagnostics, apiTimeout time.Duration) {
+	counts := map[vsphere.ToggleState]int{}
+	for _, res := range r.results {
+		counts[res.State]++
+	}
 	tflog.Info(ctx, "carp_toggle_promiscuous done", map[string]any{
-		"toggled": len(r.toggled), "skipped": len(r.skipped), "left_off": len(r.leftOff), "not_reached": len(r.notReached),
+		"toggled": counts[vsphere.Toggled], "skipped": len(r.skipped), "left_off": counts[vsphere.LeftOff] + counts[vsphere.MaybeLeftOff], "not_reached": counts[vsphere.NotReached],
 	})
-	if len(r.leftOff) > 0 {
-		diags.AddError("Promiscuous mode left off",
-			fmt.Sprintf("Promiscuous mode was turned off and could not be put back (%d attempts, or vSphere stopped answering) on: %s. "+
-				"CARP on them does not work until it is back. Set it back by hand to what it was, or run terraform apply where a carp_portgroup_policy manages the port group; "+
+	again := "Invoke the action again to toggle them."
+	tfdiag.Toggle{
+		Describe: func(t vsphere.PromiscuousTarget) string { return r.desc[t] },
+		At:       func(t vsphere.PromiscuousTarget) path.Path { return r.at[t] },
+		Was:      func(t vsphere.PromiscuousTarget) string { return r.was[t] },
+		Next: tfdiag.ToggleNext{
+			LeftOff: "Set it back by hand to what it was, or run terraform apply where a carp_portgroup_policy manages the port group; " +
 				"invoking this action again skips them, as they no longer accept promiscuous mode.",
-				vsphere.RestoreAttempts, strings.Join(r.leftOff, "; ")))
-	}
-	if len(r.notReached) > 0 {
-		diags.AddError("Toggle interrupted",
-			fmt.Sprintf("The toggle stopped (%v) before these, which were not toggled and keep promiscuous mode as it was: %s. Toggled and restored: %s. Invoke the action again to toggle them.",
-				stopReason(ctx), strings.Join(r.notReached, ", "), tfhelp.ListOrNone(r.toggled)))
-	}
-}
-
-func stopReason(ctx context.Context) string {
-	if err := ctx.Err(); err != nil {
-		return err.Error()
-	}
-	return "vSphere stopped answering"
+			Cancelled: again, Stopped: again,
+		},
+		APITimeout: apiTimeout,
+	}.AddResults(ctx, diags, r.results)
 }

@@ -154,7 +154,7 @@ func TestInvokeRestoreFault(t *testing.T) {
 		if len(errs) != 1 {
 			t.Fatalf("errors %q, want one", errs)
 		}
-		for _, part := range []string{"Promiscuous mode left off", `port group "FW-WAN" on host esx-01 (` + h.e.Sim.HostID("esx-01") + ")", "was true", "SystemError", "4 attempts"} {
+		for _, part := range []string{"Promiscuous mode left off", `port group "FW-WAN" on host esx-01 (` + h.e.Sim.HostID("esx-01") + ")", "was true", "SystemError", "failed 4 times"} {
 			if !strings.Contains(errs[0], part) {
 				t.Errorf("error %q does not contain %q", errs[0], part)
 			}

@@ -9,7 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfdiag"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -50,8 +51,8 @@ func targets(ctx context.Context, m model, diags *diag.Diagnostics) (units []*un
 	if !m.PortGroups.IsNull() {
 		diags.Append(m.PortGroups.ElementsAs(ctx, &pgs, false)...)
 	}
-	hosts := tfhelp.Strings(ctx, m.HostSystemIDs, diags)
-	dvs := tfhelp.Strings(ctx, m.DVPortGroupIDs, diags)
+	hosts := tfvalue.Strings(ctx, m.HostSystemIDs, diags)
+	dvs := tfvalue.Strings(ctx, m.DVPortGroupIDs, diags)
 	byHost := map[string]*unit{}
 	hostUnit := func(id string) *unit {
 		if u := byHost[id]; u != nil {
@@ -107,12 +108,13 @@ func (a *toggleAction) resolve(ctx context.Context, units []*unit, dvIDs []item,
 			if len(u.items) > 0 {
 				at = u.items[0].at.AtName("host_system_id")
 			}
-			tfhelp.HostNotFoundAt(ctx, diags, a.client, at, u.hostID)
+			names, err := a.client.HostNames(ctx)
+			tfdiag.HostNotFound(diags, at, u.hostID, names, err)
 			continue
 		}
 		for _, it := range u.items {
 			if h.PortGroup(it.t.PortGroup) == nil {
-				tfhelp.PortGroupNotFound(diags, it.at.AtName("portgroup"), h, it.t.PortGroup)
+				tfdiag.PortGroupNotFound(diags, it.at.AtName("portgroup"), h, it.t.PortGroup)
 			}
 		}
 	}
@@ -120,7 +122,8 @@ func (a *toggleAction) resolve(ctx context.Context, units []*unit, dvIDs []item,
 	for _, it := range dvIDs {
 		pg := snap.FindDVPortGroup(it.t.DVPortGroupID)
 		if pg == nil {
-			tfhelp.DVPortGroupNotFound(ctx, diags, a.client, it.at, it.t.DVPortGroupID)
+			names, err := a.client.DVPortGroupNames(ctx)
+			tfdiag.DVPortGroupNotFound(diags, it.at, it.t.DVPortGroupID, names, err)
 			continue
 		}
 		u := bySwitch[pg.SwitchID]

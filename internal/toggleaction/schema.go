@@ -16,7 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/carpsafe/terraform-provider-carp/internal/tfhelp"
+	"github.com/carpsafe/terraform-provider-carp/internal/providerdata"
+	"github.com/carpsafe/terraform-provider-carp/internal/tfvalue"
 	"github.com/carpsafe/terraform-provider-carp/internal/vsphere"
 )
 
@@ -40,7 +41,7 @@ func (a *toggleAction) Metadata(_ context.Context, _ action.MetadataRequest, res
 }
 
 func (a *toggleAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	a.client = tfhelp.ClientFrom(req.ProviderData, &resp.Diagnostics)
+	a.client = providerdata.From(req.ProviderData, &resp.Diagnostics).Client()
 }
 
 // Schema is the action's schema (also what the docs' argument reference is
@@ -59,7 +60,7 @@ func Schema() schema.Schema {
 					"host_system_id": schema.StringAttribute{
 						Required:            true,
 						MarkdownDescription: "The host's managed object id, such as `host-21` (`data.carp_hosts`).",
-						Validators:          []validator.String{tfhelp.HostID()},
+						Validators:          []validator.String{tfvalue.HostID()},
 					},
 					"portgroup": schema.StringAttribute{
 						Required:            true,
@@ -71,14 +72,14 @@ func Schema() schema.Schema {
 				Optional:            true,
 				ElementType:         types.StringType,
 				MarkdownDescription: "Distributed port groups, by managed object id, such as `dvportgroup-42`.",
-				Validators:          []validator.List{listvalidator.ValueStringsAre(tfhelp.DVPortGroupID())},
+				Validators:          []validator.List{listvalidator.ValueStringsAre(tfvalue.DVPortGroupID())},
 			},
 			"host_system_ids": schema.ListAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Hosts whose every port group and standard vSwitch that accepts promiscuous mode is toggled: " +
 					"what CARP005 asks after `Net.ReversePathFwdCheckPromisc` changes (the same set as `carp_host_settings`' toggle).",
-				Validators: []validator.List{listvalidator.ValueStringsAre(tfhelp.HostID())},
+				Validators: []validator.List{listvalidator.ValueStringsAre(tfvalue.HostID())},
 			},
 		},
 	}

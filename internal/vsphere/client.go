@@ -100,9 +100,6 @@ type Client struct {
 	owner sync.Map
 
 	life lifecycle
-
-	// planned holds what this process's plans set (see planned.go).
-	planned plannedValues
 }
 
 // ServerURL validates a vsphere_server value and returns the SDK URL.

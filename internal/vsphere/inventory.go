@@ -24,31 +24,30 @@ type Tree struct {
 	Hosts       []HostEntry         // sorted by name, then ID
 }
 
+// treeSpecs walk from the root folder to every datacenter, cluster and
+// host: Folder.childEntity, Datacenter.hostFolder, ComputeResource.host.
+var treeSpecs = []types.BaseSelectionSpec{
+	&types.TraversalSpec{SelectionSpec: types.SelectionSpec{Name: "folder"}, Type: "Folder", Path: "childEntity",
+		SelectSet: []types.BaseSelectionSpec{&types.SelectionSpec{Name: "folder"}, &types.SelectionSpec{Name: "dcHosts"}, &types.SelectionSpec{Name: "crHosts"}}},
+	&types.TraversalSpec{SelectionSpec: types.SelectionSpec{Name: "dcHosts"}, Type: "Datacenter", Path: "hostFolder",
+		SelectSet: []types.BaseSelectionSpec{&types.SelectionSpec{Name: "folder"}}},
+	&types.TraversalSpec{SelectionSpec: types.SelectionSpec{Name: "crHosts"}, Type: "ComputeResource", Path: "host"},
+}
+
+// treeNode is one object of the tree: its type, name and parent.
+type treeNode struct {
+	kind, name string
+	parent     *types.ManagedObjectReference
+}
+
+// treeNodes are the objects of the tree by moref.
+type treeNodes map[types.ManagedObjectReference]treeNode
+
 // InventoryTree reads every datacenter, cluster and host name in one
 // RetrievePropertiesEx round trip, by traversing from the root folder.
 func (c *Client) InventoryTree(ctx context.Context) (*Tree, error) {
-	folderTS := &types.TraversalSpec{
-		SelectionSpec: types.SelectionSpec{Name: "folder"},
-		Type:          "Folder",
-		Path:          "childEntity",
-		SelectSet:     []types.BaseSelectionSpec{&types.SelectionSpec{Name: "folder"}, &types.SelectionSpec{Name: "dcHosts"}, &types.SelectionSpec{Name: "crHosts"}},
-	}
-	dcTS := &types.TraversalSpec{
-		SelectionSpec: types.SelectionSpec{Name: "dcHosts"},
-		Type:          "Datacenter",
-		Path:          "hostFolder",
-		SelectSet:     []types.BaseSelectionSpec{&types.SelectionSpec{Name: "folder"}},
-	}
-	crTS := &types.TraversalSpec{
-		SelectionSpec: types.SelectionSpec{Name: "crHosts"},
-		Type:          "ComputeResource",
-		Path:          "host",
-	}
-	spec := types.PropertyFilterSpec{
-		ObjectSet: []types.ObjectSpec{{
-			Obj:       c.vim.ServiceContent.RootFolder,
-			SelectSet: []types.BaseSelectionSpec{folderTS, dcTS, crTS},
-		}},
+	objs, err := c.retrieve(ctx, types.PropertyFilterSpec{
+		ObjectSet: []types.ObjectSpec{{Obj: c.vim.ServiceContent.RootFolder, SelectSet: treeSpecs}},
 		PropSet: []types.PropertySpec{
 			{Type: "Folder", PathSet: []string{"parent"}},
 			{Type: "Datacenter", PathSet: []string{"name"}},
@@ -56,19 +55,13 @@ func (c *Client) InventoryTree(ctx context.Context) (*Tree, error) {
 			{Type: "ClusterComputeResource", PathSet: []string{"name", "parent"}},
 			{Type: "HostSystem", PathSet: []string{"name", "parent"}},
 		},
-	}
-	objs, err := c.retrieve(ctx, spec)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the inventory tree: %w", err)
 	}
-
-	type node struct {
-		kind, name string
-		parent     *types.ManagedObjectReference
-	}
-	nodes := map[types.ManagedObjectReference]node{}
+	nodes := treeNodes{}
 	for _, o := range objs {
-		n := node{kind: o.Obj.Type}
+		n := treeNode{kind: o.Obj.Type}
 		for _, p := range o.PropSet {
 			switch p.Name {
 			case "name":
@@ -81,39 +74,44 @@ func (c *Client) InventoryTree(ctx context.Context) (*Tree, error) {
 		}
 		nodes[o.Obj] = n
 	}
-	datacenterOf := func(ref types.ManagedObjectReference) string {
-		for i := 0; i < 64; i++ {
-			n, ok := nodes[ref]
-			if !ok {
-				return ""
-			}
-			if n.kind == "Datacenter" {
-				return n.name
-			}
-			if n.parent == nil {
-				return ""
-			}
-			ref = *n.parent
-		}
-		return ""
-	}
+	return nodes.tree(), nil
+}
 
+// datacenterOf is the name of the datacenter above ref ("" when none).
+func (nodes treeNodes) datacenterOf(ref types.ManagedObjectReference) string {
+	for i := 0; i < 64; i++ {
+		n, ok := nodes[ref]
+		if !ok {
+			return ""
+		}
+		if n.kind == "Datacenter" {
+			return n.name
+		}
+		if n.parent == nil {
+			return ""
+		}
+		ref = *n.parent
+	}
+	return ""
+}
+
+// tree sorts the nodes into datacenters, clusters and hosts.
+func (nodes treeNodes) tree() *Tree {
 	t := &Tree{Clusters: map[string][]string{}}
 	for ref, n := range nodes {
 		switch n.kind {
 		case "Datacenter":
 			t.Datacenters = append(t.Datacenters, n.name)
 		case "ClusterComputeResource":
-			dc := datacenterOf(ref)
+			dc := nodes.datacenterOf(ref)
 			t.Clusters[dc] = append(t.Clusters[dc], n.name)
 		case "HostSystem":
-			h := HostEntry{ID: ref.Value, Name: n.name}
+			h := HostEntry{ID: ref.Value, Name: n.name, Datacenter: nodes.datacenterOf(ref)}
 			if n.parent != nil {
 				if p, ok := nodes[*n.parent]; ok && p.kind == "ClusterComputeResource" {
 					h.Cluster, h.ClusterID = p.name, n.parent.Value
 				}
 			}
-			h.Datacenter = datacenterOf(ref)
 			t.Hosts = append(t.Hosts, h)
 		}
 	}
@@ -127,7 +125,7 @@ func (c *Client) InventoryTree(ctx context.Context) (*Tree, error) {
 		}
 		return t.Hosts[i].ID < t.Hosts[j].ID
 	})
-	return t, nil
+	return t
 }
 
 // retrieve is one RetrievePropertiesEx round trip (plus ContinueRetrievePropertiesEx
@@ -202,5 +200,34 @@ func (c *Client) DVPortGroups(ctx context.Context) ([]NamedRef, error) {
 		}
 		return out[i].ID < out[j].ID
 	})
+	return out, nil
+}
+
+// HostNames lists every host as "name (moref)", sorted by name: what an
+// error about a host id that does not exist names (one round trip, on
+// that error path only).
+func (c *Client) HostNames(ctx context.Context) ([]string, error) {
+	tree, err := c.InventoryTree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(tree.Hosts))
+	for _, h := range tree.Hosts {
+		out = append(out, fmt.Sprintf("%s (%s)", h.Name, h.ID))
+	}
+	return out, nil
+}
+
+// DVPortGroupNames lists every distributed port group as "name (moref)",
+// sorted by name, for an error about one that does not exist.
+func (c *Client) DVPortGroupNames(ctx context.Context) ([]string, error) {
+	pgs, err := c.DVPortGroups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(pgs))
+	for _, p := range pgs {
+		out = append(out, fmt.Sprintf("%s (%s)", p.Name, p.ID))
+	}
 	return out, nil
 }

@@ -27,13 +27,10 @@ func (c *Client) initLifecycle(ctx context.Context) {
 	c.life.down, c.life.stop = context.WithCancel(context.WithoutCancel(ctx))
 }
 
-type clientKey struct{}
-
 // Begin prepares a request ctx for vSphere calls: the logging subsystem with
-// secrets masked, api_timeout, the end of the process (Quiesce), and the
-// client's toggle bookkeeping for restoring.
+// secrets masked, api_timeout and the end of the process (Quiesce).
 func (c *Client) Begin(ctx context.Context) (context.Context, context.CancelFunc) {
-	ctx, cancel := c.WithTimeout(context.WithValue(WithLogging(ctx), clientKey{}, c))
+	ctx, cancel := c.WithTimeout(WithLogging(ctx))
 	if c.life.down == nil {
 		return ctx, cancel
 	}
@@ -47,25 +44,20 @@ func (c *Client) Begin(ctx context.Context) (context.Context, context.CancelFunc
 // stops between its two writes without trying the second. The toggle counts
 // as in flight until cancel is called; Quiesce waits for it. Once the
 // client is quiescing, it returns ErrEnding and the toggle must not start.
-func restoring(ctx context.Context) (context.Context, context.CancelFunc, error) {
-	c, _ := ctx.Value(clientKey{}).(*Client)
-	if c != nil {
-		c.life.mu.Lock()
-		ending := c.life.ending
-		if !ending {
-			c.life.toggles.Add(1)
-		}
-		c.life.mu.Unlock()
-		if ending {
-			return nil, nil, ErrEnding
-		}
+func (c *Client) restoring(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	c.life.mu.Lock()
+	ending := c.life.ending
+	if !ending {
+		c.life.toggles.Add(1)
+	}
+	c.life.mu.Unlock()
+	if ending {
+		return nil, nil, ErrEnding
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RestoreDeadline)
 	return rctx, func() {
 		cancel()
-		if c != nil {
-			c.life.toggles.Done()
-		}
+		c.life.toggles.Done()
 	}, nil
 }
 

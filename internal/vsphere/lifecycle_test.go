@@ -16,7 +16,7 @@ func TestQuiesce(t *testing.T) {
 
 	op, cancelOp := c.Begin(t.Context())
 	defer cancelOp()
-	rctx, done, err := restoring(op)
+	rctx, done, err := c.restoring(op)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestQuiesce(t *testing.T) {
 
 	op2, cancel2 := c.Begin(t.Context())
 	defer cancel2()
-	if _, _, err := restoring(op2); !errors.Is(err, ErrEnding) {
+	if _, _, err := c.restoring(op2); !errors.Is(err, ErrEnding) {
 		t.Fatalf("a toggle started after Quiesce: err = %v, want ErrEnding", err)
 	}
 }
@@ -61,7 +61,7 @@ func TestQuiesceBounded(t *testing.T) {
 	c.initLifecycle(t.Context())
 	op, cancelOp := c.Begin(t.Context())
 	defer cancelOp()
-	_, done, err := restoring(op)
+	_, done, err := c.restoring(op)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -122,13 +122,6 @@ func (w *PortGroupWriter) Write(ctx context.Context, p Policy) error {
 	return err
 }
 
-// Toggle writes off, then want (see Toggle): the toggle of one port group.
-func (w *PortGroupWriter) Toggle(ctx context.Context, off, want Policy) (written bool, err error) {
-	return Toggle(ctx,
-		func(ctx context.Context) error { return w.Write(ctx, off) },
-		func(ctx context.Context) error { return w.Write(ctx, want) })
-}
-
 // updatePortGroup writes a standard port group's security policy exactly as
 // given (nil fields inherit from the vSwitch) and, when teaming is non-nil,
 // its NIC teaming override exactly as given; every other field of the spec

@@ -1,13 +1,11 @@
 package vsphere
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/carpsafe/terraform-provider-carp/internal/inventory"
-	"github.com/carpsafe/terraform-provider-carp/internal/rules"
 )
 
 // PromiscuousTarget is one object whose promiscuous mode a toggle writes: a
@@ -20,6 +18,15 @@ type PromiscuousTarget struct {
 	// from its vSwitch, so the toggle's second write puts it back to
 	// inherit rather than true.
 	Inherit bool
+	// Want, for a port group, is the second write: the desired policy
+	// (carp_portgroup_policy's toggle_on_apply) instead of promiscuous mode
+	// as it was.
+	Want *Policy
+}
+
+// ref is the port group a port group target names.
+func (t PromiscuousTarget) ref() PortGroupRef {
+	return PortGroupRef{HostID: t.HostID, Name: t.PortGroup, DVPortGroupID: t.DVPortGroupID}
 }
 
 // String names the target within its host or switch: `port group "X"`,
@@ -54,65 +61,4 @@ func HostToggleTargets(h *inventory.Host) []PromiscuousTarget {
 		}
 	}
 	return out
-}
-
-// WriteHostPromiscuous sets promiscuous mode of a standard port group or
-// vSwitch as snap read it: off, or back (true, or inherit for a port group
-// with Inherit), keeping every other field as read. One UpdatePortGroup or
-// UpdateVirtualSwitch round trip. What snap does not hold is a
-// *NotFoundError.
-func (c *Client) WriteHostPromiscuous(ctx context.Context, snap *Snapshot, t PromiscuousTarget, on bool) error {
-	if t.VSwitch != "" {
-		return c.SetVSwitchPromiscuous(ctx, snap, t.HostID, t.VSwitch, on)
-	}
-	var pg *inventory.PortGroup
-	if h := snap.FindHost(t.HostID); h != nil {
-		pg = h.PortGroup(t.PortGroup)
-	}
-	if pg == nil {
-		return &NotFoundError{Kind: KindPortGroup, ID: t.PortGroup, Host: t.HostID}
-	}
-	w, err := c.PortGroupWriter(snap, PortGroupRef{HostID: t.HostID, Name: t.PortGroup})
-	if err != nil {
-		return err
-	}
-	sec := pg.Security
-	switch {
-	case !on:
-		sec.AllowPromiscuous = inventory.Ptr(false)
-	case t.Inherit:
-		sec.AllowPromiscuous = nil
-	default:
-		sec.AllowPromiscuous = inventory.Ptr(true)
-	}
-	return w.Write(ctx, Policy{Security: sec})
-}
-
-// TogglePromiscuous toggles one target as snap read it (taken under the
-// lock of its host network or switch, fresh): promiscuous mode off, then
-// back exactly as it was, every other field kept (see Toggle for the
-// retries and the ctx of the two writes). A distributed port group is
-// written with one writer, so the second write carries the config version
-// the first left.
-func (c *Client) TogglePromiscuous(ctx context.Context, snap *Snapshot, t PromiscuousTarget) (written bool, err error) {
-	if t.DVPortGroupID == "" {
-		return Toggle(ctx,
-			func(ctx context.Context) error { return c.WriteHostPromiscuous(ctx, snap, t, false) },
-			func(ctx context.Context) error { return c.WriteHostPromiscuous(ctx, snap, t, true) })
-	}
-	pg := snap.FindDVPortGroup(t.DVPortGroupID)
-	if pg == nil {
-		return false, &NotFoundError{Kind: KindDVPortGroup, ID: t.DVPortGroupID}
-	}
-	w, err := c.PortGroupWriter(snap, PortGroupRef{DVPortGroupID: t.DVPortGroupID})
-	if err != nil {
-		return false, err
-	}
-	useMM := false
-	if sw := snap.FindDVSwitch(pg.SwitchID); sw != nil {
-		useMM = rules.UsesMacManagement(sw.Version)
-	}
-	off := pg.Security
-	off.AllowPromiscuous = inventory.Ptr(false)
-	return w.Toggle(ctx, Policy{Security: off, UseMacManagement: useMM}, Policy{Security: pg.Security, UseMacManagement: useMM})
 }

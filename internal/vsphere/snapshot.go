@@ -169,45 +169,12 @@ func (c *Client) Read(ctx context.Context, req Request) (*Snapshot, error) {
 			continue
 		}
 		found[o.Obj.Value] = true
-		switch o.Obj.Type {
-		case "HostSystem":
-			h, refs, opts, err := decodeHost(o, snap)
-			if err != nil {
-				return nil, fmt.Errorf("reading host %s: %w", o.Obj.Value, err)
-			}
-			snap.Hosts = append(snap.Hosts, h)
-			snap.hostRefs[h.ID] = refs
-			snap.Options[h.ID] = opts
-			c.owner.Store(refs.NetworkSystem.Value, h.ID)
-			c.owner.Store(refs.AdvancedOption.Value, h.ID)
-		case "DistributedVirtualPortgroup":
-			var pg mo.DistributedVirtualPortgroup
-			if err := mo.LoadObjectContent([]types.ObjectContent{o}, &pg); err != nil {
-				return nil, fmt.Errorf("reading DV port group %s: %w", o.Obj.Value, err)
-			}
-			snap.DVPortGroups = append(snap.DVPortGroups, decodeDVPortGroupOwn(pg))
-			raw := dvpgRaw{configVersion: pg.Config.ConfigVersion, policy: pg.Config.Policy}
-			if pg.Config.DistributedVirtualSwitch != nil {
-				raw.switchRef = *pg.Config.DistributedVirtualSwitch
-				switchRefs = append(switchRefs, raw.switchRef)
-			}
-			snap.dvpgRaw[pg.Self.Value] = raw
-		case "VirtualMachine":
-			var vm mo.VirtualMachine
-			if err := mo.LoadObjectContent([]types.ObjectContent{o}, &vm); err != nil {
-				return nil, fmt.Errorf("reading VM %s: %w", o.Obj.Value, err)
-			}
-			snap.VMs = append(snap.VMs, decodeVM(vm))
-		case "ClusterComputeResource":
-			cl, err := decodeCluster(o)
-			if err != nil {
-				return nil, err
-			}
-			snap.Clusters = append(snap.Clusters, cl)
-		case "OpaqueNetwork":
-			if err := decodeOpaqueNetwork(o, snap); err != nil {
-				return nil, err
-			}
+		sw, err := c.decodeObject(o, snap)
+		if err != nil {
+			return nil, err
+		}
+		if sw != nil {
+			switchRefs = append(switchRefs, *sw)
 		}
 	}
 	nameOpaqueNICs(snap)
@@ -218,23 +185,77 @@ func (c *Client) Read(ctx context.Context, req Request) (*Snapshot, error) {
 			}
 		}
 	}
+	if err := c.readAround(ctx, snap, req, switchRefs, cached); err != nil {
+		return nil, err
+	}
+	sortSnapshot(&snap.Snapshot)
+	return snap, nil
+}
+
+// decodeObject adds one object of a read to snap; for a DV port group it
+// returns its switch's moref, which the read fetches next.
+func (c *Client) decodeObject(o types.ObjectContent, snap *Snapshot) (*types.ManagedObjectReference, error) {
+	switch o.Obj.Type {
+	case "HostSystem":
+		h, refs, opts, err := decodeHost(o, snap)
+		if err != nil {
+			return nil, fmt.Errorf("reading host %s: %w", o.Obj.Value, err)
+		}
+		snap.Hosts = append(snap.Hosts, h)
+		snap.hostRefs[h.ID] = refs
+		snap.Options[h.ID] = opts
+		c.owner.Store(refs.NetworkSystem.Value, h.ID)
+		c.owner.Store(refs.AdvancedOption.Value, h.ID)
+	case "DistributedVirtualPortgroup":
+		var pg mo.DistributedVirtualPortgroup
+		if err := mo.LoadObjectContent([]types.ObjectContent{o}, &pg); err != nil {
+			return nil, fmt.Errorf("reading DV port group %s: %w", o.Obj.Value, err)
+		}
+		snap.DVPortGroups = append(snap.DVPortGroups, decodeDVPortGroupOwn(pg))
+		raw := dvpgRaw{configVersion: pg.Config.ConfigVersion, policy: pg.Config.Policy}
+		if pg.Config.DistributedVirtualSwitch != nil {
+			raw.switchRef = *pg.Config.DistributedVirtualSwitch
+		}
+		snap.dvpgRaw[pg.Self.Value] = raw
+		if pg.Config.DistributedVirtualSwitch != nil {
+			return &raw.switchRef, nil
+		}
+	case "VirtualMachine":
+		var vm mo.VirtualMachine
+		if err := mo.LoadObjectContent([]types.ObjectContent{o}, &vm); err != nil {
+			return nil, fmt.Errorf("reading VM %s: %w", o.Obj.Value, err)
+		}
+		snap.VMs = append(snap.VMs, decodeVM(vm))
+	case "ClusterComputeResource":
+		cl, err := decodeCluster(o)
+		if err != nil {
+			return nil, err
+		}
+		snap.Clusters = append(snap.Clusters, cl)
+	case "OpaqueNetwork":
+		return nil, decodeOpaqueNetwork(o, snap)
+	}
+	return nil, nil
+}
+
+// readAround reads what the objects of a read lead to: the DV port groups'
+// switches, their member hosts (SwitchHosts) and the firewall NICs' ports
+// (Follow).
+func (c *Client) readAround(ctx context.Context, snap *Snapshot, req Request, switchRefs []types.ManagedObjectReference, cached bool) error {
 	if len(switchRefs) > 0 {
 		if err := c.readSwitches(ctx, snap, switchRefs, cached); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if req.SwitchHosts {
 		if err := c.readMemberHosts(ctx, snap, cached); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if req.Follow {
-		if err := c.readNICPorts(ctx, snap); err != nil {
-			return nil, err
-		}
+		return c.readNICPorts(ctx, snap)
 	}
-	sortSnapshot(&snap.Snapshot)
-	return snap, nil
+	return nil
 }
 
 func (c *Client) cachedObjects(ctx context.Context, req Request) ([]types.ObjectContent, error) {

@@ -1,4 +1,10 @@
-package main
+// Package runtimetune is what the provider's process sets up before it
+// serves: the garbage collector's settings (GC, gc.go) and, in a build
+// with -tags carpprof only, a CPU profile of the process (StartProfile,
+// profile_on.go; the normal build has the no-op of profile_off.go).
+// main.go calls both; make bench with CARP_BENCH_PROFILE builds the
+// provider with the tag (internal/e2e).
+package runtimetune
 
 import (
 	"os"
@@ -18,7 +24,8 @@ const (
 	memoryLimit = 64 << 20 // bytes
 )
 
-func tuneGC() {
+// GC applies the settings above, unless GOGC or GOMEMLIMIT is set.
+func GC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}

@@ -1,4 +1,4 @@
-package rules
+package inventory
 
 import (
 	"strconv"
@@ -58,15 +58,20 @@ func (v Version) String() string {
 	return strconv.Itoa(v.Major) + "." + strconv.Itoa(v.Minor) + "." + strconv.Itoa(v.Patch)
 }
 
-// legacyDVS reports whether a switch version is 4.1.x or 5.0.x (CARP006).
-func legacyDVS(version string) bool {
+// The thresholds of the distributed switch versions the rules and the
+// writers act on.
+
+// LegacyDVS reports whether a switch version is 4.1.x or 5.0.x: possibly
+// an upgraded 4.0 switch that does not pass CARP until promiscuous mode is
+// toggled (CARP006).
+func LegacyDVS(version string) bool {
 	v, ok := ParseVersion(version)
 	return ok && ((v.Major == 4 && v.Minor == 1) || (v.Major == 5 && v.Minor == 0))
 }
 
-// macLearningSupport reports whether the switch version is known (parses)
-// and whether it is 6.6.0 or later.
-func macLearningSupport(version string) (known, supported bool) {
+// MacLearningSupport reports whether the switch version is known (parses)
+// and whether it is 6.6.0 or later, which MAC learning needs.
+func MacLearningSupport(version string) (known, supported bool) {
 	v, ok := ParseVersion(version)
 	if !ok {
 		return false, false

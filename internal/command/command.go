@@ -1,12 +1,17 @@
-package vsphere
+// Package command holds the state of the Terraform command a provider
+// process serves, shared by the plans (and applies) of its resources: what
+// one resource's plan sets and another's reads. The provider makes one
+// per configuration and hands it to the resources with the clients
+// (internal/providerdata); nothing in it talks to vSphere.
+package command
 
 import (
 	"slices"
 	"sync"
 )
 
-// plannedValues are values that one resource's plan sets and another's plan
-// of the same command reads: the planned Net.ReversePathFwdCheckPromisc of a
+// State holds values that one resource's plan sets and another's plan of
+// the same command reads: the planned Net.ReversePathFwdCheckPromisc of a
 // host, noted by carp_host_settings. Terraform plans a resource after those
 // it depends on, so a carp_portgroup_policy with depends_on on the host's
 // carp_host_settings finds the value here; without the dependency the order
@@ -29,7 +34,7 @@ import (
 // refreshed: a plan whose configuration equals such a resource's state
 // judges what the read found; without a read (plan -refresh=false) it
 // judges the state as stored, without reading vSphere.
-type plannedValues struct {
+type State struct {
 	mu        sync.Mutex
 	rpf       map[string]bool
 	destroyed map[string][]string
@@ -39,76 +44,79 @@ type plannedValues struct {
 
 // NoteRefreshed records that a Read of this command refreshed the resource
 // key names (resource type and id).
-func (c *Client) NoteRefreshed(key string) {
-	c.planned.mu.Lock()
-	defer c.planned.mu.Unlock()
-	if c.planned.refreshed == nil {
-		c.planned.refreshed = map[string]bool{}
+func (c *State) NoteRefreshed(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.refreshed == nil {
+		c.refreshed = map[string]bool{}
 	}
-	c.planned.refreshed[key] = true
+	c.refreshed[key] = true
 }
 
 // Refreshed reports whether a Read of this command refreshed key.
-func (c *Client) Refreshed(key string) bool {
-	c.planned.mu.Lock()
-	defer c.planned.mu.Unlock()
-	return c.planned.refreshed[key]
+func (c *State) Refreshed(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.refreshed[key]
 }
 
 // NotePlannedRPF records the planned Net.ReversePathFwdCheckPromisc of a host.
-func (c *Client) NotePlannedRPF(hostID string, on bool) {
-	c.planned.mu.Lock()
-	defer c.planned.mu.Unlock()
-	if c.planned.rpf == nil {
-		c.planned.rpf = map[string]bool{}
+func (c *State) NotePlannedRPF(hostID string, on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.rpf == nil {
+		c.rpf = map[string]bool{}
 	}
-	c.planned.rpf[hostID] = on
+	c.rpf[hostID] = on
 }
 
 // PlannedRPF returns the planned Net.ReversePathFwdCheckPromisc of a host,
 // ok false when no plan of this command set it.
-func (c *Client) PlannedRPF(hostID string) (on, ok bool) {
-	c.planned.mu.Lock()
-	defer c.planned.mu.Unlock()
-	on, ok = c.planned.rpf[hostID]
+func (c *State) PlannedRPF(hostID string) (on, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	on, ok = c.rpf[hostID]
 	return on, ok
 }
 
 // NoteBeforeDestroy records what a destroy found on the object key names
 // (resource type and id) before it restored the object.
-func (c *Client) NoteBeforeDestroy(key string, facts []string) {
-	c.planned.mu.Lock()
-	defer c.planned.mu.Unlock()
-	if c.planned.destroyed == nil {
-		c.planned.destroyed = map[string][]string{}
+func (c *State) NoteBeforeDestroy(key string, facts []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.destroyed == nil {
+		c.destroyed = map[string][]string{}
 	}
-	c.planned.destroyed[key] = slices.Clone(facts)
+	c.destroyed[key] = slices.Clone(facts)
 }
 
 // BeforeDestroy returns what NoteBeforeDestroy recorded for key, ok false
 // when no destroy of this command did.
-func (c *Client) BeforeDestroy(key string) (facts []string, ok bool) {
-	c.planned.mu.Lock()
-	defer c.planned.mu.Unlock()
-	facts, ok = c.planned.destroyed[key]
+func (c *State) BeforeDestroy(key string) (facts []string, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	facts, ok = c.destroyed[key]
 	return slices.Clone(facts), ok
 }
 
 // NotePendingReenable records the standard port groups of a host whose
 // promiscuous mode a plan of this command re-enables first.
-func (c *Client) NotePendingReenable(hostID string, portGroups []string) {
-	c.planned.mu.Lock()
-	defer c.planned.mu.Unlock()
-	if c.planned.reenable == nil {
-		c.planned.reenable = map[string][]string{}
+func (c *State) NotePendingReenable(hostID string, portGroups []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.reenable == nil {
+		c.reenable = map[string][]string{}
 	}
-	c.planned.reenable[hostID] = slices.Clone(portGroups)
+	c.reenable[hostID] = slices.Clone(portGroups)
 }
 
 // PendingReenable reports whether a plan of this command re-enables
 // promiscuous mode of the standard port group portGroup of a host first.
-func (c *Client) PendingReenable(hostID, portGroup string) bool {
-	c.planned.mu.Lock()
-	defer c.planned.mu.Unlock()
-	return slices.Contains(c.planned.reenable[hostID], portGroup)
+func (c *State) PendingReenable(hostID, portGroup string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Contains(c.reenable[hostID], portGroup)
 }
+
+// New is the state of a new command.
+func New() *State { return &State{} }

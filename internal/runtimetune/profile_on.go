@@ -1,6 +1,6 @@
 //go:build carpprof
 
-package main
+package runtimetune
 
 import (
 	"fmt"
@@ -10,13 +10,13 @@ import (
 	"runtime/pprof"
 )
 
-// startProfile, in a build with -tags carpprof only, writes a CPU profile of
+// StartProfile, in a build with -tags carpprof only, writes a CPU profile of
 // this process to $CARP_CPUPROFILE/cpu-<pid>.pprof (a directory; Terraform
 // starts the provider more than once per command, and go tool pprof merges
-// the files). stop flushes it; main calls it once Serve returns (Terraform
+// the files). stop flushes it; main.go calls it once Serve returns (Terraform
 // ends the plugin through go-plugin's controller, so Serve returns) and
 // before exiting on its own (SIGTERM, parent gone).
-func startProfile() (stop func()) {
+func StartProfile() (stop func()) {
 	dir := os.Getenv("CARP_CPUPROFILE")
 	if dir == "" {
 		return func() {}

@@ -1,4 +1,4 @@
-package tfhelp
+package direct
 
 import (
 	"context"
@@ -39,8 +39,10 @@ type ReadOut struct {
 }
 
 // ValuesReader is a resource whose Read is ReadValues: the framework's
-// Read calls it (FrameworkRead), and so does the provider's ReadResource
-// path that skips the framework's value walks (internal/provider).
+// Read calls it (FrameworkRead), and so does Paths.Read (read.go), which
+// skips the framework's walks of the value. These types are direct's own
+// so that the package depends on the framework alone: the resources
+// (internal/portgrouppolicy, internal/hostsettings) implement them.
 type ValuesReader interface {
 	ReadValues(ctx context.Context, req ReadIn, resp *ReadOut)
 }

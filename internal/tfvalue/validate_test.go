@@ -1,4 +1,4 @@
-package tfhelp
+package tfvalue
 
 import (
 	"strings"
