@@ -32,7 +32,12 @@ func main() {
 
 	quietLogs()
 	runtimetune.GC()
-	stopProfile := runtimetune.StartProfile()
+	stopProfile, err := runtimetune.StartProfile()
+	if err != nil {
+		// Before Serve there is no request to log with: Terraform reads
+		// the plugin's stderr, and the level prefix, into its own log.
+		log.Printf("[WARN] %v", err)
+	}
 
 	sessions := &provider.Sessions{}
 	ctx := context.Background()
@@ -45,7 +50,7 @@ func main() {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
 	factory := provider.NewServer(version, sessions)
-	err := tf6server.Serve("registry.terraform.io/carpsafe/carp", func() tfprotov6.ProviderServer {
+	err = tf6server.Serve("registry.terraform.io/carpsafe/carp", func() tfprotov6.ProviderServer {
 		srv, err := factory()
 		if err != nil {
 			log.Fatalf("%s (commit %s): %v", version, commit, err)

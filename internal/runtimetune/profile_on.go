@@ -4,7 +4,6 @@ package runtimetune
 
 import (
 	"fmt"
-	"log"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -15,24 +14,23 @@ import (
 // starts the provider more than once per command, and go tool pprof merges
 // the files). stop flushes it; main.go calls it once Serve returns (Terraform
 // ends the plugin through go-plugin's controller, so Serve returns) and
-// before exiting on its own (SIGTERM, parent gone).
-func StartProfile() (stop func()) {
+// before exiting on its own (SIGTERM, parent gone). An error means no
+// profile is written; stop is then a no-op.
+func StartProfile() (stop func(), err error) {
 	dir := os.Getenv("CARP_CPUPROFILE")
 	if dir == "" {
-		return func() {}
+		return func() {}, nil
 	}
 	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%d.pprof", os.Getpid())))
 	if err != nil {
-		log.Printf("[WARN] CPU profile: %v", err)
-		return func() {}
+		return func() {}, fmt.Errorf("CPU profile: %w", err)
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
-		log.Printf("[WARN] CPU profile: %v", err)
 		_ = f.Close()
-		return func() {}
+		return func() {}, fmt.Errorf("CPU profile: %w", err)
 	}
 	return func() {
 		pprof.StopCPUProfile()
 		_ = f.Close()
-	}
+	}, nil
 }
