@@ -177,6 +177,13 @@ func (o *OOB) MoveVM(vm, host string) {
 	o.check("moving "+vm, o.sim.MoveVM(o.t.Context(), vm, host))
 }
 
+// DisconnectHost disconnects a host from vCenter (its configuration stays
+// as vCenter last saw it).
+func (o *OOB) DisconnectHost(host string) {
+	o.t.Helper()
+	o.check("disconnecting "+host, o.sim.DisconnectHost(o.t.Context(), host))
+}
+
 // SetClusterDRS turns DRS on or off.
 func (o *OOB) SetClusterDRS(cluster string, enabled bool) {
 	o.t.Helper()

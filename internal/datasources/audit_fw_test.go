@@ -93,6 +93,33 @@ func TestAccAuditDataSource_followFirewalls(t *testing.T) {
 	})
 }
 
+// A host of the firewalls' cluster that vCenter is not in touch with:
+// what vCenter last saw of it (here a VLAN that differs) is not judged, and
+// the audit says so (CARP026, ready false) instead of a CARP016 from
+// stale data. The connection state comes with the host's other
+// properties: the same round trips.
+func TestAccAuditDataSource_hostDisconnected(t *testing.T) {
+	t.Parallel()
+	e := acctest.New(t, simulator.FirewallPair())
+	s, o := e.Sim, e.OOB()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.Factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { o.SetPortGroupVLAN("esx-3", "FW-WAN", 99) },
+				Config:    fwAuditConfig(e),
+				Check:     expectFollow(false, "CARP016 "+s.HostID("esx-3")+":FW-WAN error"),
+			},
+			{
+				PreConfig: func() { o.DisconnectHost("esx-3") },
+				Config:    fwAuditConfig(e),
+				Check: resource.ComposeAggregateTestCheckFunc(expectFollow(false, "CARP026 "+s.HostID("esx-3")+" error"),
+					e.Diags.ExpectMaxCalls("ReadDataSource", "carp_audit", 6)),
+			},
+		},
+	})
+}
+
 // CARP017 for a DRS cluster: no rule, DRS off, a disabled rule, then a
 // rule added.
 func TestAccAuditDataSource_antiAffinity(t *testing.T) {

@@ -46,7 +46,20 @@ type Host struct {
 	RPFCheckPromisc *int64
 	VSwitches       []VSwitch
 	PortGroups      []PortGroup
+	// Connection is runtime.connectionState: "connected", "disconnected"
+	// or "notResponding"; "" when it was not read, taken as connected.
+	Connection string
 }
+
+// Connected reports whether vCenter is in touch with the host, so that
+// what it reports of the host's configuration is current. Of a host
+// disconnected or not responding vCenter gives the configuration it last
+// saw, or none (HostSystem.runtime.connectionState; community.vmware#318,
+// synackray/vcenter-netbox-sync#3).
+func (h *Host) Connected() bool { return h.Connection == "" || h.Connection == HostConnected }
+
+// HostConnected is the connectionState of a host vCenter is in touch with.
+const HostConnected = "connected"
 
 // Security is a security policy as written on one level (switch or port
 // group). A nil field inherits from the level above (standard switches) or is

@@ -1,5 +1,5 @@
 // Package rules holds the CARP-on-vSphere pitfall catalog (stable codes
-// CARP001-CARP025: catalog.go and nsx_catalog.go; the pitfall guide,
+// CARP001-CARP026: catalog.go, nsx_catalog.go and hosts.go; the pitfall guide,
 // docs/guides/pitfalls.md, is generated from it) and judges an
 // inventory.Snapshot against it.
 //

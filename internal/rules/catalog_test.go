@@ -37,6 +37,7 @@ var pitfalls = []struct {
 	{"CARP023", "nsx_mac_discovery_blocks_vip", SeverityError},
 	{"CARP024", "nsx_spoofguard_blocks_vip", SeverityError},
 	{"CARP025", "nsx_segment_not_judged", SeverityError},
+	{"CARP026", "host_not_connected", SeverityError},
 }
 
 // The rules about the VIP's virtual MAC, which do not apply with
@@ -58,6 +59,7 @@ var shows = map[string][]string{
 	"CARP023": {ShowAudit},
 	"CARP024": {ShowAudit},
 	"CARP025": {ShowAudit},
+	"CARP026": {ShowHostSettingsPlan, ShowPolicyPlan, ShowAudit}, // where CARP004 is judged
 }
 
 func TestCatalog(t *testing.T) {

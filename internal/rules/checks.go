@@ -184,6 +184,9 @@ func (e *emitter) legacyNICs(vm *inventory.VM) {
 // port groups (CARP004), so that a host gets one finding.
 type rpfCollector struct {
 	hosts map[string]*rpfHost
+	// unread are the hosts vCenter is not in touch with: CARP026, not
+	// CARP004 from what it last saw of them.
+	unread map[string]*inventory.Host
 }
 
 type rpfHost struct {
@@ -197,6 +200,13 @@ type carrier struct {
 }
 
 func (c *rpfCollector) add(h *inventory.Host, key, label, pg string) {
+	if !h.Connected() {
+		if c.unread == nil {
+			c.unread = map[string]*inventory.Host{}
+		}
+		c.unread[h.ID] = h
+		return
+	}
 	if c.hosts == nil {
 		c.hosts = map[string]*rpfHost{}
 	}
@@ -237,8 +247,12 @@ func (c *rpfCollector) addTarget(s *inventory.Snapshot, t target) {
 }
 
 // emit adds one CARP004 per collected host for which but returns a
-// non-empty clause (the part after "but").
+// non-empty clause (the part after "but"), and CARP026 for each host
+// vCenter is not in touch with.
 func (c *rpfCollector) emit(e *emitter, but func(h *inventory.Host) string) {
+	for _, h := range c.unread {
+		e.unreachable(h)
+	}
 	ids := make([]string, 0, len(c.hosts))
 	for id := range c.hosts {
 		ids = append(ids, id)

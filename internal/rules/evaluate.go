@@ -55,7 +55,9 @@ func (sc Scope) virtualMACs() int {
 }
 
 // Evaluate judges the snapshot against the state rules: CARP001-004,
-// 006-013 and 015-025 (005, 014 and 022 concern a plan, not a state). CARP015-017
+// 006-013 and 015-026 (005, 014 and 022 concern a plan, not a state).
+// Nothing is judged of a host's configuration that vCenter is not in
+// touch with: CARP026 says so instead (hosts.go). CARP015-017
 // follow the firewall VMs: the DV ports of their NICs, the clusters of their
 // hosts (snapshot Clusters, DVPorts and VM.HostID); without those nothing
 // of them fires. The NSX segments of the firewall NICs and of the scope
@@ -77,7 +79,7 @@ func Evaluate(s inventory.Snapshot, sc Scope) []Finding {
 
 	for _, ref := range sc.PortGroups {
 		h := s.FindHost(ref.HostID)
-		if h == nil {
+		if h == nil || e.unreachable(h) {
 			continue
 		}
 		pg := h.PortGroup(ref.Name)

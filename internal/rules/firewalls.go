@@ -145,7 +145,7 @@ func (e *emitter) crossHost(s *inventory.Snapshot, fws []*inventory.VM) {
 				continue
 			}
 			home := s.FindHost(n.HostID)
-			if home == nil {
+			if home == nil || e.unreachable(home) {
 				continue
 			}
 			hpg := home.PortGroup(n.Network)
@@ -160,7 +160,7 @@ func (e *emitter) crossHost(s *inventory.Snapshot, fws []*inventory.VM) {
 				vmRef(vm), n.Label, hpg.VLAN, hostRef(s, home.ID), c.Name, c.ID)
 			for _, hid := range c.HostIDs {
 				h := s.FindHost(hid)
-				if h == nil || h.ID == home.ID {
+				if h == nil || h.ID == home.ID || e.unreachable(h) {
 					continue
 				}
 				switch pg := h.PortGroup(n.Network); {

@@ -99,6 +99,14 @@ func TestEvaluateFirewallRules(t *testing.T) {
 			s.Hosts[2].PortGroups[0].VLAN = inventory.StandardVLAN(200)
 		}, []string{"CARP016 host-23:FW-WAN"}, "", "",
 			`CARP016 port group "FW-WAN" on host esx-03 (host-23): firewall VM fw-a (vm-31) NIC "Network adapter 1" uses it with VLAN 100 on esx-01 (host-21) and can run on this host of cluster c1 (domain-c7), but it has VLAN 200 here. Create the port group with the same VLAN setting on every host of the cluster (the vsphere provider's vsphere_host_port_group); for an NSX segment, make every host of the cluster a member of its switch (a transport node of its transport zone).`},
+		{"026 a cluster host disconnected: no CARP016 from what vCenter last saw", func(s *inventory.Snapshot, _ *Scope) {
+			s.Hosts[2].Connection = "disconnected"
+			s.Hosts[2].PortGroups = nil
+		}, []string{"CARP026 host-23"}, KindHost, SeverityError, ""},
+		{"026 a firewall's own host not responding: neither its VLAN nor the other firewall's compared with it", func(s *inventory.Snapshot, _ *Scope) {
+			s.Hosts[0].Connection = "notResponding"
+			s.Hosts[0].PortGroups[0].VLAN = inventory.StandardVLAN(200)
+		}, []string{"CARP026 host-21"}, "", "", ""},
 		{"016 standalone host", func(s *inventory.Snapshot, _ *Scope) {
 			s.Clusters = nil
 			s.Hosts[2].PortGroups = nil

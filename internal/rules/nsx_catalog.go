@@ -16,9 +16,10 @@ const (
 	CodeNSXNotJudged        = "CARP025"
 )
 
-// catalog is every rule in code order: the vSphere rules, then the NSX
-// ones. It is never handed out directly: Catalog and Lookup copy.
-var catalog = slices.Concat(coreCatalog[:], nsxCatalog[:])
+// catalog is every rule in code order: the vSphere rules, the NSX ones,
+// then the host's reach (hosts.go). It is never handed out directly:
+// Catalog and Lookup copy.
+var catalog = slices.Concat(coreCatalog[:], nsxCatalog[:], hostCatalog[:])
 
 // The nsxt provider's resources that set what the NSX rules judge.
 const (

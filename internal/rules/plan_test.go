@@ -29,6 +29,11 @@ func TestPlanHostSettings(t *testing.T) {
 		{"004 planned off", host(ip(0)), false, true, []string{"CARP004 host-21"},
 			`CARP004 host esx-01 (host-21): vSwitch0 bridges vmnic0, vmnic1 and carries promiscuous port group "FW-WAN", but the plan sets reverse_path_fwd_check_promisc = false. Set reverse_path_fwd_check_promisc = true on carp_host_settings for this host.`},
 		{"004 and 005 when turning off", host(ip(1)), false, false, []string{"CARP004 host-21", "CARP005 host-21"}, ""},
+		{"026, not 004 from the port groups vCenter last saw, on a disconnected host", func() inventory.Host {
+			h := host(ip(0))
+			h.Connection = "disconnected"
+			return h
+		}(), false, true, []string{"CARP026 host-21"}, "connection state disconnected"},
 		{"005 change without toggle", host(ip(0)), true, false, []string{"CARP005 host-21"},
 			`CARP005 host esx-01 (host-21): Net.ReversePathFwdCheckPromisc changes from 0 to 1, and promiscuous port group "FW-WAN" is not toggled afterwards. Set toggle_promiscuous_on_apply = true on carp_host_settings for this host.`},
 		{"005 from unread value", host(nil), true, false, []string{"CARP005 host-21"}, "changes from a value not read to 1"},

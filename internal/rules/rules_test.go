@@ -106,6 +106,21 @@ func TestEvaluateRules(t *testing.T) {
 			[]string{"CARP004 host-21"}, KindHost, SeverityError,
 			`vSwitch0 bridges vmnic0, vmnic1 and carries promiscuous port group "FW-WAN"; distributed switch dvs-core (dvs-11) teams uplink1, uplink2 and carries promiscuous port group "FW-CORE", but Net.ReversePathFwdCheckPromisc = 0.`},
 		{"004 not when RPF not read", func(s *inventory.Snapshot, _ *Scope) { s.Hosts[0].RPFCheckPromisc = nil }, nil, "", "", ""},
+		{"026 the standard port group's host disconnected: nothing of it judged", func(s *inventory.Snapshot, _ *Scope) {
+			s.Hosts[0].Connection = "disconnected"
+			s.Hosts[0].RPFCheckPromisc = ip(0)
+			wanPG(s).Effective.AllowPromiscuous = false
+		}, []string{"CARP026 host-21"}, KindHost, SeverityError,
+			`CARP026 host esx-01 (host-21): connection state disconnected, so what vCenter has of its network settings is not current. ` + rule(CodeHostNotConnected).plainRemedy()},
+		{"026 a member host of the promiscuous teamed switch not responding: no CARP004 from its stale option", func(s *inventory.Snapshot, sc *Scope) {
+			sc.PortGroups = nil
+			s.Hosts[0].Connection = "notResponding"
+			s.Hosts[0].RPFCheckPromisc = ip(0)
+		}, []string{"CARP026 host-21"}, "", "", "connection state notResponding"},
+		{"026 not for a connected host", func(s *inventory.Snapshot, _ *Scope) {
+			s.Hosts[0].Connection = inventory.HostConnected
+			s.Hosts[0].RPFCheckPromisc = ip(0)
+		}, []string{"CARP004 host-21"}, "", "", ""},
 		{"004 not with one uplink", func(s *inventory.Snapshot, sc *Scope) {
 			s.Hosts[0].RPFCheckPromisc = ip(0)
 			s.Hosts[0].VSwitches[0].Uplinks = []string{"vmnic0"}

@@ -129,12 +129,27 @@ func (s *Server) withOptionManager(ctx context.Context, hostName string, f func(
 // DestroyHost removes a host from the inventory (Destroy_Task on the
 // HostSystem id).
 func (s *Server) DestroyHost(ctx context.Context, id string) error {
+	return s.hostTask(ctx, id, (*object.HostSystem).Destroy)
+}
+
+// DisconnectHost disconnects the host named hostName from vCenter
+// (DisconnectHost_Task): its runtime.connectionState becomes
+// "disconnected" and its configuration stays as vCenter last saw it, as
+// vCenter keeps it (community.vmware#318: "vCenter provides a stale
+// information about ESXi hostsystem"; govmomi's simulator changes the
+// state alone).
+func (s *Server) DisconnectHost(ctx context.Context, hostName string) error {
+	return s.hostTask(ctx, s.HostID(hostName), (*object.HostSystem).Disconnect)
+}
+
+// hostTask runs a task of the host id and waits for it.
+func (s *Server) hostTask(ctx context.Context, id string, start func(*object.HostSystem, context.Context) (*object.Task, error)) error {
 	c, err := s.Client(ctx)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = c.Logout(ctx) }()
-	task, err := object.NewHostSystem(c.Client, types.ManagedObjectReference{Type: "HostSystem", Value: id}).Destroy(ctx)
+	task, err := start(object.NewHostSystem(c.Client, types.ManagedObjectReference{Type: "HostSystem", Value: id}), ctx)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,13 @@ func decodeHost(o types.ObjectContent, snap *Snapshot) (inventory.Host, hostRefs
 		switch {
 		case p.Name == "name":
 			h.Name, _ = p.Val.(string)
+		case p.Name == "runtime.connectionState":
+			switch v := p.Val.(type) {
+			case types.HostSystemConnectionState:
+				h.Connection = string(v)
+			case string:
+				h.Connection = v
+			}
 		case p.Name == "config.network.vswitch":
 			if a, ok := p.Val.(types.ArrayOfHostVirtualSwitch); ok {
 				for _, vs := range a.HostVirtualSwitch {

@@ -82,7 +82,7 @@ type dvpgRaw struct {
 }
 
 func hostProps(options []string) []string {
-	props := []string{"name", "config.network.vswitch", "config.network.portgroup",
+	props := []string{"name", "runtime.connectionState", "config.network.vswitch", "config.network.portgroup",
 		"configManager.networkSystem", "configManager.advancedOption"}
 	for _, k := range append([]string{inventory.OptionRPFKey}, options...) {
 		props = append(props, fmt.Sprintf("config.option[%q]", k), fmt.Sprintf("config.optionDef[%q]", k))
@@ -95,7 +95,7 @@ var (
 	dvsProps  = []string{"name", "config", "summary.hostMember"}
 	vmProps   = []string{"name", "config.hardware.device", "runtime.host"}
 	// memberHostProps: a switch member host as CARP004 needs it.
-	memberHostProps = []string{"name", fmt.Sprintf("config.option[%q]", inventory.OptionRPFKey)}
+	memberHostProps = []string{"name", "runtime.connectionState", fmt.Sprintf("config.option[%q]", inventory.OptionRPFKey)}
 )
 
 func (c *Client) initCaches() {
